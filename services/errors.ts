@@ -1,0 +1,34 @@
+/**
+ * Errors the services raise for bad input or bad configuration. They carry the HTTP status and a stable
+ * machine-readable code, so the one error handler can shape every error the same way without the services
+ * knowing about HTTP frameworks.
+ */
+export class ServiceError extends Error {
+  readonly statusCode: number
+  readonly code: string
+
+  constructor (code: string, statusCode: number, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ServiceError'
+    this.code = code
+    this.statusCode = statusCode
+  }
+}
+
+export const ErrorCodes = {
+  NO_FILE: 'NO_FILE',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  UNDECODABLE_IMAGE: 'UNDECODABLE_IMAGE',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  TOO_MANY_PIXELS: 'TOO_MANY_PIXELS',
+  DECODE_TIMEOUT: 'DECODE_TIMEOUT',
+  MODEL_NOT_FOUND: 'MODEL_NOT_FOUND'
+} as const
+
+export function noFile (message = 'No image received: send it as the multipart field "file", or as a raw body with an image content type.'): ServiceError {
+  return new ServiceError(ErrorCodes.NO_FILE, 400, message)
+}
+
+export function payloadTooLarge (limitBytes: number): ServiceError {
+  return new ServiceError(ErrorCodes.PAYLOAD_TOO_LARGE, 413, `The upload is larger than the limit of ${limitBytes} bytes (MAX_UPLOAD_BYTES).`)
+}
