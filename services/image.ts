@@ -1,4 +1,4 @@
-import sharp from 'sharp'
+import sharp, { type Metadata } from 'sharp'
 import { ServiceError, ErrorCodes } from './errors.js'
 
 /**
@@ -79,7 +79,7 @@ export async function probeImage (buf: Uint8Array, limits: ImageLimits = DEFAULT
   if (!SUPPORTED_FORMATS.includes(format)) {
     throw new ServiceError(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, 415, `${format.toUpperCase()} images are not supported (supported: ${SUPPORTED_FORMATS.join(', ')}).`)
   }
-  let meta: sharp.Metadata
+  let meta: Metadata
   try {
     meta = await sharp(buf, { limitInputPixels: false }).metadata()
   } catch (err) {

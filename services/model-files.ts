@@ -26,7 +26,7 @@ export function loadFromDirectory (dir: string): tfTypes.io.IOHandler {
         generatedBy: modelJson.generatedBy as string | undefined,
         convertedBy: modelJson.convertedBy as string | null | undefined,
         signature: modelJson.signature as object | undefined,
-        userDefinedMetadata: modelJson.userDefinedMetadata as Record<string, unknown> | undefined,
+        userDefinedMetadata: modelJson.userDefinedMetadata as Record<string, object> | undefined,
         modelInitializer: modelJson.modelInitializer as object | undefined,
         trainingConfig: modelJson.trainingConfig as tfTypes.io.TrainingConfig | undefined,
         weightSpecs: specs,
