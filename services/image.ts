@@ -68,6 +68,7 @@ export interface ImageInfo {
   space: string
   depth: string
   hasAlpha: boolean
+  channels: number
 }
 
 /** Reads the header only: format, dimensions, frames, orientation. Refuses what should not be decoded. */
@@ -100,7 +101,8 @@ export async function probeImage (buf: Uint8Array, limits: ImageLimits = DEFAULT
     orientation: meta.orientation ?? 1,
     space: meta.space ?? 'srgb',
     depth: meta.depth ?? 'uchar',
-    hasAlpha: meta.hasAlpha ?? false
+    hasAlpha: meta.hasAlpha ?? false,
+    channels: meta.channels ?? 3
   }
 }
 
@@ -167,8 +169,20 @@ function describeConversions (info: ImageInfo, spec: InputSpec): string[] {
   if (info.hasAlpha) warnings.push('alpha flattened onto white')
   if (info.pages > 1) warnings.push(`animated or multi-page: first of ${info.pages} frames used`)
   if (info.space === 'cmyk') warnings.push('converted from CMYK')
-  else if (info.space === 'b-w' || info.space === 'grey16') warnings.push('converted from greyscale')
+  else if (info.space === 'b-w' || info.space === 'grey16' || info.channels <= 2) warnings.push('converted from greyscale')
   if (info.depth !== 'uchar' && info.depth !== 'char') warnings.push(`converted from ${info.depth === 'ushort' ? '16-bit' : info.depth} samples`)
   if (info.width < spec.width || info.height < spec.height) warnings.push(`upscaled from ${info.width}x${info.height}`)
   return warnings
+}
+
+export interface ImagePreprocessor {
+  readonly limits: ImageLimits
+  preprocess: (buf: Uint8Array, spec: InputSpec) => Promise<PreprocessedImage>
+}
+
+export function createImagePreprocessor (limits: ImageLimits): ImagePreprocessor {
+  return {
+    limits,
+    preprocess: (buf, spec) => preprocessImage(buf, spec, limits)
+  }
 }

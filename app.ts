@@ -1,0 +1,94 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
+import fp from 'fastify-plugin'
+import { ajvFilePlugin } from '@fastify/multipart'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { BackendLoader } from './services/backend.js'
+import type { Config } from './services/config.js'
+import { ServiceError } from './services/errors.js'
+import config from './plugins/config.js'
+import images from './plugins/images.js'
+import model from './plugins/model.js'
+import openapi from './plugins/openapi.js'
+import uploads from './plugins/uploads.js'
+import modelsRoutes from './routes/models.js'
+import predictRoutes from './routes/predict.js'
+import rootRoutes from './routes/root.js'
+import { ErrorSchema, binaryBodyKeyword } from './routes/schemas.js'
+
+export interface AppOptions {
+  config?: Config
+  env?: Record<string, string | undefined>
+  backendLoader?: BackendLoader
+}
+
+/** Server options app.ts needs; server.ts and the tests both create Fastify with them. */
+export const options: FastifyServerOptions = {
+  ajv: { plugins: [ajvFilePlugin, binaryBodyKeyword] },
+  return503OnClosing: true,
+  forceCloseConnections: 'idle'
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable'
+}
+
+interface ErrorBody { statusCode: number, error: string, code: string, message: string }
+
+function body (statusCode: number, code: string, message: string): ErrorBody {
+  return { statusCode, error: REASONS[statusCode] ?? (statusCode >= 500 ? 'Internal Server Error' : 'Bad Request'), code, message }
+}
+
+/** Maps every error, ours or the framework's, to the one envelope with a stable code. */
+export function toErrorBody (err: FastifyError, request: FastifyRequest, config: Config): ErrorBody {
+  if (err instanceof ServiceError) return body(err.statusCode, err.code, err.message)
+  if (err.validation) {
+    if (err.validationContext === 'body' && request.routeOptions.url === '/predict') {
+      return body(400, 'NO_FILE', `No image received: send it as the multipart field "file" (${err.message}).`)
+    }
+    return body(400, 'VALIDATION_ERROR', err.message)
+  }
+  switch (err.code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return body(413, 'PAYLOAD_TOO_LARGE', `The upload is larger than the limit of ${config.MAX_UPLOAD_BYTES} bytes (MAX_UPLOAD_BYTES).`)
+    case 'FST_FILES_LIMIT':
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return body(400, 'BAD_REQUEST', `Too many parts in the multipart body: send one image in the field "file" (${err.message}).`)
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return body(415, 'UNSUPPORTED_MEDIA_TYPE', `Unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}: send multipart/form-data with the field "file", or a raw body with an image/* or application/octet-stream content type.`)
+  }
+  const status = err.statusCode ?? 500
+  if (status >= 400 && status < 500) return body(status, status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', err.message)
+  if (status === 503) return body(503, 'SERVICE_UNAVAILABLE', err.message)
+  return body(500, 'INTERNAL_ERROR', 'Internal server error.')
+}
+
+async function app (fastify: FastifyInstance, opts: AppOptions) {
+  const server = fastify.withTypeProvider<TypeBoxTypeProvider>()
+  await server.register(config, { config: opts.config, env: opts.env })
+  await server.register(uploads)
+  await server.register(images)
+  await server.register(model, { backendLoader: opts.backendLoader })
+  await server.register(openapi)
+  server.addSchema(ErrorSchema)
+
+  server.setErrorHandler(function errorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+    const payload = toErrorBody(err, request, fastify.config)
+    if (payload.statusCode >= 500) request.log.error({ err }, 'request failed')
+    else request.log.info({ code: payload.code, message: payload.message }, 'request refused')
+    return reply.code(payload.statusCode).send(payload)
+  })
+  server.setNotFoundHandler(function notFound (request, reply) {
+    return reply.code(404).send(body(404, 'NOT_FOUND', `Route ${request.method} ${request.url} not found.`))
+  })
+
+  await server.register(rootRoutes)
+  await server.register(predictRoutes)
+  await server.register(modelsRoutes)
+}
+
+/** Wrapped so that what app.ts decorates (config, models, the OpenAPI document) is visible to whoever registers it. */
+export default fp(app, { name: 'app' })

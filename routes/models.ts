@@ -1,0 +1,64 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import type { BackendChoice } from '../services/backend.js'
+import type { ImageClassifier } from '../services/classifier.js'
+import { ModelInfoSchema, errorResponses } from './schemas.js'
+
+const PREPROCESSING_STEPS = [
+  'format sniffed from the bytes; the header is checked against MAX_PIXELS before decoding',
+  'EXIF orientation applied',
+  'first frame of an animation or multi-page file',
+  'alpha flattened onto white',
+  'converted to 8-bit sRGB',
+  'resized to the input size',
+  'normalised per channel'
+]
+
+export function describeModel (model: ImageClassifier, backend: BackendChoice) {
+  const spec = model.inputSpec
+  return {
+    name: model.name,
+    version: model.version,
+    description: model.manifest.description ?? '',
+    labels: model.labels,
+    format: model.format,
+    inputShape: model.inputShape,
+    preprocessing: {
+      resizeMode: spec.resizeMode,
+      normalization: { mean: [...spec.normalization.mean], std: [...spec.normalization.std] },
+      steps: PREPROCESSING_STEPS
+    },
+    uncertainThreshold: model.manifest.uncertainThreshold,
+    sha256: model.digest,
+    backend: { name: backend.name, package: backend.package, forced: backend.forced, skipped: backend.skipped }
+  }
+}
+
+const models: FastifyPluginAsyncTypebox = async function models (fastify) {
+  fastify.get('/models', {
+    schema: {
+      tags: ['models'],
+      operationId: 'listModels',
+      summary: 'List loaded models',
+      description: 'Every model this service has loaded, with its metadata. The first one answers POST /predict.',
+      response: { 200: Type.Object({ models: Type.Array(ModelInfoSchema) }) }
+    }
+  }, async function listModels () {
+    return { models: fastify.models.list().map(m => describeModel(m, fastify.backend)) }
+  })
+
+  fastify.get('/models/:name', {
+    schema: {
+      tags: ['models'],
+      operationId: 'getModel',
+      summary: 'Describe a model',
+      description: 'Labels, input shape, preprocessing, version, weights digest and the TF.js backend (with the reason each better backend was skipped).',
+      params: Type.Object({ name: Type.String({ description: 'Model name, as listed by GET /models.', examples: ['food'] }) }),
+      response: { 200: ModelInfoSchema, 404: errorResponses[404] }
+    }
+  }, async function getModel (request) {
+    return describeModel(fastify.models.get(request.params.name), fastify.backend)
+  })
+}
+
+export default models

@@ -1,0 +1,71 @@
+import type { FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { MultipartFile } from '@fastify/multipart'
+import Type from 'typebox'
+import { ErrorCodes, ServiceError, noFile } from '../services/errors.js'
+import { SUPPORTED_FORMATS } from '../services/image.js'
+import { PredictionSchema, errorResponses } from './schemas.js'
+
+type UploadBody = { file: MultipartFile } | Buffer | undefined
+
+async function uploadedBytes (request: FastifyRequest): Promise<Buffer> {
+  const body = request.body as UploadBody
+  if (!Buffer.isBuffer(body) && !request.isMultipart()) {
+    // Fastify's own JSON and text parsers accept those bodies; they are not images.
+    throw new ServiceError(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, 415, `Unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}: send multipart/form-data with the field "file", or a raw body with an image/* or application/octet-stream content type.`)
+  }
+  const bytes = Buffer.isBuffer(body) ? body : await body?.file?.toBuffer()
+  if (bytes === undefined || bytes.length === 0) throw noFile()
+  return bytes
+}
+
+const predict: FastifyPluginAsyncTypebox = async function predict (fastify) {
+  const { MAX_UPLOAD_BYTES, MAX_PIXELS } = fastify.config
+  const limits = `At most ${MAX_UPLOAD_BYTES} bytes (MAX_UPLOAD_BYTES) and ${MAX_PIXELS} pixels (MAX_PIXELS, read from the header before decoding).`
+  const formats = `Supported formats: ${SUPPORTED_FORMATS.join(', ')}; the format is told from the bytes, not the content type.`
+  const binary = { isBinary: true, description: `The image file itself. ${limits}` }
+
+  fastify.post('/predict', {
+    schema: {
+      tags: ['inference'],
+      operationId: 'predict',
+      summary: 'Classify an image',
+      description: `Send an image as the multipart field \`file\` (as the original tutorial did), or as a raw body with an image content type. ${formats} ${limits} Answers the most probable label, its probability, and every label's probability, most probable first.`,
+      consumes: ['multipart/form-data', 'image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'image/tiff', 'application/octet-stream'],
+      querystring: Type.Object({
+        topK: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Return only the topK most probable labels in `predictions`.' }))
+      }),
+      body: {
+        content: {
+          'multipart/form-data': {
+            schema: Type.Object({
+              file: Type.Unsafe<MultipartFile>({ isFile: true, description: `The image file. ${limits}` })
+            }, { required: ['file'] })
+          },
+          'application/octet-stream': { schema: Type.Unsafe<Buffer>(binary) },
+          'image/*': { schema: Type.Unsafe<Buffer>(binary) }
+        }
+      },
+      response: {
+        200: PredictionSchema,
+        400: errorResponses[400],
+        413: errorResponses[413],
+        415: errorResponses[415],
+        422: errorResponses[422],
+        500: errorResponses[500]
+      }
+    }
+  }, async function predictImage (request) {
+    const model = fastify.models.default
+    const image = await fastify.images.preprocess(await uploadedBytes(request), model.inputSpec)
+    const result = await model.classify(image.data, request.query.topK)
+    return {
+      ...result,
+      warnings: image.warnings,
+      model: { name: model.name, version: model.version },
+      backend: fastify.backend.name
+    }
+  })
+}
+
+export default predict

@@ -1,0 +1,145 @@
+import { existsSync, readdirSync } from 'node:fs'
+import * as tf from '@tensorflow/tfjs'
+
+export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'
+export type BackendPreference = BackendName | 'auto'
+
+export interface SkippedBackend {
+  name: BackendName
+  package: string
+  reason: string
+}
+
+export interface BackendChoice {
+  /** The backend serving inference. */
+  name: BackendName
+  /** The package that provides it. */
+  package: string
+  /** The TF.js backend name registered with the engine ('tensorflow', 'wasm' or 'cpu'). */
+  tfjsBackend: string
+  forced: boolean
+  /** Each better backend that was not used, and why. */
+  skipped: SkippedBackend[]
+}
+
+/** What selection needs from the outside world; tests replace it to walk every path. */
+export interface BackendLoader {
+  importPackage: (name: string) => Promise<unknown>
+  /** Whether TensorFlow would see a GPU; `reason` says why not. */
+  gpuStatus: () => { visible: boolean, reason?: string }
+  /** Makes a registered TF.js backend current; false when it cannot initialise. */
+  setBackend: (tfjsBackend: string) => Promise<boolean>
+}
+
+export class BackendUnavailableError extends Error {
+  constructor (readonly backend: BackendName, reason: string) {
+    super(`TFJS_BACKEND=${backend} was requested but cannot be used: ${reason}`)
+    this.name = 'BackendUnavailableError'
+  }
+}
+
+const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu'
+const CPU_PACKAGE = '@tensorflow/tfjs-node'
+const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm'
+const CPU_JS_PACKAGE = '@tensorflow/tfjs-backend-cpu'
+
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
+
+function describeImportError (err: unknown, pkg: string): string {
+  const e = err as NodeJS.ErrnoException
+  const message = String(e?.message ?? err)
+  const notFound = e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND' || /^Cannot find (package|module) /.test(message)
+  if (notFound && message.includes(`'${pkg}'`)) {
+    return 'package not installed'
+  }
+  return `load error: ${message.split('\n')[0]}`
+}
+
+type Attempt = { ok: true, package: string, tfjsBackend: string } | { ok: false, package: string, reason: string }
+
+async function tryImport (loader: BackendLoader, pkg: string): Promise<string | undefined> {
+  try {
+    await loader.importPackage(pkg)
+    return undefined
+  } catch (err) {
+    return describeImportError(err, pkg)
+  }
+}
+
+async function activate (loader: BackendLoader, pkg: string, tfjsBackend: string): Promise<Attempt> {
+  try {
+    if (await loader.setBackend(tfjsBackend)) return { ok: true, package: pkg, tfjsBackend }
+    return { ok: false, package: pkg, reason: `backend '${tfjsBackend}' failed to initialise` }
+  } catch (err) {
+    return { ok: false, package: pkg, reason: `backend '${tfjsBackend}' failed to initialise: ${(err as Error).message}` }
+  }
+}
+
+async function attempt (name: BackendName, loader: BackendLoader): Promise<Attempt> {
+  switch (name) {
+    case 'tensorflow-gpu': {
+      const failure = await tryImport(loader, GPU_PACKAGE)
+      if (failure) return { ok: false, package: GPU_PACKAGE, reason: failure }
+      const gpu = loader.gpuStatus()
+      if (!gpu.visible) return { ok: false, package: GPU_PACKAGE, reason: `no GPU visible: ${gpu.reason ?? 'unknown'}` }
+      return activate(loader, GPU_PACKAGE, 'tensorflow')
+    }
+    case 'tensorflow': {
+      // tfjs-node-gpu runs on the CPU when no GPU is visible, so either package provides this backend.
+      const gpuFailure = await tryImport(loader, GPU_PACKAGE)
+      if (!gpuFailure) return activate(loader, GPU_PACKAGE, 'tensorflow')
+      const cpuFailure = await tryImport(loader, CPU_PACKAGE)
+      if (!cpuFailure) return activate(loader, CPU_PACKAGE, 'tensorflow')
+      return { ok: false, package: CPU_PACKAGE, reason: `${CPU_PACKAGE}: ${cpuFailure}; ${GPU_PACKAGE}: ${gpuFailure}` }
+    }
+    case 'wasm': {
+      const failure = await tryImport(loader, WASM_PACKAGE)
+      if (failure) return { ok: false, package: WASM_PACKAGE, reason: failure }
+      return activate(loader, WASM_PACKAGE, 'wasm')
+    }
+    case 'cpu':
+      return activate(loader, CPU_JS_PACKAGE, 'cpu')
+  }
+}
+
+/**
+ * Picks the best backend that loads, in the order tensorflow-gpu (tfjs-node-gpu with a visible GPU), tensorflow
+ * (tfjs-node-gpu or tfjs-node on the CPU), wasm, cpu. A forced backend that cannot load is an error, never a
+ * silent fallback.
+ */
+export async function selectBackend (preference: BackendPreference, loader: BackendLoader = defaultBackendLoader): Promise<BackendChoice> {
+  if (preference !== 'auto') {
+    const result = await attempt(preference, loader)
+    if (!result.ok) throw new BackendUnavailableError(preference, result.reason)
+    return { name: preference, package: result.package, tfjsBackend: result.tfjsBackend, forced: true, skipped: [] }
+  }
+  const skipped: SkippedBackend[] = []
+  for (const name of BACKEND_ORDER) {
+    const result = await attempt(name, loader)
+    if (result.ok) return { name, package: result.package, tfjsBackend: result.tfjsBackend, forced: false, skipped }
+    skipped.push({ name, package: result.package, reason: result.reason })
+  }
+  throw new Error(`No TF.js backend could be initialised: ${skipped.map(s => `${s.name}: ${s.reason}`).join('; ')}`)
+}
+
+/** A GPU is visible to TensorFlow when the NVIDIA driver lists one and CUDA_VISIBLE_DEVICES does not hide it. */
+export function nvidiaGpuStatus (env: NodeJS.ProcessEnv = process.env, procDir = '/proc/driver/nvidia/gpus'): { visible: boolean, reason?: string } {
+  const visibleDevices = env.CUDA_VISIBLE_DEVICES
+  if (visibleDevices !== undefined && (visibleDevices.trim() === '' || visibleDevices.trim() === '-1')) {
+    return { visible: false, reason: `CUDA_VISIBLE_DEVICES=${JSON.stringify(visibleDevices)} hides every GPU` }
+  }
+  if (!existsSync(procDir)) return { visible: false, reason: `no NVIDIA driver (${procDir} is absent)` }
+  const gpus = readdirSync(procDir)
+  if (gpus.length === 0) return { visible: false, reason: `the NVIDIA driver lists no GPU in ${procDir}` }
+  return { visible: true }
+}
+
+export const defaultBackendLoader: BackendLoader = {
+  importPackage: (name) => import(name),
+  gpuStatus: () => nvidiaGpuStatus(),
+  async setBackend (tfjsBackend) {
+    const ok = await tf.setBackend(tfjsBackend)
+    if (ok) await tf.ready()
+    return ok && tf.getBackend() === tfjsBackend
+  }
+}

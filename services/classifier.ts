@@ -1,0 +1,124 @@
+import * as tf from '@tensorflow/tfjs'
+import { loadFromDirectory } from './model-files.js'
+import { computeModelDigest, inputSpecOf, readManifest, readModelJson, type ModelManifest } from './model-manifest.js'
+import type { InputSpec } from './image.js'
+
+export interface LabelProbability {
+  label: string
+  probability: number
+}
+
+export interface Classification {
+  label: string
+  probability: number
+  /** True when the top probability is below the manifest's uncertain threshold. */
+  uncertain: boolean
+  predictions: LabelProbability[]
+}
+
+type TfModel = tf.LayersModel | tf.GraphModel
+
+/** A loaded model with its manifest: turns normalised input batches into label probabilities. */
+export class ImageClassifier {
+  readonly inputSpec: InputSpec
+
+  private constructor (
+    readonly manifest: ModelManifest,
+    readonly format: 'layers-model' | 'graph-model',
+    readonly digest: string,
+    readonly directory: string,
+    private readonly model: TfModel
+  ) {
+    this.inputSpec = inputSpecOf(manifest)
+  }
+
+  static async load (directory: string): Promise<ImageClassifier> {
+    const manifest = await readManifest(directory)
+    const digest = await computeModelDigest(directory)
+    if (manifest.sha256 !== undefined && manifest.sha256 !== digest) {
+      throw new Error(`Model ${directory} does not match its manifest: sha256 is ${digest}, manifest.json says ${manifest.sha256}`)
+    }
+    const modelJson = await readModelJson(directory)
+    const format = modelJson.format === 'graph-model' ? 'graph-model' : 'layers-model'
+    const model = format === 'graph-model'
+      ? await tf.loadGraphModel(loadFromDirectory(directory))
+      : await tf.loadLayersModel(loadFromDirectory(directory))
+    const classifier = new ImageClassifier(manifest, format, digest, directory, model)
+    classifier.checkShapes()
+    return classifier
+  }
+
+  get name (): string { return this.manifest.name }
+  get version (): string { return this.manifest.version }
+  get labels (): string[] { return this.manifest.labels }
+  get inputShape (): [number, number, number] { return [this.inputSpec.height, this.inputSpec.width, 3] }
+
+  private checkShapes (): void {
+    const inputs = this.model.inputs
+    const shape = inputs[0]?.shape
+    if (shape !== undefined && shape.length === 4) {
+      const [, h, w, c] = shape
+      if ((h !== null && h !== -1 && h !== this.inputSpec.height) || (w !== null && w !== -1 && w !== this.inputSpec.width) || (c !== null && c !== -1 && c !== 3)) {
+        throw new Error(`Model input shape [${shape.join(', ')}] does not match the manifest's ${this.inputSpec.height}x${this.inputSpec.width}x3`)
+      }
+    }
+  }
+
+  /** Runs one batch: each item is an H x W x 3 normalised Float32Array. Returns one probability row per item. */
+  async predictBatch (items: Float32Array[]): Promise<Float32Array[]> {
+    const [h, w] = this.inputShape
+    const size = h * w * 3
+    const batch = new Float32Array(items.length * size)
+    items.forEach((item, i) => {
+      if (item.length !== size) throw new Error(`Input ${i} has ${item.length} values, expected ${size}`)
+      batch.set(item, i * size)
+    })
+    const output = tf.tidy(() => {
+      const x = tf.tensor4d(batch, [items.length, h, w, 3])
+      let y = this.model.predict(x) as tf.Tensor | tf.Tensor[]
+      if (Array.isArray(y)) y = y[0]
+      if (this.manifest.outputActivation === 'softmax') y = tf.softmax(y)
+      else if (this.manifest.outputActivation === 'sigmoid') y = tf.sigmoid(y)
+      return y.reshape([items.length, -1])
+    })
+    try {
+      const values = await output.data() as Float32Array
+      const width = values.length / items.length
+      if (width !== this.labels.length) {
+        throw new Error(`Model output has ${width} values per image, the manifest lists ${this.labels.length} labels`)
+      }
+      return items.map((_, i) => values.slice(i * width, (i + 1) * width))
+    } finally {
+      output.dispose()
+    }
+  }
+
+  /** Turns a probability row into the API's answer: top label, uncertainty and the sorted list (topK of it). */
+  describe (probabilities: ArrayLike<number>, topK = this.labels.length): Classification {
+    const ranked = this.labels
+      .map((label, i) => ({ label, probability: probabilities[i] }))
+      .sort((a, b) => b.probability - a.probability)
+    const top = ranked[0]
+    return {
+      label: top.label,
+      probability: top.probability,
+      uncertain: top.probability < this.manifest.uncertainThreshold,
+      predictions: ranked.slice(0, Math.max(1, topK))
+    }
+  }
+
+  async classify (input: Float32Array, topK?: number): Promise<Classification> {
+    const [row] = await this.predictBatch([input])
+    return this.describe(row, topK)
+  }
+
+  /** Runs the model once so the first request does not pay for kernel compilation and weight upload. */
+  async warmUp (): Promise<void> {
+    const [h, w] = this.inputShape
+    await this.predictBatch([new Float32Array(h * w * 3)])
+  }
+
+  dispose (): void {
+    this.model.dispose()
+  }
+}

@@ -1,0 +1,52 @@
+import { resolve } from 'node:path'
+import Type, { type Static } from 'typebox'
+import Value from 'typebox/value'
+import { projectRoot } from './project.js'
+
+const MiB = 1024 * 1024
+
+export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
+
+/** Every environment variable the service reads, with its default. The one place config is described. */
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'TCP port to listen on.' }),
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0', description: 'Address to bind.' }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
+  MODEL_DIR: Type.String({ minLength: 1, default: resolve(projectRoot, 'model/food'), description: 'Directory of the model to serve (manifest.json + model.json).' }),
+  TFJS_BACKEND: Type.Union(BACKEND_PREFERENCES.map(b => Type.Literal(b)), { default: 'auto', description: 'Force a TF.js backend; auto picks the best that loads.' }),
+  MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1024, default: 10 * MiB, description: 'Largest accepted upload, in bytes.' }),
+  MAX_PIXELS: Type.Integer({ minimum: 1, default: 50_000_000, description: 'Largest accepted width x height, checked from the image header before decoding.' }),
+  DECODE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'A decode that runs longer is stopped.' }),
+  DOCS_ENABLED: Type.Boolean({ default: true, description: 'Serve Swagger UI at /docs and the spec at /docs/json.' })
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+export class ConfigError extends Error {
+  constructor (readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Reads the variables the schema knows from an environment, applies defaults, and validates them. */
+export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
+  const known: Record<string, unknown> = {}
+  for (const key of Object.keys(ConfigSchema.properties)) {
+    const value = env[key]
+    if (value !== undefined && value !== '') known[key] = value
+  }
+  const value = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, known)) as Record<string, unknown>
+  if (!Value.Check(ConfigSchema, value)) {
+    const problems = new Map<string, string>()
+    for (const error of Value.Errors(ConfigSchema, value)) {
+      const key = error.instancePath.replace(/^\//, '').split('/')[0]
+      if (problems.has(key)) continue
+      const schema = (ConfigSchema.properties as Record<string, { anyOf?: Array<{ const: unknown }> }>)[key]
+      const allowed = schema?.anyOf ? ` (allowed: ${schema.anyOf.map(s => s.const).join(', ')})` : ''
+      problems.set(key, `${key}=${JSON.stringify(known[key])}: ${error.message}${allowed}`)
+    }
+    throw new ConfigError([...problems.values()])
+  }
+  return value as Config
+}

@@ -1,0 +1,63 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Fastify, { type FastifyInstance } from 'fastify'
+import * as tf from '@tensorflow/tfjs'
+import type { Test } from 'tap'
+import app, { options, type AppOptions } from '../app.js'
+import { saveToDirectory } from '../services/model-files.js'
+import { computeModelDigest } from '../services/model-manifest.js'
+import { projectRoot } from '../services/project.js'
+
+export const fixturesDir = join(projectRoot, 'test/fixtures')
+export const fixture = (...parts: string[]): string => join(fixturesDir, ...parts)
+export const readFixture = (...parts: string[]): Promise<Buffer> => readFile(fixture(...parts))
+
+/** The app exactly as server.ts builds it, configured by an explicit environment, closed at teardown. */
+export async function build (t: Test, env: Record<string, string> = {}, extra: Omit<AppOptions, 'env' | 'config'> = {}): Promise<FastifyInstance> {
+  const server = Fastify({ ...options, logger: false })
+  await server.register(app, { env: { TFJS_BACKEND: 'wasm', ...env }, ...extra })
+  await server.ready()
+  t.teardown(() => server.close())
+  return server
+}
+
+export interface TinyModelOptions {
+  labels?: string[]
+  size?: number
+  sha256?: boolean
+  manifest?: Record<string, unknown>
+}
+
+/**
+ * A small real layers model (conv, pooling, dense softmax) written as a model directory with a manifest:
+ * for unit tests of loading and the tensor lifecycle, where the shipped model would only add time.
+ */
+export async function buildTinyModel (t: Test, opts: TinyModelOptions = {}): Promise<string> {
+  const labels = opts.labels ?? ['a', 'b', 'c']
+  const size = opts.size ?? 32
+  const dir = await mkdtemp(join(tmpdir(), 'tiny-model-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const model = tf.tidy(() => {
+    const m = tf.sequential()
+    m.add(tf.layers.conv2d({ inputShape: [size, size, 3], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }))
+    m.add(tf.layers.globalAveragePooling2d({}))
+    m.add(tf.layers.dense({ units: labels.length, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }))
+    return m
+  })
+  await model.save(saveToDirectory(dir))
+  model.dispose()
+  const manifest = {
+    name: 'tiny',
+    version: '0.0.1',
+    description: 'A tiny test model',
+    labels,
+    input: { width: size, height: size, channels: 3, resizeMode: 'fill', normalization: { mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] } },
+    outputActivation: 'none',
+    uncertainThreshold: 0.5,
+    ...(opts.sha256 === false ? {} : { sha256: await computeModelDigest(dir) }),
+    ...opts.manifest
+  }
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2))
+  return dir
+}

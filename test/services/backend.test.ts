@@ -1,0 +1,119 @@
+import { mkdtemp, mkdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { BackendUnavailableError, nvidiaGpuStatus, selectBackend, type BackendLoader } from '../../services/backend.js'
+
+interface World {
+  installed?: string[]
+  brokenPackages?: Record<string, string>
+  gpu?: boolean
+  failingBackends?: string[]
+}
+
+/** A loader over a described world: which packages are installed, which fail to load, whether a GPU shows. */
+function loader (world: World): BackendLoader & { activated: string[] } {
+  const activated: string[] = []
+  return {
+    activated,
+    async importPackage (name) {
+      if (world.brokenPackages?.[name]) throw new Error(world.brokenPackages[name])
+      if (!(world.installed ?? []).includes(name)) {
+        throw Object.assign(new Error(`Cannot find package '${name}' imported from /app/services/backend.js`), { code: 'ERR_MODULE_NOT_FOUND' })
+      }
+      return {}
+    },
+    gpuStatus: () => world.gpu ? { visible: true } : { visible: false, reason: 'no NVIDIA driver (/proc/driver/nvidia/gpus is absent)' },
+    async setBackend (name) {
+      if (world.failingBackends?.includes(name)) return false
+      activated.push(name)
+      return true
+    }
+  }
+}
+
+const ALL = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm']
+
+t.test('tfjs-node-gpu with a visible GPU is chosen first', async t => {
+  const l = loader({ installed: ALL, gpu: true })
+  const choice = await selectBackend('auto', l)
+  t.same({ name: choice.name, package: choice.package, tfjsBackend: choice.tfjsBackend, skipped: choice.skipped }, {
+    name: 'tensorflow-gpu', package: '@tensorflow/tfjs-node-gpu', tfjsBackend: 'tensorflow', skipped: []
+  })
+  t.same(l.activated, ['tensorflow'])
+})
+
+t.test('tfjs-node-gpu without a GPU runs TensorFlow on the CPU, and says why the GPU was skipped', async t => {
+  const choice = await selectBackend('auto', loader({ installed: ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm'], gpu: false }))
+  t.equal(choice.name, 'tensorflow')
+  t.equal(choice.package, '@tensorflow/tfjs-node-gpu')
+  t.same(choice.skipped, [{ name: 'tensorflow-gpu', package: '@tensorflow/tfjs-node-gpu', reason: 'no GPU visible: no NVIDIA driver (/proc/driver/nvidia/gpus is absent)' }])
+})
+
+t.test('tfjs-node alone gives the TensorFlow CPU backend', async t => {
+  const choice = await selectBackend('auto', loader({ installed: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm'] }))
+  t.equal(choice.name, 'tensorflow')
+  t.equal(choice.package, '@tensorflow/tfjs-node')
+  t.same(choice.skipped, [{ name: 'tensorflow-gpu', package: '@tensorflow/tfjs-node-gpu', reason: 'package not installed' }])
+})
+
+t.test('without the TensorFlow packages, wasm is chosen and each skip says the package is not installed', async t => {
+  const choice = await selectBackend('auto', loader({ installed: ['@tensorflow/tfjs-backend-wasm'] }))
+  t.equal(choice.name, 'wasm')
+  t.equal(choice.forced, false)
+  t.same(choice.skipped.map(s => [s.name, s.reason]), [
+    ['tensorflow-gpu', 'package not installed'],
+    ['tensorflow', '@tensorflow/tfjs-node: package not installed; @tensorflow/tfjs-node-gpu: package not installed']
+  ])
+})
+
+t.test('a package that is installed but fails to load is skipped with its error text', async t => {
+  const choice = await selectBackend('auto', loader({
+    installed: ['@tensorflow/tfjs-backend-wasm'],
+    brokenPackages: { '@tensorflow/tfjs-node': 'libtensorflow.so.2: cannot open shared object file: No such file or directory\n    at Module._extensions' }
+  }))
+  t.equal(choice.name, 'wasm')
+  t.match(choice.skipped[1].reason, '@tensorflow/tfjs-node: load error: libtensorflow.so.2: cannot open shared object file: No such file or directory; ')
+  t.notMatch(choice.skipped[1].reason, /Module._extensions/)
+})
+
+t.test('cpu is the last resort when wasm cannot initialise', async t => {
+  const choice = await selectBackend('auto', loader({ installed: ['@tensorflow/tfjs-backend-wasm'], failingBackends: ['wasm'] }))
+  t.equal(choice.name, 'cpu')
+  t.same(choice.skipped.map(s => s.name), ['tensorflow-gpu', 'tensorflow', 'wasm'])
+  t.match(choice.skipped[2].reason, "backend 'wasm' failed to initialise")
+})
+
+t.test('a forced backend is used when it loads, without trying better ones', async t => {
+  const l = loader({ installed: ALL, gpu: true })
+  const choice = await selectBackend('wasm', l)
+  t.equal(choice.name, 'wasm')
+  t.equal(choice.forced, true)
+  t.same(l.activated, ['wasm'])
+})
+
+t.test('a forced backend that cannot load stops with a clear message instead of falling back', async t => {
+  await t.rejects(selectBackend('tensorflow-gpu', loader({ installed: ['@tensorflow/tfjs-node-gpu'], gpu: false })),
+    new BackendUnavailableError('tensorflow-gpu', 'no GPU visible: no NVIDIA driver (/proc/driver/nvidia/gpus is absent)'))
+  await t.rejects(selectBackend('tensorflow', loader({ installed: [] })), {
+    name: 'BackendUnavailableError',
+    message: /^TFJS_BACKEND=tensorflow was requested but cannot be used: @tensorflow\/tfjs-node: package not installed/
+  })
+})
+
+t.test('the real loader on this machine: TensorFlow packages absent, wasm chosen', async t => {
+  const choice = await selectBackend('auto')
+  t.equal(choice.name, 'wasm', 'tfjs-node is not installed here (its install script needs the internet)')
+  t.equal(choice.skipped[0].name, 'tensorflow-gpu')
+  t.match(choice.skipped[0].reason, /package not installed|no GPU visible/)
+})
+
+t.test('GPU visibility follows the driver and CUDA_VISIBLE_DEVICES', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'gpus-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  t.match(nvidiaGpuStatus({}, join(dir, 'absent')), { visible: false, reason: /is absent/ })
+  t.match(nvidiaGpuStatus({}, dir), { visible: false, reason: /lists no GPU/ })
+  await mkdir(join(dir, '0000:00:04.0'))
+  t.same(nvidiaGpuStatus({}, dir), { visible: true })
+  t.match(nvidiaGpuStatus({ CUDA_VISIBLE_DEVICES: '-1' }, dir), { visible: false, reason: /hides every GPU/ })
+})
