@@ -61,3 +61,19 @@ export async function buildTinyModel (t: Test, opts: TinyModelOptions = {}): Pro
   await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2))
   return dir
 }
+
+/** A multipart/form-data body as a browser or curl -F sends it. */
+export function multipart (parts: Array<{ name: string, filename?: string, contentType?: string, content: Buffer | string }>): { payload: Buffer, headers: Record<string, string> } {
+  const boundary = '----test-boundary-7MA4YWxkTrZu0gW'
+  const chunks: Buffer[] = []
+  for (const part of parts) {
+    const disposition = `form-data; name="${part.name}"${part.filename ? `; filename="${part.filename}"` : ''}`
+    const type = part.contentType ? `\r\nContent-Type: ${part.contentType}` : ''
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}${type}\r\n\r\n`), Buffer.from(part.content), Buffer.from('\r\n'))
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`))
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
+}
+
+export const imageFile = (content: Buffer, filename = 'photo.jpg', contentType = 'image/jpeg') =>
+  multipart([{ name: 'file', filename, contentType, content }])

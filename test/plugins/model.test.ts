@@ -1,0 +1,40 @@
+import Fastify from 'fastify'
+import * as tf from '@tensorflow/tfjs'
+import t from 'tap'
+import config from '../../plugins/config.js'
+import model from '../../plugins/model.js'
+import { buildTinyModel } from '../helper.js'
+
+/** Returned inside an object: a Fastify instance is thenable, and returning it from an async function would boot it. */
+function modelApp (env: Record<string, string>) {
+  const app = Fastify({ logger: false })
+  app.register(config, { env })
+  app.register(model)
+  return { app }
+}
+
+t.test('the model plugin selects a backend, loads and warms up the model, and releases it on close', async t => {
+  const dir = await buildTinyModel(t)
+  const before = tf.memory().numTensors
+  const { app } = modelApp({ MODEL_DIR: dir, TFJS_BACKEND: 'auto' })
+  await app.ready()
+  t.equal(app.backend.name, 'wasm')
+  t.equal(app.backend.forced, false)
+  t.same(app.backend.skipped.map(s => s.name), ['tensorflow-gpu', 'tensorflow'])
+  t.equal(app.models.default.name, 'tiny')
+  t.ok(tf.memory().numTensors > before, 'weights are held while the app runs')
+  await app.close()
+  t.equal(tf.memory().numTensors, before, 'and released on close')
+})
+
+t.test('a forced backend that cannot load stops the boot with a clear message', async t => {
+  const { app } = modelApp({ MODEL_DIR: await buildTinyModel(t), TFJS_BACKEND: 'tensorflow' })
+  t.teardown(() => app.close())
+  await t.rejects(app.ready(), { message: /^TFJS_BACKEND=tensorflow was requested but cannot be used: @tensorflow\/tfjs-node: package not installed/ })
+})
+
+t.test('a missing model directory stops the boot', async t => {
+  const { app } = modelApp({ MODEL_DIR: '/nonexistent/model', TFJS_BACKEND: 'wasm' })
+  t.teardown(() => app.close())
+  await t.rejects(app.ready(), { message: /Cannot read model manifest \/nonexistent\/model\/manifest.json/ })
+})

@@ -1,0 +1,40 @@
+import { readFile } from 'node:fs/promises'
+import t from 'tap'
+import { parse } from 'yaml'
+import { generateOpenApi, openApiPath } from '../../scripts/generate-openapi.js'
+import { build } from '../helper.js'
+
+t.test('openapi.yaml is the document generated from the route schemas (run npm run openapi when this fails)', async t => {
+  t.equal(await readFile(openApiPath, 'utf8'), await generateOpenApi())
+})
+
+t.test('the served document describes every route, the upload and the error envelope', async t => {
+  const app = await build(t)
+  const res = await app.inject('/docs/json')
+  t.equal(res.statusCode, 200)
+  const spec = res.json()
+  t.same(spec, parse(await readFile(openApiPath, 'utf8')), 'the served spec is the committed one')
+  t.same(Object.keys(spec.paths).sort(), ['/', '/models', '/models/{name}', '/predict'])
+  const predict = spec.paths['/predict'].post
+  t.equal(predict.operationId, 'predict')
+  t.same(predict.requestBody.content['multipart/form-data'].schema.properties.file, {
+    description: predict.requestBody.content['multipart/form-data'].schema.properties.file.description,
+    type: 'string',
+    format: 'binary'
+  }, 'file is a binary field: Swagger UI shows a file picker')
+  t.same(predict.requestBody.content['multipart/form-data'].schema.required, ['file'])
+  t.match(predict.requestBody.content['image/*'].schema, { type: 'string', format: 'binary' })
+  t.match(predict.requestBody.content['application/octet-stream'].schema, { type: 'string', format: 'binary' })
+  for (const status of ['200', '400', '413', '415', '422', '500']) t.ok(predict.responses[status], `documents ${status}`)
+  t.match(predict.responses['413'].content['application/json'].schema, { required: ['statusCode', 'error', 'code', 'message'] })
+  t.match(predict.description, /10485760 bytes \(MAX_UPLOAD_BYTES\)/)
+})
+
+t.test('Swagger UI is served at /docs, and can be turned off', async t => {
+  const app = await build(t)
+  const res = await app.inject('/docs/')
+  t.equal(res.statusCode, 200)
+  t.match(res.body, /swagger-ui/i)
+  const off = await build(t, { DOCS_ENABLED: 'false' })
+  t.equal((await off.inject('/docs/')).statusCode, 404)
+})
