@@ -9,6 +9,7 @@ import config from './plugins/config.js'
 import images from './plugins/images.js'
 import model from './plugins/model.js'
 import openapi from './plugins/openapi.js'
+import timings from './plugins/timings.js'
 import uploads from './plugins/uploads.js'
 import modelsRoutes from './routes/models.js'
 import predictRoutes from './routes/predict.js'
@@ -69,6 +70,7 @@ export function toErrorBody (err: FastifyError, request: FastifyRequest, config:
 async function app (fastify: FastifyInstance, opts: AppOptions) {
   const server = fastify.withTypeProvider<TypeBoxTypeProvider>()
   await server.register(config, { config: opts.config, env: opts.env })
+  await server.register(timings)
   await server.register(uploads)
   await server.register(images)
   await server.register(model, { backendLoader: opts.backendLoader })

@@ -58,7 +58,10 @@ const predict: FastifyPluginAsyncTypebox = async function predict (fastify) {
   }, async function predictImage (request) {
     const model = fastify.models.default
     const image = await fastify.images.preprocess(await uploadedBytes(request), model.inputSpec)
-    const result = await model.classify(image.data, request.query.topK)
+    request.timings.decode = image.timings.decode
+    request.timings.preprocess = image.timings.preprocess
+    const { inferMs, ...result } = await model.classify(image.data, request.query.topK)
+    request.timings.infer = inferMs
     return {
       ...result,
       warnings: image.warnings,

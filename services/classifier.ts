@@ -107,9 +107,10 @@ export class ImageClassifier {
     }
   }
 
-  async classify (input: Float32Array, topK?: number): Promise<Classification> {
+  async classify (input: Float32Array, topK?: number): Promise<Classification & { inferMs: number }> {
+    const started = performance.now()
     const [row] = await this.predictBatch([input])
-    return this.describe(row, topK)
+    return { ...this.describe(row, topK), inferMs: performance.now() - started }
   }
 
   /** Runs the model once so the first request does not pay for kernel compilation and weight upload. */
