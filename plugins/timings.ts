@@ -10,7 +10,7 @@ declare module 'fastify' {
 }
 
 export default fp(async function timings (fastify) {
-  fastify.decorateRequest('timings', null)
+  fastify.decorateRequest('timings', null as unknown as StageTimings)
   fastify.addHook('onRequest', async (request) => {
     request.timings = {}
   })
