@@ -1,5 +1,6 @@
 import sharp, { type Metadata } from 'sharp'
 import { ServiceError, ErrorCodes } from './errors.js'
+import { countSequenceFrames, readFileTypeBrands, readJpegFrameHeader, readPngAnimation } from './image-headers.js'
 
 /**
  * Image decoding and preprocessing, shared by the service and the training pipeline so that what the model
@@ -26,24 +27,62 @@ export interface ImageLimits {
 
 export const DEFAULT_LIMITS: ImageLimits = { maxPixels: 50_000_000, decodeTimeoutMs: 10_000 }
 
-export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'avif' | 'heic' | 'tiff' | 'jp2' | 'jxl' | 'bmp' | 'ico' | 'psd' | 'svg' | 'pdf'
+export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'avif' | 'heic' | 'tiff' | 'jp2' | 'jxl' | 'bmp' | 'ico' | 'psd' | 'svg' | 'pdf' |
+  'pnm' | 'xpm' | 'icns' | 'qoi'
 
 /** Formats the service decodes. Everything else that is recognisably an image is refused with 415. */
 export const SUPPORTED_FORMATS: readonly ImageFormat[] = ['jpeg', 'png', 'gif', 'webp', 'avif', 'tiff']
 
+export const FORMAT_NAMES: Record<ImageFormat, string> = {
+  jpeg: 'JPEG', png: 'PNG', gif: 'GIF', webp: 'WebP', avif: 'AVIF', tiff: 'TIFF', heic: 'HEIC/HEIF', jp2: 'JPEG 2000', jxl: 'JPEG XL',
+  bmp: 'BMP', ico: 'ICO', psd: 'PSD', svg: 'SVG', pdf: 'PDF', pnm: 'PNM (PPM/PGM/PBM)', xpm: 'XPM', icns: 'ICNS', qoi: 'QOI'
+}
+
+const NO_DECODER = 'the image library bundled with the service (sharp\'s prebuilt libvips) has no decoder for it'
+
+/** Why each recognised format outside SUPPORTED_FORMATS is refused; the 415 message names the format and the reason. */
+export const REFUSED_FORMATS: Readonly<Record<Exclude<ImageFormat, 'jpeg' | 'png' | 'gif' | 'webp' | 'avif' | 'tiff'>, string>> = {
+  heic: 'sharp\'s prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible)',
+  jp2: NO_DECODER,
+  jxl: NO_DECODER,
+  bmp: NO_DECODER,
+  ico: NO_DECODER,
+  psd: NO_DECODER,
+  pnm: NO_DECODER,
+  xpm: NO_DECODER,
+  icns: NO_DECODER,
+  qoi: NO_DECODER,
+  svg: 'vector drawings are not rendered',
+  pdf: 'documents are not rendered'
+}
+
+const supportedList = (): string => SUPPORTED_FORMATS.map(f => FORMAT_NAMES[f]).join(', ')
+
+/** One sentence for the API description: what is decoded and what is refused. */
+export function describeFormats (): string {
+  return `Supported formats: ${supportedList()} (JPEG: baseline, progressive, arithmetic-coded, CMYK, greyscale; ` +
+    'animations and multi-page files: the first frame or page). Refused with 415: HEIC/HEIF (HEVC), 12-bit and lossless JPEG, ' +
+    `${Object.keys(REFUSED_FORMATS).filter(f => f !== 'heic').map(f => FORMAT_NAMES[f as ImageFormat]).join(', ')}. ` +
+    'The format is told from the bytes, not the content type.'
+}
+
 const ascii = (buf: Uint8Array, start: number, end: number): string => Buffer.from(buf.subarray(start, end)).toString('latin1')
+
+const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs', 'mif1', 'msf1'])
 
 /** Tells the format from the leading bytes; the client's content type is never trusted. */
 export function sniffFormat (buf: Uint8Array): ImageFormat | undefined {
   if (buf.length < 12) return undefined
-  if (buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpeg'
+  // SOI alone, as libjpeg and libvips require: a JPEG whose next marker is damaged is a broken JPEG (422), not "not an image".
+  if (buf[0] === 0xff && buf[1] === 0xd8) return 'jpeg'
   if (ascii(buf, 0, 8) === '\x89PNG\r\n\x1a\n') return 'png'
   if (ascii(buf, 0, 6) === 'GIF87a' || ascii(buf, 0, 6) === 'GIF89a') return 'gif'
   if (ascii(buf, 0, 4) === 'RIFF' && ascii(buf, 8, 12) === 'WEBP') return 'webp'
-  if (ascii(buf, 4, 8) === 'ftyp') {
-    const brands = ascii(buf, 8, Math.min(buf.length, 64))
-    if (/avif|avis/.test(brands)) return 'avif'
-    if (/heic|heix|hevc|hevx|heim|heis|mif1|msf1/.test(brands)) return 'heic'
+  const brands = readFileTypeBrands(buf)
+  if (brands !== undefined) {
+    const all = [brands.major, ...brands.compatible]
+    if (all.includes('avif') || all.includes('avis')) return 'avif'
+    if (all.some(b => HEIF_BRANDS.has(b))) return 'heic'
     return undefined
   }
   const head4 = ascii(buf, 0, 4)
@@ -51,19 +90,36 @@ export function sniffFormat (buf: Uint8Array): ImageFormat | undefined {
   if (ascii(buf, 0, 12) === '\0\0\0\x0cjP  \r\n\x87\n' || (buf[0] === 0xff && buf[1] === 0x4f && buf[2] === 0xff && buf[3] === 0x51)) return 'jp2'
   if ((buf[0] === 0xff && buf[1] === 0x0a) || ascii(buf, 0, 12) === '\0\0\0\x0cJXL \r\n\x87\n') return 'jxl'
   if (head4.startsWith('BM')) return 'bmp'
-  if (buf[0] === 0 && buf[1] === 0 && buf[2] === 1 && buf[3] === 0) return 'ico'
+  if (isIcoDirectory(buf)) return 'ico'
   if (head4 === '8BPS') return 'psd'
   if (head4 === '%PDF') return 'pdf'
+  if (head4 === 'icns') return 'icns'
+  if (head4 === 'qoif') return 'qoi'
+  if (/^P[1-7]\s/.test(ascii(buf, 0, 3))) return 'pnm'
   const text = ascii(buf, 0, Math.min(buf.length, 512)).trimStart().toLowerCase()
+  if (text.startsWith('/* xpm */')) return 'xpm'
   if (text.startsWith('<svg') || (text.startsWith('<?xml') && text.includes('<svg'))) return 'svg'
   return undefined
 }
 
+/** ICO and CUR have a 4-byte signature so weak (0 0 1 0) that TGA files share it: check the directory fits too. */
+function isIcoDirectory (buf: Uint8Array): boolean {
+  if (buf[0] !== 0 || buf[1] !== 0 || (buf[2] !== 1 && buf[2] !== 2) || buf[3] !== 0) return false
+  const count = buf[4] | (buf[5] << 8)
+  return count > 0 && 6 + 16 * count <= buf.length && buf[9] === 0
+}
+
 export interface ImageInfo {
   format: ImageFormat
+  /** Upright dimensions, after the EXIF orientation. */
   width: number
   height: number
+  /** Frames of an animation or pages of a multi-page file; 1 for a still image, 0 for an animation of unknown length. */
   pages: number
+  /** Whether the pages are the frames of an animation (GIF, WebP, APNG, AVIF sequence) rather than document pages. */
+  animated: boolean
+  /** An APNG whose default image is a still fallback outside the animation: that image is what is decoded. */
+  stillFallback: boolean
   orientation: number
   space: string
   depth: string
@@ -71,18 +127,59 @@ export interface ImageInfo {
   channels: number
 }
 
+const unsupported = (message: string): ServiceError => new ServiceError(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, 415, message)
+
+/** JPEG coding processes the bundled libjpeg (mozjpeg, 8-bit) cannot decode: tell the client exactly which. */
+function refuseJpegVariant (buf: Uint8Array): void {
+  const frame = readJpegFrameHeader(buf)
+  if (frame === undefined) return
+  if (frame.sof === 3 || frame.sof === 7 || frame.sof === 11 || frame.sof === 15) {
+    throw unsupported(`Lossless JPEG (SOF${frame.sof}) images are not supported: the bundled JPEG decoder handles lossy 8-bit JPEG only (supported: ${supportedList()}).`)
+  }
+  if (frame.sof === 5 || frame.sof === 6 || frame.sof === 13 || frame.sof === 14) {
+    throw unsupported(`Hierarchical JPEG (SOF${frame.sof}) images are not supported: the bundled JPEG decoder handles sequential and progressive JPEG only (supported: ${supportedList()}).`)
+  }
+  if (frame.precision !== 8) {
+    throw unsupported(`${frame.precision}-bit JPEG images are not supported: the bundled JPEG decoder handles 8-bit samples only (supported: ${supportedList()}).`)
+  }
+}
+
+/**
+ * libvips recognises HEIF files by their major brand only, and 8.18 does not list 'avis' (AVIF image sequence).
+ * A sequence that also declares the still-image brand 'avif' carries a primary image (libavif writes the first
+ * frame there): relabelling the major brand of a copy lets libvips decode that image.
+ */
+function avifSequence (buf: Uint8Array): { input: Uint8Array, frames: number } | undefined {
+  const brands = readFileTypeBrands(buf)
+  if (brands === undefined || brands.major !== 'avis') return undefined
+  if (!brands.compatible.includes('avif')) {
+    throw unsupported(`AVIF image sequences without a still image are not supported: send the first frame as an image (supported: ${supportedList()}).`)
+  }
+  const input = Buffer.from(buf)
+  input.write('avif', 8, 'latin1')
+  return { input, frames: countSequenceFrames(buf) ?? 0 }
+}
+
+/** The bytes to hand to libvips: the upload itself, or a relabelled copy (see avifSequence). */
+function decoderInput (buf: Uint8Array, format: ImageFormat): Uint8Array {
+  return format === 'avif' ? avifSequence(buf)?.input ?? buf : buf
+}
+
 /** Reads the header only: format, dimensions, frames, orientation. Refuses what should not be decoded. */
 export async function probeImage (buf: Uint8Array, limits: ImageLimits = DEFAULT_LIMITS): Promise<ImageInfo> {
   const format = sniffFormat(buf)
   if (format === undefined) {
-    throw new ServiceError(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, 415, `The upload is not an image in a supported format (supported: ${SUPPORTED_FORMATS.join(', ')}).`)
+    throw unsupported(`The upload is not an image in a supported format (supported: ${supportedList()}).`)
   }
   if (!SUPPORTED_FORMATS.includes(format)) {
-    throw new ServiceError(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, 415, `${format.toUpperCase()} images are not supported (supported: ${SUPPORTED_FORMATS.join(', ')}).`)
+    const reason = REFUSED_FORMATS[format as keyof typeof REFUSED_FORMATS]
+    throw unsupported(`${FORMAT_NAMES[format]} images are not supported: ${reason} (supported: ${supportedList()}).`)
   }
+  if (format === 'jpeg') refuseJpegVariant(buf)
+  const sequence = format === 'avif' ? avifSequence(buf) : undefined
   let meta: Metadata
   try {
-    meta = await sharp(buf, { limitInputPixels: false }).metadata()
+    meta = await sharp(sequence?.input ?? buf, { limitInputPixels: false }).metadata()
   } catch (err) {
     throw undecodable(format, err)
   }
@@ -93,11 +190,17 @@ export async function probeImage (buf: Uint8Array, limits: ImageLimits = DEFAULT
     throw new ServiceError(ErrorCodes.TOO_MANY_PIXELS, 413,
       `The image is ${width}x${height} (${width * height} pixels), over the limit of ${limits.maxPixels} pixels (MAX_PIXELS).`)
   }
+  const apng = format === 'png' ? readPngAnimation(buf) : undefined
+  let pages = meta.pages ?? 1
+  if (apng !== undefined) pages = Math.max(1, apng.frames)
+  if (sequence !== undefined) pages = sequence.frames
   return {
     format,
     width,
     height,
-    pages: meta.pages ?? 1,
+    pages,
+    animated: sequence !== undefined || apng !== undefined || ((format === 'gif' || format === 'webp') && pages > 1),
+    stillFallback: apng !== undefined && !apng.defaultImageIsFirstFrame,
     orientation: meta.orientation ?? 1,
     space: meta.space ?? 'srgb',
     depth: meta.depth ?? 'uchar',
@@ -106,9 +209,19 @@ export async function probeImage (buf: Uint8Array, limits: ImageLimits = DEFAULT
   }
 }
 
-function undecodable (format: string, err: unknown): ServiceError {
-  const detail = err instanceof Error ? err.message.split('\n')[0] : String(err)
-  return new ServiceError(ErrorCodes.UNDECODABLE_IMAGE, 422, `The ${format.toUpperCase()} image could not be decoded: ${detail}`, { cause: err })
+/** libvips reports a failed decode as its accumulated log: warnings first, the error that stopped it last. */
+function decoderMessage (err: unknown): string {
+  if (!(err instanceof Error)) return String(err)
+  const lines = err.message.split('\n').map(l => l.trim()).filter(Boolean)
+  return (lines.at(-1) ?? 'unknown error').replace(/^Input buffer has corrupt header: /, '')
+}
+
+function undecodable (format: ImageFormat, err: unknown): ServiceError {
+  return new ServiceError(ErrorCodes.UNDECODABLE_IMAGE, 422, `The ${FORMAT_NAMES[format]} image could not be decoded: ${decoderMessage(err)}`, { cause: err })
+}
+
+function decodeTimeout (limits: ImageLimits, cause?: unknown): ServiceError {
+  return new ServiceError(ErrorCodes.DECODE_TIMEOUT, 422, `Decoding the image took longer than ${limits.decodeTimeoutMs} ms (DECODE_TIMEOUT_MS) and was stopped.`, { cause })
 }
 
 export interface PreprocessedImage {
@@ -121,13 +234,13 @@ export interface PreprocessedImage {
   timings: { decode: number, preprocess: number }
 }
 
-/** Decodes to 8-bit sRGB HWC pixels at the model's input size, as the manifest says. */
-export async function decodeAndResize (buf: Uint8Array, spec: InputSpec, limits: ImageLimits = DEFAULT_LIMITS): Promise<{ pixels: Buffer, info: ImageInfo, warnings: string[] }> {
-  const info = await probeImage(buf, limits)
-  const warnings = describeConversions(info, spec)
-  let pixels: Buffer
+async function decodePipeline (buf: Uint8Array, info: ImageInfo, spec: InputSpec, limits: ImageLimits): Promise<Buffer> {
   try {
-    const result = await sharp(buf, { limitInputPixels: limits.maxPixels, failOn: 'error', pages: 1, page: 0 })
+    // failOn 'error': a JPEG cut short (libjpeg's "premature end") or a PNG whose zlib stream or CRC is broken is
+    // refused rather than classified with a grey band; libjpeg warnings that it recovers from do not refuse.
+    // libvips checks its timeout once per whole second of work, and formats decoded in one block (AVIF) only
+    // between blocks: the deadline in decodeAndResize answers in time, this one stops the work itself.
+    const result = await sharp(decoderInput(buf, info.format), { limitInputPixels: limits.maxPixels, failOn: 'error', pages: 1, page: 0 })
       .autoOrient()
       .flatten({ background: { r: 255, g: 255, b: 255 } })
       .toColourspace('srgb')
@@ -136,17 +249,34 @@ export async function decodeAndResize (buf: Uint8Array, spec: InputSpec, limits:
       .raw({ depth: 'uchar' })
       .timeout({ seconds: Math.max(1, Math.ceil(limits.decodeTimeoutMs / 1000)) })
       .toBuffer({ resolveWithObject: true })
-    pixels = result.data
-    if (result.info.channels !== 3 || pixels.length !== spec.width * spec.height * 3) {
+    if (result.info.channels !== 3 || result.data.length !== spec.width * spec.height * 3) {
       throw new Error(`unexpected decoded shape ${result.info.width}x${result.info.height}x${result.info.channels}`)
     }
+    return result.data
   } catch (err) {
-    if (err instanceof Error && /timeout/i.test(err.message)) {
-      throw new ServiceError(ErrorCodes.DECODE_TIMEOUT, 422, `Decoding the image took longer than ${limits.decodeTimeoutMs} ms and was stopped.`, { cause: err })
-    }
+    if (err instanceof Error && /timeout|killed for image/i.test(err.message)) throw decodeTimeout(limits, err)
     throw undecodable(info.format, err)
   }
-  return { pixels, info, warnings }
+}
+
+/** Decodes to 8-bit sRGB HWC pixels at the model's input size, as the manifest says. */
+export async function decodeAndResize (buf: Uint8Array, spec: InputSpec, limits: ImageLimits = DEFAULT_LIMITS): Promise<{ pixels: Buffer, info: ImageInfo, warnings: string[] }> {
+  const work = (async () => {
+    const info = await probeImage(buf, limits)
+    const pixels = await decodePipeline(buf, info, spec, limits)
+    return { pixels, info, warnings: describeConversions(info, spec) }
+  })()
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(decodeTimeout(limits)), limits.decodeTimeoutMs)
+  })
+  try {
+    return await Promise.race([work, deadline])
+  } finally {
+    clearTimeout(timer)
+    // When the deadline wins, the decode runs on until libvips stops it; its outcome is no longer anyone's.
+    work.catch(() => {})
+  }
 }
 
 export function normalizePixels (pixels: Uint8Array, spec: InputSpec, out = new Float32Array(pixels.length)): Float32Array {
@@ -168,15 +298,29 @@ export async function preprocessImage (buf: Uint8Array, spec: InputSpec, limits:
   return { data, info, warnings, timings: { decode: decoded - started, preprocess: performance.now() - decoded } }
 }
 
+const percent = (fraction: number): string => `${Number((fraction * 100).toPrecision(2))}%`
+
+/**
+ * The warnings a client sees, each starting with a stable keyword: rotated, alpha, animated, multi-page,
+ * converted (CMYK, greyscale, 16-bit), upscaled, cropped.
+ */
 function describeConversions (info: ImageInfo, spec: InputSpec): string[] {
   const warnings: string[] = []
   if (info.orientation > 1) warnings.push(`rotated: EXIF orientation ${info.orientation} applied`)
   if (info.hasAlpha) warnings.push('alpha flattened onto white')
-  if (info.pages > 1) warnings.push(`animated or multi-page: first of ${info.pages} frames used`)
+  if (info.stillFallback) warnings.push(`animated: the still default image used, not the ${info.pages} animation frames`)
+  else if (info.animated && info.pages === 0) warnings.push('animated: first frame used')
+  else if (info.animated && info.pages > 1) warnings.push(`animated: first of ${info.pages} frames used`)
+  else if (info.pages > 1) warnings.push(`multi-page: first of ${info.pages} pages used`)
   if (info.space === 'cmyk') warnings.push('converted from CMYK')
   else if (info.space === 'b-w' || info.space === 'grey16' || info.channels <= 2) warnings.push('converted from greyscale')
   if (info.depth !== 'uchar' && info.depth !== 'char') warnings.push(`converted from ${info.depth === 'ushort' ? '16-bit' : info.depth} samples`)
   if (info.width < spec.width || info.height < spec.height) warnings.push(`upscaled from ${info.width}x${info.height}`)
+  if (spec.resizeMode === 'cover') {
+    const aspect = (info.width / info.height) / (spec.width / spec.height)
+    if (aspect > 2) warnings.push(`cropped: only the centre ${percent(1 / aspect)} of the width used`)
+    if (aspect < 0.5) warnings.push(`cropped: only the centre ${percent(aspect)} of the height used`)
+  }
   return warnings
 }
 
@@ -185,7 +329,12 @@ export interface ImagePreprocessor {
   preprocess: (buf: Uint8Array, spec: InputSpec) => Promise<PreprocessedImage>
 }
 
+/**
+ * The service's decoder. Each upload is decoded once, so libvips's operation cache (by default up to 50 MB of
+ * recent results) would only hold memory: it is turned off for the process.
+ */
 export function createImagePreprocessor (limits: ImageLimits): ImagePreprocessor {
+  sharp.cache(false)
   return {
     limits,
     preprocess: (buf, spec) => preprocessImage(buf, spec, limits)

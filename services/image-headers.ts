@@ -1,0 +1,111 @@
+/**
+ * Just enough of the JPEG, PNG and ISO-BMFF (AVIF/HEIF) container structures to learn, before anything is
+ * decoded, what libvips does not report: a JPEG's coding process and sample precision, an APNG's frames, and
+ * an AVIF image sequence's brands and frame count. Every reader is bounded by the buffer and gives up
+ * (returns undefined) on anything malformed, leaving the verdict to the decoder.
+ */
+
+const be16 = (buf: Uint8Array, at: number): number => (buf[at] << 8) | buf[at + 1]
+const be32 = (buf: Uint8Array, at: number): number => ((buf[at] << 24) | (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]) >>> 0
+const fourcc = (buf: Uint8Array, at: number): string => String.fromCharCode(buf[at], buf[at + 1], buf[at + 2], buf[at + 3])
+
+export interface JpegFrameHeader {
+  /** n of the SOFn marker: 0 baseline, 1 extended, 2 progressive, 3 lossless, 5-7 hierarchical, 9-11 and 13-15 arithmetic-coded. */
+  sof: number
+  /** Bits per sample: 8 for nearly every JPEG; 12 (medical, some cameras) or 2-16 for lossless. */
+  precision: number
+  width: number
+  height: number
+  components: number
+}
+
+/** Walks the JPEG marker segments up to the first frame header (SOFn). */
+export function readJpegFrameHeader (buf: Uint8Array): JpegFrameHeader | undefined {
+  if (buf.length < 4 || buf[0] !== 0xff || buf[1] !== 0xd8) return undefined
+  let at = 2
+  while (at + 4 <= buf.length) {
+    if (buf[at] !== 0xff) return undefined
+    const marker = buf[at + 1]
+    if (marker === 0xff) { at += 1; continue }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) { at += 2; continue }
+    if (marker === 0xd9 || marker === 0xda) return undefined
+    const length = be16(buf, at + 2)
+    if (length < 2) return undefined
+    const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc
+    if (isFrame) {
+      if (at + 10 > buf.length) return undefined
+      return { sof: marker - 0xc0, precision: buf[at + 4], height: be16(buf, at + 5), width: be16(buf, at + 7), components: buf[at + 9] }
+    }
+    at += 2 + length
+  }
+  return undefined
+}
+
+export interface PngAnimation {
+  /** num_frames of the acTL chunk. */
+  frames: number
+  /** An fcTL before the first IDAT makes the default image the first frame; otherwise it is a still fallback. */
+  defaultImageIsFirstFrame: boolean
+}
+
+/** Finds the APNG animation control chunk, which libvips ignores (it decodes the default image only). */
+export function readPngAnimation (buf: Uint8Array): PngAnimation | undefined {
+  if (buf.length < 16 || be32(buf, 0) !== 0x89504e47) return undefined
+  let at = 8
+  let frames: number | undefined
+  let fcTLBeforeIdat = false
+  while (at + 12 <= buf.length) {
+    const length = be32(buf, at)
+    const type = fourcc(buf, at + 4)
+    if (type === 'IDAT' || type === 'IEND') break
+    if (type === 'acTL' && length >= 8 && at + 16 <= buf.length) frames = be32(buf, at + 8)
+    if (type === 'fcTL') fcTLBeforeIdat = true
+    at += 12 + length
+  }
+  return frames === undefined ? undefined : { frames, defaultImageIsFirstFrame: fcTLBeforeIdat }
+}
+
+export interface FileTypeBrands {
+  major: string
+  compatible: string[]
+}
+
+/** The ftyp box that opens every ISO-BMFF file (AVIF, HEIF/HEIC, MP4). */
+export function readFileTypeBrands (buf: Uint8Array): FileTypeBrands | undefined {
+  if (buf.length < 16 || fourcc(buf, 4) !== 'ftyp') return undefined
+  const size = Math.min(be32(buf, 0), buf.length, 4096)
+  if (size < 16) return undefined
+  const compatible: string[] = []
+  for (let at = 16; at + 4 <= size; at += 4) compatible.push(fourcc(buf, at))
+  return { major: fourcc(buf, 8), compatible }
+}
+
+const CONTAINER_BOXES = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl'])
+
+/** The sample count of the first track's sample size box (moov/trak/mdia/minf/stbl/stsz): the frames of an AVIF sequence. */
+export function countSequenceFrames (buf: Uint8Array): number | undefined {
+  const walk = (start: number, end: number, depth: number): number | undefined => {
+    let at = start
+    while (at + 8 <= end) {
+      let size = be32(buf, at)
+      const type = fourcc(buf, at + 4)
+      let header = 8
+      if (size === 1) {
+        if (at + 16 > end) return undefined
+        size = be32(buf, at + 8) * 2 ** 32 + be32(buf, at + 12)
+        header = 16
+      } else if (size === 0) {
+        size = end - at
+      }
+      if (size < header || at + size > end) return undefined
+      if (type === 'stsz' && size >= header + 12) return be32(buf, at + header + 8)
+      if (CONTAINER_BOXES.has(type) && depth < 6) {
+        const found = walk(at + header, at + size, depth + 1)
+        if (found !== undefined) return found
+      }
+      at += size
+    }
+    return undefined
+  }
+  return walk(0, buf.length, 0)
+}
