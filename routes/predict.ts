@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { MultipartFile } from '@fastify/multipart'
 import Type from 'typebox'
 import { ErrorCodes, ServiceError, noFile } from '../services/errors.js'
-import { SUPPORTED_FORMATS } from '../services/image.js'
+import { describeFormats } from '../services/image.js'
 import { PredictionSchema, errorResponses } from './schemas.js'
 
 type UploadBody = { file: MultipartFile } | Buffer | undefined
@@ -22,7 +22,7 @@ async function uploadedBytes (request: FastifyRequest): Promise<Buffer> {
 const predict: FastifyPluginAsyncTypebox = async function predict (fastify) {
   const { MAX_UPLOAD_BYTES, MAX_PIXELS } = fastify.config
   const limits = `At most ${MAX_UPLOAD_BYTES} bytes (MAX_UPLOAD_BYTES) and ${MAX_PIXELS} pixels (MAX_PIXELS, read from the header before decoding).`
-  const formats = `Supported formats: ${SUPPORTED_FORMATS.join(', ')}; the format is told from the bytes, not the content type.`
+  const formats = describeFormats()
   const binary = { isBinary: true, description: `The image file itself. ${limits}` }
 
   fastify.post('/predict', {

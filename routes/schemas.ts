@@ -21,7 +21,7 @@ export const errorResponses = {
   400: errorExample(400, 'Bad Request', 'NO_FILE', 'No image received: send it as the multipart field "file", or as a raw body with an image content type.'),
   404: errorExample(404, 'Not Found', 'MODEL_NOT_FOUND', "No model named 'dogs' is loaded (loaded: food)."),
   413: errorExample(413, 'Payload Too Large', 'PAYLOAD_TOO_LARGE', 'The upload is larger than the limit of 10485760 bytes (MAX_UPLOAD_BYTES).'),
-  415: errorExample(415, 'Unsupported Media Type', 'UNSUPPORTED_MEDIA_TYPE', 'The upload is not an image in a supported format (supported: jpeg, png, gif, webp, avif, tiff).'),
+  415: errorExample(415, 'Unsupported Media Type', 'UNSUPPORTED_MEDIA_TYPE', 'HEIC/HEIF images are not supported: sharp\'s prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible) (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF).'),
   422: errorExample(422, 'Unprocessable Entity', 'UNDECODABLE_IMAGE', 'The JPEG image could not be decoded: VipsJpeg: premature end of JPEG image'),
   500: errorExample(500, 'Internal Server Error', 'INTERNAL_ERROR', 'Internal server error.')
 }

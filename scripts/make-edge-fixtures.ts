@@ -4,7 +4,7 @@
  * test/fixtures/edge/SOURCES.md):
  *   - byte-for-byte copies from data/edge_cases/ of files under permissive licences (needs `npm run data`);
  *   - files made here from the CC0 flower of test/fixtures/images/ for what the corpus lacks or holds only under
- *     copyleft licences: APNG, animated WebP/AVIF, multi-page TIFF, arithmetic / 12-bit / lossless JPEG,
+ *     copyleft licences: APNG, animated WebP/AVIF, multi-page TIFF, arithmetic, lossless and 12-bit JPEG,
  *     absurd headers, 65535x1 strips, bit flips. `jpegtran` (libjpeg-turbo-progs) and `avifenc` (libavif-bin)
  *     make two of them; without those tools the committed files are left as they are.
  * Usage: npx tsx scripts/make-edge-fixtures.ts
@@ -107,22 +107,27 @@ function apng (frames: Buffer[], still?: Buffer): Buffer {
 const marker = (code: number, body: number[]): Buffer => Buffer.from([0xff, code, ((body.length + 2) >> 8) & 0xff, (body.length + 2) & 0xff, ...body])
 
 /**
- * A flat mid-grey 8x8 greyscale JPEG of a coding process mozjpeg does not decode, valid per ITU T.81:
- * 12-bit extended sequential (SOF1, P=12, one DC-only block) or lossless (SOF3, P=8, predictor 1, all differences 0).
+ * Hand-built 8x8 greyscale JPEGs, valid per ITU T.81: a flat mid-grey 12-bit one (SOF1, P=12, one DC-only block), which
+ * sharp's mozjpeg does not decode, and an 8-bit lossless one (SOF3, predictor 1) whose rows run 128..135, which it does.
  */
 function greyJpeg (kind: '12-bit' | 'lossless'): Buffer {
-  const huffman = (tableClass: number, symbol: number): Buffer => marker(0xc4, [(tableClass << 4) | 0, 1, ...new Array(15).fill(0), symbol])
+  const huffman = (tableClass: number, counts: number[], symbols: number[]): Buffer =>
+    marker(0xc4, [(tableClass << 4) | 0, ...counts, ...new Array(16 - counts.length).fill(0), ...symbols])
   if (kind === '12-bit') {
     const dqt = marker(0xdb, [0x10, ...new Array(64).fill(0).flatMap(() => [0, 1])])
     const sof = marker(0xc1, [12, 0, 8, 0, 8, 1, 1, 0x11, 0])
     const sos = marker(0xda, [1, 1, 0x00, 0, 63, 0])
     // DC difference category 0 ('0'), then end of block ('0'), padded with ones.
-    return Buffer.concat([Buffer.from([0xff, 0xd8]), dqt, sof, huffman(0, 0), huffman(1, 0), sos, Buffer.from([0x3f, 0xff, 0xd9])])
+    return Buffer.concat([Buffer.from([0xff, 0xd8]), dqt, sof, huffman(0, [1], [0]), huffman(1, [1], [0]), sos, Buffer.from([0x3f, 0xff, 0xd9])])
   }
   const sof = marker(0xc3, [8, 0, 8, 0, 8, 1, 1, 0x11, 0])
-  const sos = marker(0xda, [1, 1, 0x00, 1, 0, 0]) // predictor 1, no point transform
-  // 64 differences of category 0, one '0' bit each: the first sample is predicted as 2^(P-1) = 128.
-  return Buffer.concat([Buffer.from([0xff, 0xd8]), sof, huffman(0, 0), sos, Buffer.alloc(8), Buffer.from([0xff, 0xd9])])
+  const sos = marker(0xda, [1, 1, 0x00, 1, 0, 0]) // predictor 1 (left), no point transform
+  // Each row: the first sample predicted (from 2^(P-1) = 128, then from above) with difference 0, code '0'; the next
+  // seven each +1 from the left: category 1 ('10') and its extra bit '1'. 8 rows of 22 bits make 22 bytes, no 0xFF.
+  const bits = '0' + '101'.repeat(7)
+  const stream = bits.repeat(8)
+  const scan = Buffer.from(Array.from({ length: stream.length / 8 }, (_, i) => parseInt(stream.slice(i * 8, i * 8 + 8), 2)))
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), sof, huffman(0, [1, 1], [0, 1]), sos, scan, Buffer.from([0xff, 0xd9])])
 }
 
 function withJpegSize (jpeg: Buffer, width: number, height: number): Buffer {
@@ -211,7 +216,7 @@ try {
   await rm(work, { recursive: true, force: true })
 }
 await put('jpeg_variants', 'grey-12bit.jpg', greyJpeg('12-bit'))
-await put('jpeg_variants', 'grey-lossless.jpg', greyJpeg('lossless'))
+await put('jpeg_variants', 'gradient-lossless.jpg', greyJpeg('lossless'))
 
 const tinyJpeg = await readFile(join(images, 'flower-tiny-16x12.jpg'))
 const tinyPng = await sharp(tinyJpeg).png().toBuffer()

@@ -54,15 +54,17 @@ export function readPngAnimation (buf: Uint8Array): PngAnimation | undefined {
   let at = 8
   let frames: number | undefined
   let fcTLBeforeIdat = false
+  let reachedImageData = false
   while (at + 12 <= buf.length) {
     const length = be32(buf, at)
     const type = fourcc(buf, at + 4)
-    if (type === 'IDAT' || type === 'IEND') break
+    if (type === 'IDAT' || type === 'IEND') { reachedImageData = true; break }
     if (type === 'acTL' && length >= 8 && at + 16 <= buf.length) frames = be32(buf, at + 8)
     if (type === 'fcTL') fcTLBeforeIdat = true
     at += 12 + length
   }
-  return frames === undefined ? undefined : { frames, defaultImageIsFirstFrame: fcTLBeforeIdat }
+  // Cut before the image data, the file cannot say whether its default image is a frame: let the decoder judge it.
+  return frames === undefined || !reachedImageData ? undefined : { frames, defaultImageIsFirstFrame: fcTLBeforeIdat }
 }
 
 export interface FileTypeBrands {

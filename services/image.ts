@@ -60,8 +60,8 @@ const supportedList = (): string => SUPPORTED_FORMATS.map(f => FORMAT_NAMES[f]).
 
 /** One sentence for the API description: what is decoded and what is refused. */
 export function describeFormats (): string {
-  return `Supported formats: ${supportedList()} (JPEG: baseline, progressive, arithmetic-coded, CMYK, greyscale; ` +
-    'animations and multi-page files: the first frame or page). Refused with 415: HEIC/HEIF (HEVC), 12-bit and lossless JPEG, ' +
+  return `Supported formats: ${supportedList()} (JPEG: baseline, progressive, lossless, arithmetic-coded, CMYK, greyscale; ` +
+    'animations and multi-page files: the first frame or page). Refused with 415: HEIC/HEIF (HEVC), 12-bit and hierarchical JPEG, ' +
     `${Object.keys(REFUSED_FORMATS).filter(f => f !== 'heic').map(f => FORMAT_NAMES[f as ImageFormat]).join(', ')}. ` +
     'The format is told from the bytes, not the content type.'
 }
@@ -129,15 +129,15 @@ export interface ImageInfo {
 
 const unsupported = (message: string): ServiceError => new ServiceError(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, 415, message)
 
-/** JPEG coding processes the bundled libjpeg (mozjpeg, 8-bit) cannot decode: tell the client exactly which. */
+/**
+ * JPEG coding processes the bundled libjpeg (mozjpeg on libjpeg-turbo 3: baseline, extended, progressive, lossless,
+ * Huffman or arithmetic coded) cannot decode through libvips: samples other than 8-bit, and hierarchical JPEG.
+ */
 function refuseJpegVariant (buf: Uint8Array): void {
   const frame = readJpegFrameHeader(buf)
   if (frame === undefined) return
-  if (frame.sof === 3 || frame.sof === 7 || frame.sof === 11 || frame.sof === 15) {
-    throw unsupported(`Lossless JPEG (SOF${frame.sof}) images are not supported: the bundled JPEG decoder handles lossy 8-bit JPEG only (supported: ${supportedList()}).`)
-  }
-  if (frame.sof === 5 || frame.sof === 6 || frame.sof === 13 || frame.sof === 14) {
-    throw unsupported(`Hierarchical JPEG (SOF${frame.sof}) images are not supported: the bundled JPEG decoder handles sequential and progressive JPEG only (supported: ${supportedList()}).`)
+  if (frame.sof === 5 || frame.sof === 6 || frame.sof === 7 || frame.sof === 13 || frame.sof === 14 || frame.sof === 15) {
+    throw unsupported(`Hierarchical JPEG (SOF${frame.sof}) images are not supported: the bundled JPEG decoder handles sequential, progressive and lossless JPEG only (supported: ${supportedList()}).`)
   }
   if (frame.precision !== 8) {
     throw unsupported(`${frame.precision}-bit JPEG images are not supported: the bundled JPEG decoder handles 8-bit samples only (supported: ${supportedList()}).`)

@@ -1,6 +1,6 @@
 import t from 'tap'
 import sharp from 'sharp'
-import { decodeAndResize, normalizePixels, preprocessImage, probeImage, sniffFormat, type InputSpec } from '../../services/image.js'
+import { REFUSED_FORMATS, SUPPORTED_FORMATS, createImagePreprocessor, decodeAndResize, describeFormats, normalizePixels, preprocessImage, probeImage, sniffFormat, type InputSpec } from '../../services/image.js'
 import { ServiceError } from '../../services/errors.js'
 import { readFixture } from '../helper.js'
 
@@ -81,4 +81,182 @@ t.test('normalisation follows the manifest', async t => {
   const pre = await preprocessImage(await readFixture('images', 'flower.jpg'), spec)
   t.equal(pre.data.length, 64 * 48 * 3)
   t.ok(pre.data.every(v => v >= -1 && v <= 1), 'values in [-1, 1] for mean = std = 127.5')
+})
+
+// What the model sees: 224x224, cropped to cover, as the shipped model's manifest says.
+const model: InputSpec = { ...spec, width: 224, height: 224 }
+const edge = (category: string, file: string) => readFixture('edge', category, file)
+const pixelsOf = async (buf: Buffer, at: InputSpec = model) => (await decodeAndResize(buf, at)).pixels
+const meanAbsDiff = (a: Uint8Array, b: Uint8Array): number => {
+  let d = 0
+  for (let i = 0; i < a.length; i++) d += Math.abs(a[i] - b[i])
+  return d / a.length
+}
+/** Share of pixels on different sides of mid-grey: for black-on-white drawings, where resampling blurs only the edges. */
+const inkMismatch = (a: Uint8Array, b: Uint8Array): number => {
+  let n = 0
+  for (let i = 0; i < a.length; i += 3) if ((a[i] + a[i + 1] + a[i + 2] > 384) !== (b[i] + b[i + 1] + b[i + 2] > 384)) n++
+  return n / (a.length / 3)
+}
+
+t.test('the EXIF orientation series (1-8) decodes to the same upright pixels', async t => {
+  const series = {
+    imaging: (n: number) => edge('exif_orientation', `golang-github-disintegration-imaging-dev__orientation_${n}.jpg`),
+    goexif: (n: number) => edge('exif_orientation', `golang-github-rwcarlsen-goexif-dev__f${n}-exif.jpg`)
+  }
+  for (const [name, file] of Object.entries(series)) {
+    const upright = await pixelsOf(await file(1))
+    for (let n = 2; n <= 8; n++) {
+      const pixels = await pixelsOf(await file(n))
+      const mismatch = inkMismatch(pixels, upright)
+      t.ok(mismatch < 0.02, `${name} orientation ${n}: ${(mismatch * 100).toFixed(2)}% of pixels differ from orientation 1 (edge resampling only)`)
+    }
+    // The same files without the EXIF transform applied are far apart: the check above can fail.
+    const stored = await sharp(await file(6)).resize(224, 224, { fit: 'cover' }).removeAlpha().raw().toBuffer()
+    t.ok(inkMismatch(stored, upright) > 0.1, `${name} orientation 6 as stored differs from upright by ${(inkMismatch(stored, upright) * 100).toFixed(0)}%`)
+  }
+  t.same((await decodeAndResize(await series.imaging(0), model)).warnings, ['upscaled from 50x70'], 'no tag: nothing rotated')
+})
+
+t.test('CMYK, greyscale and 16-bit images decode to sensible RGB, close to their 8-bit RGB versions', async t => {
+  const rgb = await pixelsOf(await edge('tiff', 'golang-golang-x-image-dev__video-001-tile-64x64.tiff'))
+  const grey8 = await pixelsOf(await edge('tiff', 'golang-golang-x-image-dev__video-001-gray.tiff'))
+  const grey16 = await pixelsOf(await edge('grayscale', 'golang-golang-x-image-dev__video-001-gray-16bit.tiff'))
+  const rgb16 = await pixelsOf(await edge('tiff', 'golang-golang-x-image-dev__video-001-16bit.tiff'))
+  const cmyk = await pixelsOf(await edge('cmyk_jpeg', 'golang-1.19-src__video-001.cmyk.jpeg'))
+  const jpeg = await pixelsOf(await edge('jpeg_variants', 'golang-1.19-src__video-001.rgb.jpeg'))
+  t.ok(meanAbsDiff(rgb16, rgb) < 1, `16-bit RGB TIFF vs 8-bit: ${meanAbsDiff(rgb16, rgb).toFixed(2)}`)
+  t.ok(meanAbsDiff(grey16, grey8) < 1, `16-bit grey TIFF vs 8-bit grey: ${meanAbsDiff(grey16, grey8).toFixed(2)}`)
+  for (const [name, pixels] of [['8-bit grey', grey8], ['16-bit grey', grey16], ['grey JPEG', await pixelsOf(await edge('grayscale', 'golang-1.19-src__video-005.gray.jpeg'))]] as const) {
+    let coloured = 0
+    for (let i = 0; i < pixels.length; i += 3) if (pixels[i] !== pixels[i + 1] || pixels[i] !== pixels[i + 2]) coloured++
+    t.equal(coloured, 0, `${name}: R = G = B everywhere`)
+  }
+  t.ok(meanAbsDiff(jpeg, rgb) < 8, `the RGB JPEG of the same frame: ${meanAbsDiff(jpeg, rgb).toFixed(2)}`)
+  // An unprofiled CMYK file has no single right RGB: libvips applies a press profile. Same picture, same tones order.
+  const luma = (p: Uint8Array) => Array.from({ length: p.length / 3 }, (_, i) => 0.299 * p[3 * i] + 0.587 * p[3 * i + 1] + 0.114 * p[3 * i + 2])
+  const [x, y] = [luma(cmyk), luma(rgb)]
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length
+  const [mx, my] = [mean(x), mean(y)]
+  let sxy = 0; let sxx = 0; let syy = 0
+  for (let i = 0; i < x.length; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) ** 2; syy += (y[i] - my) ** 2 }
+  const r = sxy / Math.sqrt(sxx * syy)
+  t.ok(r > 0.95, `CMYK JPEG vs RGB: luminance correlation ${r.toFixed(3)} (an inverted or garbled conversion is far lower)`)
+  t.ok(meanAbsDiff(cmyk, rgb) < 35, `CMYK JPEG vs RGB: mean difference ${meanAbsDiff(cmyk, rgb).toFixed(1)}`)
+  t.ok(meanAbsDiff(await pixelsOf(await readFixture('images', 'flower-cmyk.jpg')), await pixelsOf(await readFixture('images', 'flower.png'))) < 12, 'CMYK flower made with the same profile: close')
+})
+
+t.test('animations and multi-page files decode their first frame or page', async t => {
+  const flower = await readFixture('images', 'flower.png')
+  const frame1 = await pixelsOf(await sharp(flower).resize(96).png().toBuffer())
+  const frame2 = await pixelsOf(await sharp(flower).resize(96).negate().png().toBuffer())
+  const cases: Array<[string, string, string]> = [
+    ['animated', 'flower-animated.png', 'animated: first of 2 frames used'],
+    ['animated', 'flower-animated.webp', 'animated: first of 2 frames used'],
+    ['animated', 'flower-animated.avif', 'animated: first of 2 frames used'],
+    ['tiff', 'flower-2-pages.tiff', 'multi-page: first of 2 pages used']
+  ]
+  for (const [category, file, warning] of cases) {
+    const { pixels, warnings } = await decodeAndResize(await edge(category, file), model)
+    t.ok(meanAbsDiff(pixels, frame1) < 10, `${file}: ${meanAbsDiff(pixels, frame1).toFixed(1)} from frame 1`)
+    t.ok(meanAbsDiff(pixels, frame2) > 60, `${file}: ${meanAbsDiff(pixels, frame2).toFixed(1)} from frame 2, its negative`)
+    t.ok(warnings.includes(warning), `${file}: ${warning}`)
+  }
+  const fallback = await decodeAndResize(await edge('animated', 'flower-animated-still-fallback.png'), model)
+  t.ok(fallback.pixels.every(v => Math.abs(v - 128) <= 2), 'an APNG whose default image is outside the animation: that grey still is what libvips decodes')
+  t.ok(fallback.warnings.includes('animated: the still default image used, not the 2 animation frames'), 'and the warning says so')
+})
+
+t.test('JPEG coding processes: arithmetic and lossless decode, 12-bit is refused by name', async t => {
+  t.equal(meanAbsDiff(await pixelsOf(await edge('jpeg_variants', 'flower-arithmetic.jpg')), await pixelsOf(await readFixture('images', 'flower-tiny-16x12.jpg'))), 0,
+    'the arithmetic-coded transcode decodes to exactly the Huffman-coded pixels')
+  const lossless = await pixelsOf(await edge('jpeg_variants', 'gradient-lossless.jpg'), { ...spec, width: 8, height: 8, resizeMode: 'fill' })
+  t.same([...lossless.subarray(0, 24)], [128, 129, 130, 131, 132, 133, 134, 135].flatMap(v => [v, v, v]), 'lossless: the first row exactly 128..135')
+  await t.rejects(decodeAndResize(await edge('jpeg_variants', 'grey-12bit.jpg'), model), { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: /^12-bit JPEG images are not supported/ })
+  await t.rejects(sharp(await edge('jpeg_variants', 'grey-12bit.jpg')).raw().toBuffer(), /precision 12/, 'because sharp cannot decode it: a 415 rather than a 422')
+})
+
+t.test('the supported formats are what this sharp build decodes; the refused ones are named with the reason', async t => {
+  const loader: Record<string, keyof typeof sharp.format> = { jpeg: 'jpeg', png: 'png', gif: 'gif', webp: 'webp', avif: 'heif', tiff: 'tiff' }
+  for (const format of SUPPORTED_FORMATS) t.ok(sharp.format[loader[format]].input.buffer, `${format}: sharp decodes it from a buffer`)
+  for (const format of ['jp2', 'jxl', 'magick', 'ppm', 'pdf'] as const) t.notOk(sharp.format[format].input.buffer, `${format}: no loader in this build (JPEG 2000, JPEG XL, BMP/ICO/PSD, PNM, PDF)`)
+  t.ok(sharp.format.svg.input.buffer, 'SVG could be rendered, and is refused on purpose')
+  await t.rejects(sharp(await readFixture('images', 'flower.heic')).raw().toBuffer(), /HEVC/, 'HEIC: libheif has no HEVC decoder in this build')
+  const refusals: Array<[Buffer, RegExp]> = [
+    [await readFixture('images', 'flower.heic'), /^HEIC\/HEIF images are not supported: .*HEVC.*Most Compatible/],
+    [await edge('other_formats', 'afl_-doc__not_kitty.jp2'), /^JPEG 2000 images are not supported: .*no decoder/],
+    [await edge('other_formats', 'libsdl2-image-tests__sample.jxl'), /^JPEG XL images are not supported/],
+    [await edge('other_formats', 'libsdl2-image-tests__sample.bmp'), /^BMP images are not supported/],
+    [await edge('other_formats', 'libsdl2-image-tests__sample.ico'), /^ICO images are not supported/],
+    [await edge('other_formats', 'grey-2x2.ppm'), /^PNM \(PPM\/PGM\/PBM\) images are not supported/],
+    [await edge('other_formats', 'drawing.svg'), /^SVG images are not supported: vector drawings are not rendered/],
+    [await edge('other_formats', 'document.pdf'), /^PDF images are not supported: documents are not rendered/]
+  ]
+  for (const [buf, message] of refusals) {
+    await t.rejects(probeImage(buf), { statusCode: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message }, String(message))
+    await t.rejects(probeImage(buf), { message: /\(supported: JPEG, PNG, GIF, WebP, AVIF, TIFF\)\.$/ })
+  }
+  t.same(Object.keys(REFUSED_FORMATS).sort(), ['bmp', 'heic', 'icns', 'ico', 'jp2', 'jxl', 'pdf', 'pnm', 'psd', 'qoi', 'svg', 'xpm'])
+  t.match(describeFormats(), /^Supported formats: JPEG, PNG, GIF, WebP, AVIF, TIFF .*Refused with 415: HEIC\/HEIF \(HEVC\), 12-bit and hierarchical JPEG, JPEG 2000, JPEG XL, BMP/)
+})
+
+t.test('sniffing: damaged JPEGs are JPEGs, TGA is not ICO, AVIF sequences are AVIF', async t => {
+  t.equal(sniffFormat(Buffer.from([0xff, 0xd8, 0x00, 0x09, 0xff, 0xe1, 0, 0x39, 0x45, 0x78, 0x69, 0x66])), 'jpeg', 'SOI then a damaged marker')
+  t.equal(sniffFormat(await edge('animated', 'flower-animated.avif')), 'avif')
+  const tga = Buffer.concat([Buffer.from([0, 0, 1, 0, 0, 0xd4, 0, 0x20, 0, 0, 0, 0]), Buffer.alloc(100)])
+  t.equal(sniffFormat(tga), undefined, 'a colour-mapped TGA whose directory count cannot fit is not an ICO')
+  t.equal(sniffFormat(await edge('other_formats', 'libsdl2-image-tests__sample.ico')), 'ico')
+  t.equal(sniffFormat(Buffer.from('P6\n2 2\n255\n0123456789ab')), 'pnm')
+  t.equal(sniffFormat(Buffer.from('/* XPM */\nstatic char *x[] = {')), 'xpm')
+  t.equal(sniffFormat(Buffer.from('qoif\0\0\0\x10\0\0\0\x10\x03\x00')), 'qoi')
+  const noStill = Buffer.from(await edge('animated', 'flower-animated.avif'))
+  noStill.write('xxxx', 16, 'latin1') // the compatible brand 'avif'
+  await t.rejects(probeImage(noStill), { statusCode: 415, message: /^AVIF image sequences without a still image are not supported/ })
+})
+
+t.test('what was done to odd images is reported', async t => {
+  const warnings = async (category: string, file: string) => (await decodeAndResize(await edge(category, file), model)).warnings
+  t.same(await warnings('extreme_aspect_or_tiny', 'strip-65535x1.png'), ['upscaled from 65535x1', 'cropped: only the centre 0.0015% of the width used'])
+  t.same(await warnings('extreme_aspect_or_tiny', 'strip-1x65535.gif'), ['upscaled from 1x65535', 'cropped: only the centre 0.0015% of the height used'])
+  t.same(await warnings('other_formats', 'golang-1.19-src__basn4a16.png'), ['alpha flattened onto white', 'converted from greyscale', 'converted from 16-bit samples', 'upscaled from 32x32'])
+  t.same(await warnings('cmyk_jpeg', 'golang-1.19-src__video-001.cmyk.jpeg'), ['converted from CMYK', 'upscaled from 150x103'])
+  t.same(await warnings('exif_orientation', 'golang-github-rwcarlsen-goexif-dev__f8-exif.jpg'), ['rotated: EXIF orientation 8 applied', 'upscaled from 40x80'])
+  t.same(await warnings('animated', 'golang-github-gabriel-vasile-mimetype-dev__apng.png'), ['alpha flattened onto white', 'animated: first of 20 frames used', 'upscaled from 100x100'])
+  const strip = await pixelsOf(await edge('extreme_aspect_or_tiny', 'strip-65535x1.png'))
+  t.equal(strip.length, 224 * 224 * 3, 'a 65535x1 strip still gives a 224x224 input')
+})
+
+t.test('absurd headers are refused from the header, in milliseconds, with the limit in the message', async t => {
+  const bombs: Array<[Buffer, string]> = [
+    [await edge('huge_or_bomb', 'header-65500x65500.jpg'), '65500x65500 (4290250000 pixels)'],
+    [await edge('huge_or_bomb', 'header-100000x100000.png'), '100000x100000 (10000000000 pixels)'],
+    [await edge('huge_or_bomb', 'header-65535x65535.gif'), '65535x65535 (4294836225 pixels)']
+  ]
+  for (const [buf, size] of bombs) {
+    const started = performance.now()
+    await t.rejects(decodeAndResize(buf, model), { statusCode: 413, code: 'TOO_MANY_PIXELS', message: `The image is ${size}, over the limit of 50000000 pixels (MAX_PIXELS).` })
+    t.ok(performance.now() - started < 200, `${size}: refused in ${(performance.now() - started).toFixed(0)} ms`)
+  }
+})
+
+t.test('a decode that runs too long is cut off at DECODE_TIMEOUT_MS', async t => {
+  const slow = await edge('huge_or_bomb', 'slow-5000x5000.avif')
+  const started = performance.now()
+  await t.rejects(decodeAndResize(slow, model, { maxPixels: 50_000_000, decodeTimeoutMs: 100 }),
+    { statusCode: 422, code: 'DECODE_TIMEOUT', message: 'Decoding the image took longer than 100 ms (DECODE_TIMEOUT_MS) and was stopped.' })
+  const answeredIn = performance.now() - started
+  t.ok(answeredIn < 400, `answered in ${answeredIn.toFixed(0)} ms`)
+  // The abandoned libvips work ends on its own (AV1 is decoded in one block, then the pipeline is killed or done).
+  const drained = performance.now()
+  while (sharp.counters().process > 0 && performance.now() - drained < 20_000) await new Promise(resolve => setTimeout(resolve, 50))
+  t.equal(sharp.counters().process, 0, `libvips idle again ${(performance.now() - drained).toFixed(0)} ms later`)
+  const full = performance.now()
+  t.equal((await pixelsOf(slow)).length, 224 * 224 * 3, 'with the default 10 s the same image decodes')
+  t.ok(performance.now() - full > 100, `in ${(performance.now() - full).toFixed(0)} ms, more than the 100 ms allowed above`)
+})
+
+t.test('the service preprocessor keeps no libvips operation cache', async t => {
+  sharp.cache(true)
+  createImagePreprocessor({ maxPixels: 1000, decodeTimeoutMs: 1000 })
+  t.match(sharp.cache(), { memory: { max: 0 }, items: { max: 0 }, files: { max: 0 } })
 })
