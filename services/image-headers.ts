@@ -82,32 +82,54 @@ export function readFileTypeBrands (buf: Uint8Array): FileTypeBrands | undefined
   return { major: fourcc(buf, 8), compatible }
 }
 
-const CONTAINER_BOXES = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl'])
+/** Boxes that only hold other boxes; meta is a full box (4 bytes of version and flags before its children). */
+const CONTAINER_BOXES: Record<string, number> = { moov: 0, trak: 0, mdia: 0, minf: 0, stbl: 0, meta: 4, iprp: 0, ipco: 0 }
 
-/** The sample count of the first track's sample size box (moov/trak/mdia/minf/stbl/stsz): the frames of an AVIF sequence. */
-export function countSequenceFrames (buf: Uint8Array): number | undefined {
-  const walk = (start: number, end: number, depth: number): number | undefined => {
+/** Calls visit(type, bodyStart, bodyEnd) for every box down the container boxes; stops when visit returns true. */
+function walkBoxes (buf: Uint8Array, visit: (type: string, start: number, end: number) => boolean | undefined): void {
+  const walk = (start: number, end: number, depth: number): boolean => {
     let at = start
     while (at + 8 <= end) {
       let size = be32(buf, at)
       const type = fourcc(buf, at + 4)
       let header = 8
       if (size === 1) {
-        if (at + 16 > end) return undefined
+        if (at + 16 > end) return false
         size = be32(buf, at + 8) * 2 ** 32 + be32(buf, at + 12)
         header = 16
       } else if (size === 0) {
         size = end - at
       }
-      if (size < header || at + size > end) return undefined
-      if (type === 'stsz' && size >= header + 12) return be32(buf, at + header + 8)
-      if (CONTAINER_BOXES.has(type) && depth < 6) {
-        const found = walk(at + header, at + size, depth + 1)
-        if (found !== undefined) return found
-      }
+      if (size < header || at + size > end) return false
+      if (visit(type, at + header, at + size) === true) return true
+      const skip = CONTAINER_BOXES[type]
+      if (skip !== undefined && depth < 6 && walk(at + header + skip, at + size, depth + 1)) return true
       at += size
     }
-    return undefined
+    return false
   }
-  return walk(0, buf.length, 0)
+  walk(0, buf.length, 0)
+}
+
+/** The sample count of the first track's sample size box (moov/trak/mdia/minf/stbl/stsz): the frames of an AVIF sequence. */
+export function countSequenceFrames (buf: Uint8Array): number | undefined {
+  let frames: number | undefined
+  walkBoxes(buf, (type, start, end) => {
+    if (type === 'stsz' && end - start >= 12) { frames = be32(buf, start + 8); return true }
+  })
+  return frames
+}
+
+/** The largest image spatial extents (meta/iprp/ipco/ispe) an AVIF/HEIF file declares: its item sizes, before decoding. */
+export function readLargestItemSize (buf: Uint8Array): { width: number, height: number } | undefined {
+  let largest: { width: number, height: number } | undefined
+  walkBoxes(buf, (type, start, end) => {
+    if (type === 'ispe' && end - start >= 12) {
+      const width = be32(buf, start + 4)
+      const height = be32(buf, start + 8)
+      if (largest === undefined || width * height > largest.width * largest.height) largest = { width, height }
+    }
+    return undefined
+  })
+  return largest
 }

@@ -1,6 +1,6 @@
 import sharp, { type Metadata } from 'sharp'
 import { ServiceError, ErrorCodes } from './errors.js'
-import { countSequenceFrames, readFileTypeBrands, readJpegFrameHeader, readPngAnimation } from './image-headers.js'
+import { countSequenceFrames, readFileTypeBrands, readJpegFrameHeader, readLargestItemSize, readPngAnimation } from './image-headers.js'
 
 /**
  * Image decoding and preprocessing, shared by the service and the training pipeline so that what the model
@@ -67,6 +67,7 @@ export function describeFormats (): string {
 }
 
 const ascii = (buf: Uint8Array, start: number, end: number): string => Buffer.from(buf.subarray(start, end)).toString('latin1')
+const be32 = (buf: Uint8Array, at: number): number => ((buf[at] << 24) | (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]) >>> 0
 
 const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs', 'mif1', 'msf1'])
 
@@ -176,6 +177,10 @@ export async function probeImage (buf: Uint8Array, limits: ImageLimits = DEFAULT
     throw unsupported(`${FORMAT_NAMES[format]} images are not supported: ${reason} (supported: ${supportedList()}).`)
   }
   if (format === 'jpeg') refuseJpegVariant(buf)
+  // libpng refuses sides over a million as a corrupt header, and libvips takes an absurd AVIF size (ispe) as far as a
+  // GLib error: read those sizes here, so that too many pixels is a 413 whatever the format.
+  const declared = format === 'avif' ? readLargestItemSize(buf) : format === 'png' && ascii(buf, 12, 16) === 'IHDR' && buf.length >= 24 ? { width: be32(buf, 16), height: be32(buf, 20) } : undefined
+  if (declared !== undefined && declared.width * declared.height > limits.maxPixels) throw tooManyPixels(declared.width, declared.height, limits)
   const sequence = format === 'avif' ? avifSequence(buf) : undefined
   let meta: Metadata
   try {
@@ -186,10 +191,7 @@ export async function probeImage (buf: Uint8Array, limits: ImageLimits = DEFAULT
   const width = meta.autoOrient?.width ?? meta.width
   const height = meta.autoOrient?.height ?? meta.height
   if (!width || !height) throw undecodable(format, new Error('no dimensions in header'))
-  if (width * height > limits.maxPixels) {
-    throw new ServiceError(ErrorCodes.TOO_MANY_PIXELS, 413,
-      `The image is ${width}x${height} (${width * height} pixels), over the limit of ${limits.maxPixels} pixels (MAX_PIXELS).`)
-  }
+  if (width * height > limits.maxPixels) throw tooManyPixels(width, height, limits)
   const apng = format === 'png' ? readPngAnimation(buf) : undefined
   let pages = meta.pages ?? 1
   if (apng !== undefined) pages = Math.max(1, apng.frames)
@@ -209,11 +211,16 @@ export async function probeImage (buf: Uint8Array, limits: ImageLimits = DEFAULT
   }
 }
 
+function tooManyPixels (width: number, height: number, limits: ImageLimits): ServiceError {
+  return new ServiceError(ErrorCodes.TOO_MANY_PIXELS, 413,
+    `The image is ${width}x${height} (${BigInt(width) * BigInt(height)} pixels), over the limit of ${limits.maxPixels} pixels (MAX_PIXELS).`)
+}
+
 /** libvips reports a failed decode as its accumulated log: warnings first, the error that stopped it last. */
 function decoderMessage (err: unknown): string {
   if (!(err instanceof Error)) return String(err)
   const lines = err.message.split('\n').map(l => l.trim()).filter(Boolean)
-  return (lines.at(-1) ?? 'unknown error').replace(/^Input buffer has corrupt header: /, '')
+  return (lines.at(-1) ?? '').replace(/^Input buffer has corrupt header:\s*/, '') || 'corrupt header'
 }
 
 function undecodable (format: ImageFormat, err: unknown): ServiceError {

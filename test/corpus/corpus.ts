@@ -88,7 +88,7 @@ export async function postImage (baseUrl: string, bytes: Uint8Array, timeoutMs =
   const res = await fetch(new URL('/predict', baseUrl), {
     method: 'POST',
     headers: { 'content-type': 'application/octet-stream' },
-    body: bytes,
+    body: new Uint8Array(bytes),
     signal: AbortSignal.timeout(timeoutMs)
   })
   const text = await res.text()

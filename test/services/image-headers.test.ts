@@ -1,5 +1,5 @@
 import t from 'tap'
-import { countSequenceFrames, readFileTypeBrands, readJpegFrameHeader, readPngAnimation } from '../../services/image-headers.js'
+import { countSequenceFrames, readFileTypeBrands, readJpegFrameHeader, readLargestItemSize, readPngAnimation } from '../../services/image-headers.js'
 import { readFixture } from '../helper.js'
 
 const edge = (category: string, file: string) => readFixture('edge', category, file)
@@ -32,13 +32,16 @@ t.test('ISO-BMFF brands and the frame count of an AVIF sequence', async t => {
   t.equal(countSequenceFrames(sequence), 2)
   t.equal(countSequenceFrames(await readFixture('images', 'flower.avif')), undefined, 'a still AVIF has no track')
   t.equal(readFileTypeBrands(await readFixture('images', 'flower.jpg')), undefined)
+  t.same(readLargestItemSize(await readFixture('images', 'flower.avif')), { width: 480, height: 320 }, 'the ispe of the primary item')
+  t.same(readLargestItemSize(await edge('huge_or_bomb', 'slow-5000x5000.avif')), { width: 5000, height: 5000 })
+  t.same(readLargestItemSize(sequence), { width: 96, height: 64 })
 })
 
 t.test('cut short, a header reads as in the whole file or not at all; mutated, it never throws', async t => {
   const seeds = await Promise.all([
     readFixture('images', 'flower.jpg'), readFixture('images', 'flower-progressive.jpg'), edge('animated', 'flower-animated.png'), edge('animated', 'flower-animated.avif')
   ])
-  const readers = { readJpegFrameHeader, readPngAnimation, readFileTypeBrands, countSequenceFrames }
+  const readers = { readJpegFrameHeader, readPngAnimation, readFileTypeBrands, countSequenceFrames, readLargestItemSize }
   let state = 12345
   const random = (n: number): number => { state = (state * 1103515245 + 12345) >>> 0; return state % n }
   let inconsistent = 0
@@ -57,6 +60,6 @@ t.test('cut short, a header reads as in the whole file or not at all; mutated, i
       for (const read of Object.values(readers)) { read(mutated); reads++ }
     }
   }
-  t.equal(reads, 4 * 300 * 8)
+  t.equal(reads, 4 * 300 * 10)
   t.equal(inconsistent, 0, 'a truncated header never reads as something else than the whole one')
 })

@@ -232,6 +232,9 @@ t.test('absurd headers are refused from the header, in milliseconds, with the li
     [await edge('huge_or_bomb', 'header-100000x100000.png'), '100000x100000 (10000000000 pixels)'],
     [await edge('huge_or_bomb', 'header-65535x65535.gif'), '65535x65535 (4294836225 pixels)']
   ]
+  const avif = Buffer.from(await readFixture('images', 'flower.avif'))
+  avif.writeUInt32BE(0x7fffffff, avif.indexOf('ispe') + 12)
+  bombs.push([avif, '480x2147483647 (1030792150560 pixels)'])
   for (const [buf, size] of bombs) {
     const started = performance.now()
     await t.rejects(decodeAndResize(buf, model), { statusCode: 413, code: 'TOO_MANY_PIXELS', message: `The image is ${size}, over the limit of 50000000 pixels (MAX_PIXELS).` })
