@@ -14,7 +14,7 @@ const PREPROCESSING_STEPS = [
   'normalised per channel'
 ]
 
-export function describeModel (model: ServedModel, backend: BackendChoice) {
+export async function describeModel (model: ServedModel, backend: BackendChoice) {
   const spec = model.inputSpec
   return {
     name: model.name,
@@ -31,7 +31,7 @@ export function describeModel (model: ServedModel, backend: BackendChoice) {
     uncertainThreshold: model.manifest.uncertainThreshold,
     sha256: model.digest,
     backend: { name: backend.name, package: backend.package, forced: backend.forced, skipped: backend.skipped },
-    inference: model.settings
+    inference: { ...model.settings, ...model.counts, tensors: (await model.memory()).numTensors }
   }
 }
 
@@ -45,7 +45,7 @@ const models: FastifyPluginAsyncTypebox = async function models (fastify) {
       response: { 200: Type.Object({ models: Type.Array(ModelInfoSchema) }) }
     }
   }, async function listModels () {
-    return { models: fastify.models.list().map(m => describeModel(m, fastify.backend)) }
+    return { models: await Promise.all(fastify.models.list().map(m => describeModel(m, fastify.backend))) }
   })
 
   fastify.get('/models/:name', {

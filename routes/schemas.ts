@@ -93,8 +93,11 @@ export const ModelInfoSchema = Type.Object({
     workers: Type.Integer({ description: 'Worker threads holding the model (0: the main thread).' }),
     maxBatchSize: Type.Integer(),
     maxBatchDelayMs: Type.Integer(),
-    maxQueue: Type.Integer()
-  }, { description: 'How requests reach the model: dynamic batching over worker threads.' })
+    maxQueue: Type.Integer(),
+    requests: Type.Integer({ description: 'Requests answered since start.' }),
+    batches: Type.Integer({ description: 'Batches run since start: requests / batches is the mean batch size.' }),
+    tensors: Type.Integer({ description: 'TF.js tensors held by the model engines (flat over time when nothing leaks).' })
+  }, { description: 'How requests reach the model (dynamic batching over worker threads), with running counts.' })
 }, { $id: 'ModelInfo', title: 'ModelInfo' })
 
 /**

@@ -4,8 +4,12 @@ import { OverloadedError } from './errors.js'
 export interface BatchRunner {
   readonly id: string
   run: (inputs: Float32Array[]) => Promise<Float32Array[]>
+  /** TF.js tensors held by this runner's engine. */
+  memory: () => Promise<TensorMemory>
   close: () => Promise<void>
 }
+
+export interface TensorMemory { numTensors: number, numBytes: number }
 
 export interface BatchQueueOptions {
   /** Largest batch handed to a runner. */
@@ -56,6 +60,8 @@ export class BatchQueue {
   private itemMs: number
   private closed = false
   private drainWaiters: Array<() => void> = []
+  /** Requests answered and batches run since start. */
+  readonly counts = { requests: 0, batches: 0 }
 
   constructor (private readonly runners: BatchRunner[], private readonly options: BatchQueueOptions) {
     if (runners.length === 0) throw new Error('BatchQueue needs at least one runner')
@@ -142,6 +148,8 @@ export class BatchQueue {
     runner.run(batch.map(p => p.input)).then(outputs => {
       const ms = performance.now() - started
       this.itemMs = 0.8 * this.itemMs + 0.2 * (ms / batch.length)
+      this.counts.requests += batch.length
+      this.counts.batches++
       this.options.onBatch?.(batch.length, ms)
       batch.forEach((p, i) => p.resolve({ probabilities: outputs[i], queueMs: started - p.enqueuedAt, inferMs: ms, batchSize: batch.length }))
     }, (err: unknown) => {

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads'
-import type { BatchRunner } from './batch-queue.js'
+import * as tf from '@tensorflow/tfjs'
+import type { BatchRunner, TensorMemory } from './batch-queue.js'
 import type { BackendName } from './backend.js'
 import type { ImageClassifier } from './classifier.js'
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './inference-worker.js'
@@ -11,6 +12,11 @@ export class InProcessRunner implements BatchRunner {
 
   run (inputs: Float32Array[]): Promise<Float32Array[]> {
     return this.classifier.predictBatch(inputs)
+  }
+
+  async memory (): Promise<TensorMemory> {
+    const { numTensors, numBytes } = tf.memory()
+    return { numTensors, numBytes }
   }
 
   async close (): Promise<void> {
@@ -30,7 +36,7 @@ function newWorker (workerData: WorkerInit): Worker {
   return new Worker(bootstrap, { eval: true, workerData })
 }
 
-interface Call { resolve: (rows: Float32Array[]) => void, reject: (err: Error) => void, count: number }
+interface Call { resolve: (value: never) => void, reject: (err: Error) => void, count: number }
 
 /** Runs batches on a worker thread with its own model; a worker that dies is replaced, its batch failed over. */
 export class WorkerRunner implements BatchRunner {
@@ -69,13 +75,15 @@ export class WorkerRunner implements BatchRunner {
     this.ready.catch(() => {})
   }
 
-  private settle (message: Extract<WorkerResponse, { type: 'result' | 'error' }>): void {
+  private settle (message: Extract<WorkerResponse, { type: 'result' | 'error' | 'memory' }>): void {
     const call = this.calls.get(message.id)
     if (call === undefined) return
     this.calls.delete(message.id)
     if (message.type === 'error') { call.reject(new Error(message.message)); return }
+    const resolve = call.resolve as (value: unknown) => void
+    if (message.type === 'memory') { resolve({ numTensors: message.numTensors, numBytes: message.numBytes }); return }
     const width = this.labels
-    call.resolve(Array.from({ length: call.count }, (_, i) => message.output.subarray(i * width, (i + 1) * width)))
+    resolve(Array.from({ length: call.count }, (_, i) => message.output.subarray(i * width, (i + 1) * width)))
   }
 
   private onExit (worker: Worker, code: number): void {
@@ -95,8 +103,17 @@ export class WorkerRunner implements BatchRunner {
     inputs.forEach((input, i) => batch.set(input, i * size))
     const id = this.nextId++
     return new Promise((resolve, reject) => {
-      this.calls.set(id, { resolve, reject, count: inputs.length })
+      this.calls.set(id, { resolve: resolve as (value: never) => void, reject, count: inputs.length })
       this.worker.postMessage({ type: 'run', id, batch, count: inputs.length } satisfies WorkerRequest, [batch.buffer])
+    })
+  }
+
+  async memory (): Promise<TensorMemory> {
+    await this.ready
+    const id = this.nextId++
+    return new Promise((resolve, reject) => {
+      this.calls.set(id, { resolve: resolve as (value: never) => void, reject, count: 0 })
+      this.worker.postMessage({ type: 'memory', id } satisfies WorkerRequest)
     })
   }
 

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { BatchQueue, type BatchRunner } from './batch-queue.js'
+import { BatchQueue, type BatchRunner, type TensorMemory } from './batch-queue.js'
 import type { BackendChoice } from './backend.js'
 import { ImageClassifier, ModelDescription, type Classification } from './classifier.js'
 import { InProcessRunner, WorkerRunner } from './runners.js'
@@ -92,6 +92,15 @@ export class ServedModel {
   get queueDepth (): number { return this.queue.depth }
   get inFlight (): number { return this.queue.inFlight }
   get workerRunners (): WorkerRunner[] { return this.runners.filter((r): r is WorkerRunner => r instanceof WorkerRunner) }
+
+  /** Requests answered and batches run since start. */
+  get counts (): { requests: number, batches: number } { return { ...this.queue.counts } }
+
+  /** TF.js tensors held, summed over the runners (each worker has its own engine). */
+  async memory (): Promise<TensorMemory> {
+    const each = await Promise.all(this.runners.map(r => r.memory()))
+    return { numTensors: each.reduce((n, m) => n + m.numTensors, 0), numBytes: each.reduce((n, m) => n + m.numBytes, 0) }
+  }
 
   async classify (input: Float32Array, options: { topK?: number, deadline?: number } = {}): Promise<ServedClassification> {
     const { probabilities, queueMs, inferMs, batchSize } = await this.queue.submit(input, options.deadline)

@@ -16,6 +16,7 @@ function controlledRunner (id: string) {
       return new Promise(resolve => pending.push(() => resolve(inputs.map(x => Float32Array.of(x[0], 1 - x[0])))))
     },
     finishOne () { pending.shift()?.() },
+    memory: async () => ({ numTensors: 0, numBytes: 0 }),
     close: async () => {}
   }
   return runner
