@@ -31,13 +31,13 @@ t.test('the model plugin selects a backend, loads and warms up the model, and re
 t.test('a forced backend that cannot load stops the boot with a clear message', async t => {
   const { app } = modelApp({ MODEL_DIR: await buildTinyModel(t), TFJS_BACKEND: 'tensorflow' })
   t.teardown(() => app.close())
-  await t.rejects(app.ready(), { message: /^TFJS_BACKEND=tensorflow was requested but cannot be used: @tensorflow\/tfjs-node: package not installed/ })
+  await t.rejects(async () => { await app.ready() }, { message: /^TFJS_BACKEND=tensorflow was requested but cannot be used: @tensorflow\/tfjs-node: package not installed/ })
 })
 
 t.test('a missing model directory stops the boot', async t => {
   const { app } = modelApp({ MODEL_DIR: '/nonexistent/model', TFJS_BACKEND: 'wasm' })
   t.teardown(() => app.close())
-  await t.rejects(app.ready(), { message: /Cannot read model manifest \/nonexistent\/model\/manifest.json/ })
+  await t.rejects(async () => { await app.ready() }, { message: /Cannot read model manifest \/nonexistent\/model\/manifest.json/ })
 })
 
 t.test('with worker threads, each worker loads the model, and close stops them', async t => {
