@@ -10,6 +10,7 @@ type UploadBody = { file: MultipartFile } | Buffer | undefined
 
 async function uploadedBytes (request: FastifyRequest): Promise<Buffer> {
   const body = request.body as UploadBody
+  if (body === undefined || body === null) throw noFile()
   if (!Buffer.isBuffer(body) && !request.isMultipart()) {
     // Fastify's own JSON and text parsers accept those bodies; they are not images.
     throw new ServiceError(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, 415, `Unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}: send multipart/form-data with the field "file", or a raw body with an image/* or application/octet-stream content type.`)
