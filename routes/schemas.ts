@@ -3,7 +3,8 @@ import Type from 'typebox'
 
 export const ERROR_CODES = [
   'VALIDATION_ERROR', 'NO_FILE', 'NOT_FOUND', 'MODEL_NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'TOO_MANY_PIXELS',
-  'UNSUPPORTED_MEDIA_TYPE', 'UNDECODABLE_IMAGE', 'DECODE_TIMEOUT', 'BAD_REQUEST', 'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR'
+  'UNSUPPORTED_MEDIA_TYPE', 'UNDECODABLE_IMAGE', 'DECODE_TIMEOUT', 'BAD_REQUEST', 'QUEUE_FULL', 'DEADLINE_EXCEEDED', 'OVERLOADED',
+  'SHUTTING_DOWN', 'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR'
 ] as const
 
 export const ErrorSchema = Type.Object({
@@ -23,7 +24,8 @@ export const errorResponses = {
   413: errorExample(413, 'Payload Too Large', 'PAYLOAD_TOO_LARGE', 'The upload is larger than the limit of 10485760 bytes (MAX_UPLOAD_BYTES).'),
   415: errorExample(415, 'Unsupported Media Type', 'UNSUPPORTED_MEDIA_TYPE', 'HEIC/HEIF images are not supported: sharp\'s prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible) (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF).'),
   422: errorExample(422, 'Unprocessable Entity', 'UNDECODABLE_IMAGE', 'The JPEG image could not be decoded: VipsJpeg: premature end of JPEG image'),
-  500: errorExample(500, 'Internal Server Error', 'INTERNAL_ERROR', 'Internal server error.')
+  500: errorExample(500, 'Internal Server Error', 'INTERNAL_ERROR', 'Internal server error.'),
+  503: { ...errorExample(503, 'Service Unavailable', 'QUEUE_FULL', 'The inference queue is full (64 requests waiting, MAX_QUEUE); retry in 2 s.'), description: 'Overloaded (QUEUE_FULL, OVERLOADED), a deadline that cannot be met (DEADLINE_EXCEEDED), or shutting down. The Retry-After header says when to retry.' }
 }
 
 export const ModelRefSchema = Type.Object({
@@ -86,7 +88,16 @@ export const ModelInfoSchema = Type.Object({
     package: Type.String({ examples: ['@tensorflow/tfjs-backend-wasm'] }),
     forced: Type.Boolean({ description: 'True when TFJS_BACKEND forced it.' }),
     skipped: Type.Array(SkippedBackendSchema, { description: 'Better backends that were not used, and why.' })
-  })
+  }),
+  inference: Type.Object({
+    workers: Type.Integer({ description: 'Worker threads holding the model (0: the main thread).' }),
+    maxBatchSize: Type.Integer(),
+    maxBatchDelayMs: Type.Integer(),
+    maxQueue: Type.Integer(),
+    requests: Type.Integer({ description: 'Requests answered since start.' }),
+    batches: Type.Integer({ description: 'Batches run since start: requests / batches is the mean batch size.' }),
+    tensors: Type.Integer({ description: 'TF.js tensors held by the model engines (flat over time when nothing leaks).' })
+  }, { description: 'How requests reach the model (dynamic batching over worker threads), with running counts.' })
 }, { $id: 'ModelInfo', title: 'ModelInfo' })
 
 /**
