@@ -6,8 +6,9 @@
  * Memory: the RSS may rise while the allocator warms up to the mixed load, then must stay flat: it is sampled during
  * the run, and its rise over the second half (a leak grows steadily) is held to FUZZ_RSS_LATE_GROWTH_MB.
  * Env: FUZZ_SECONDS (60), FUZZ_SEED (1), FUZZ_CONCURRENCY (12), FUZZ_RSS_GROWTH_MB (256, over the whole run),
- * FUZZ_RSS_LATE_GROWTH_MB (64, over the second half), FUZZ_OUT (where failing inputs are written; default
- * $TMPDIR/fuzz-<seed>), and the service's own variables (TFJS_BACKEND, ...).
+ * FUZZ_RSS_LATE_GROWTH_MB (64, over the second half), FUZZ_OUT (where failing and slow inputs are written; default
+ * $TMPDIR/fuzz-<seed>), FUZZ_SLOW_MS (3000: slower answers are listed and saved), FUZZ_ONLY (comma-separated case
+ * numbers: replay just those cases of the seed), and the service's own variables (TFJS_BACKEND, MAX_QUEUE, ...).
  */
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -35,9 +36,12 @@ function prng (state: number): () => number {
     return ((x ^ (x >>> 14)) >>> 0) / 4294967296
   }
 }
-const random = prng(seed)
+// Each case draws from its own stream, seeded by (FUZZ_SEED, case number): case n is the same input on every run,
+// whatever order the concurrent answers come back in.
+let random = prng(seed)
 const int = (n: number): number => Math.floor(random() * n)
 const pick = <T>(items: readonly T[]): T => items[int(items.length)]
+const startCase = (n: number): void => { random = prng(Math.imul(seed, 0x9e3779b1) ^ Math.imul(n + 1, 0x85ebca6b)) }
 const EXTREMES = [0, 1, 2, 255, 256, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0xffffffff]
 
 function find (buf: Buffer, text: string, from = 0): number {
@@ -97,8 +101,8 @@ function headerEdit (input: Buffer): Buffer {
       }
     }
   }
-  const at = int(Math.min(buf.length - 4, 256))
-  buf.writeUInt32BE(u32(), Math.max(0, at))
+  if (buf.length < 4) return buf
+  buf.writeUInt32BE(u32(), int(Math.min(buf.length - 3, 256)))
   return buf
 }
 
@@ -175,11 +179,19 @@ const failures: string[] = []
 let sent = 0
 let saved = 0
 const inFlight = new Map<number, Buffer>()
-const save = async (bytes: Buffer, why: string): Promise<void> => {
-  if (saved >= 50) return
-  const file = join(outDir, `case-${String(++saved).padStart(3, '0')}.bin`)
+const slowMs = Number(process.env.FUZZ_SLOW_MS ?? 3000)
+const slow: string[] = []
+const saveSlow = async (bytes: Buffer, why: string): Promise<void> => {
+  if (slow.length >= 20) return
+  const file = join(outDir, `slow-${String(slow.push('')).padStart(3, '0')}.bin`)
+  slow[slow.length - 1] = `${why} (input: ${file})`
   await writeFile(file, bytes)
+}
+const save = async (bytes: Buffer, why: string): Promise<void> => {
+  if (saved >= 50) { failures.push(why); return }
+  const file = join(outDir, `case-${String(++saved).padStart(3, '0')}.bin`)
   failures.push(`${why} (input: ${file})`)
+  await writeFile(file, bytes)
 }
 
 try {
@@ -188,12 +200,15 @@ try {
     if (status !== 200) failures.push(`seed ${name} answered ${status}, not 200`)
   }
   const before = await server.stats()
-  console.log(`fuzz: seed ${seed}, ${seconds} s, ${concurrency} at a time, ${seeds.length} seed images; server ${server.url} pid ${server.pid}, ` +
+  console.log(`fuzz: seed ${seed}, ${seconds} s, ${concurrency} at a time, ${seeds.length} seed images; server ${server.url} pid ${server.pid} ` +
+    `(MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'}), ` +
     `RSS ${mib(before.rss)} after the seeds, ${before.tensors} tensors`)
   const deadline = performance.now() + seconds * 1000
+  const only = process.env.FUZZ_ONLY?.split(',').map(Number)
   const worker = async (): Promise<void> => {
-    while (performance.now() < deadline && server.exited() === undefined) {
-      const id = sent++
+    while (performance.now() < deadline && server.exited() === undefined && (only === undefined || sent < only.length)) {
+      const id = only === undefined ? sent++ : only[sent++]
+      startCase(id)
       const { bytes } = pick(seeds)
       const other = pick(seeds).bytes
       const names: string[] = []
@@ -201,14 +216,24 @@ try {
       for (let i = 1 + int(3); i > 0; i--) {
         const name = pick(Object.keys(MUTATORS))
         names.push(name)
-        mutated = MUTATORS[name](mutated, other)
+        try {
+          mutated = MUTATORS[name](mutated, other)
+        } catch (err) {
+          failures.push(`fuzzer bug: mutator ${name} threw on case ${id}: ${err instanceof Error ? err.message : String(err)}`)
+        }
       }
       const mutator = names[0]
+      const multipart = int(8) === 0
       inFlight.set(id, mutated)
       let key: string
+      const sentAt = performance.now()
       try {
-        const { status, body } = await send(server.url, mutated, int(8) === 0)
+        const { status, body } = await send(server.url, mutated, multipart)
         key = String(status)
+        const code = (body as { code?: string }).code
+        if (code === 'DECODE_TIMEOUT') key = '422 timeout'
+        const ms = performance.now() - sentAt
+        if (ms > slowMs) await saveSlow(mutated, `case ${id}: ${ms.toFixed(0)} ms, ${status} ${code ?? ''} after ${names.join('+')}`)
         if (status >= 500 && status !== 503) await save(mutated, `${status} after ${names.join('+')}: ${JSON.stringify(body).slice(0, 200)}`)
         else if (!wellFormed(status, body)) await save(mutated, `malformed ${status} answer after ${names.join('+')}: ${JSON.stringify(body).slice(0, 200)}`)
       } catch (err) {
@@ -223,9 +248,9 @@ try {
     }
   }
   const started = performance.now()
-  const samples: Array<{ at: number, rss: number }> = []
+  const samples: Array<{ at: number, rss: number, external: number }> = []
   const sampler = setInterval(() => {
-    server.stats().then(s => samples.push({ at: (performance.now() - started) / 1000, rss: s.rss }), () => {})
+    server.stats().then(s => samples.push({ at: (performance.now() - started) / 1000, rss: s.rss, external: s.external }), () => {})
   }, Math.max(1000, (seconds * 1000) / 12))
   await Promise.all(Array.from({ length: concurrency }, worker))
   clearInterval(sampler)
@@ -240,16 +265,21 @@ try {
   const line = (cells: string[]): string => cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join('  ')
   console.log([line(header), ...rows.slice(0, -1).map(line), line(widths.map(w => '-'.repeat(w))), line(rows.at(-1)!)].join('\n'))
 
+  if (slow.length > 0) console.log(`\nslower than ${slowMs} ms (not a failure by itself):\n  ${slow.join('\n  ')}`)
   if (server.exited() !== undefined) {
     failures.push(`the server ${server.exited()}`)
     for (const bytes of inFlight.values()) await save(bytes, 'in flight when the server died')
   } else if (!(await server.alive())) {
     failures.push('the server does not answer GET / any more')
   } else {
-    // Let abandoned decodes finish before measuring.
-    await new Promise(resolve => setTimeout(resolve, 2000))
-    const after = await server.stats()
-    console.log(`\nserver RSS during the run: ${samples.map(s => `${s.at.toFixed(0)}s ${mib(s.rss)}`).join(', ')}`)
+    // Let abandoned decodes finish before measuring: libvips must be idle again.
+    let after = await server.stats()
+    for (let waited = 0; after.sharp.process + after.sharp.queue > 0 && waited < 30_000; waited += 1000) {
+      await new Promise(resolve => setTimeout(resolve, 1000))
+      after = await server.stats()
+    }
+    if (after.sharp.process + after.sharp.queue > 0) failures.push(`libvips still busy 30 s after the last answer (${after.sharp.process} in process): a decode that is not cut off`)
+    console.log(`\nserver RSS during the run: ${samples.map(s => `${s.at.toFixed(0)}s ${mib(s.rss)} (external ${mib(s.external)})`).join(', ')}`)
     console.log(`server RSS ${mib(before.rss)} -> ${mib(after.rss)} (peak ${mib(after.maxRss)}), heap ${mib(before.heapUsed)} -> ${mib(after.heapUsed)}, ` +
       `tensors ${before.tensors} -> ${after.tensors}, sharp queue ${after.sharp.queue} / in process ${after.sharp.process}`)
     if (after.rss - before.rss > growthLimit) failures.push(`RSS grew by ${mib(after.rss - before.rss)}, over FUZZ_RSS_GROWTH_MB (${mib(growthLimit)})`)
