@@ -3,10 +3,12 @@
  * slice moves, splices of two images) and sends them concurrently to a forked server over loopback for a bounded
  * time. Passes when no answer is a 5xx other than 503, every answer is a 200 or the one error envelope, no request
  * hangs, the server survives, and its RSS and live tensor count are flat at the end. Prints counts by status.
- * Memory: the RSS may rise while the allocator warms up to the mixed load, then must stay flat: it is sampled during
- * the run, and its rise over the second half (a leak grows steadily) is held to FUZZ_RSS_LATE_GROWTH_MB.
- * Env: FUZZ_SECONDS (60), FUZZ_SEED (1), FUZZ_CONCURRENCY (12), FUZZ_RSS_GROWTH_MB (256, over the whole run),
- * FUZZ_RSS_LATE_GROWTH_MB (64, over the second half), FUZZ_OUT (where failing and slow inputs are written; default
+ * Memory: the first half of the time sends new cases, the second half the same cases again. A leak grows with every
+ * request; the allocator's high-water marks, once the first pass reached them, do not grow when the same inputs come
+ * again: the RSS rise over the replay is held to FUZZ_RSS_LATE_GROWTH_MB, the rise over the whole run to
+ * FUZZ_RSS_GROWTH_MB.
+ * Env: FUZZ_SECONDS (60), FUZZ_SEED (1), FUZZ_CONCURRENCY (12), FUZZ_RSS_GROWTH_MB (512, over the whole run),
+ * FUZZ_RSS_LATE_GROWTH_MB (64, over the replay), FUZZ_OUT (where failing and slow inputs are written; default
  * $TMPDIR/fuzz-<seed>), FUZZ_SLOW_MS (3000: slower answers are listed and saved), FUZZ_ONLY (comma-separated case
  * numbers: replay just those cases of the seed), and the service's own variables (TFJS_BACKEND, MAX_QUEUE, ...).
  */
@@ -16,12 +18,12 @@ import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import { sniffFormat } from '../services/image.js'
 import { projectRoot } from '../services/project.js'
-import { mib, startServer } from '../test/corpus/server-harness.js'
+import { mib, startServer, type ServerStats } from '../test/corpus/server-harness.js'
 
 const seconds = Number(process.env.FUZZ_SECONDS ?? 60)
 const seed = Number(process.env.FUZZ_SEED ?? 1)
 const concurrency = Number(process.env.FUZZ_CONCURRENCY ?? 12)
-const growthLimit = Number(process.env.FUZZ_RSS_GROWTH_MB ?? 256) * 1024 * 1024
+const growthLimit = Number(process.env.FUZZ_RSS_GROWTH_MB ?? 512) * 1024 * 1024
 const lateGrowthLimit = Number(process.env.FUZZ_RSS_LATE_GROWTH_MB ?? 64) * 1024 * 1024
 const outDir = process.env.FUZZ_OUT ?? join(tmpdir(), `fuzz-${seed}`)
 const requestTimeoutMs = 30_000
@@ -203,61 +205,94 @@ try {
   console.log(`fuzz: seed ${seed}, ${seconds} s, ${concurrency} at a time, ${seeds.length} seed images; server ${server.url} pid ${server.pid} ` +
     `(MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2'}), ` +
     `RSS ${mib(before.rss)} after the seeds, ${before.tensors} tensors`)
-  const deadline = performance.now() + seconds * 1000
-  const only = process.env.FUZZ_ONLY?.split(',').map(Number)
-  const worker = async (): Promise<void> => {
-    while (performance.now() < deadline && server.exited() === undefined && (only === undefined || sent < only.length)) {
-      const id = only === undefined ? sent++ : only[sent++]
-      startCase(id)
-      const { bytes } = pick(seeds)
-      const other = pick(seeds).bytes
-      const names: string[] = []
-      let mutated = bytes
-      for (let i = 1 + int(3); i > 0; i--) {
-        const name = pick(Object.keys(MUTATORS))
-        names.push(name)
-        try {
-          mutated = MUTATORS[name](mutated, other)
-        } catch (err) {
-          failures.push(`fuzzer bug: mutator ${name} threw on case ${id}: ${err instanceof Error ? err.message : String(err)}`)
-        }
-      }
-      const mutator = names[0]
-      const multipart = int(8) === 0
-      inFlight.set(id, mutated)
-      let key: string
-      const sentAt = performance.now()
+  const runCase = async (id: number): Promise<void> => {
+    startCase(id)
+    const { bytes } = pick(seeds)
+    const other = pick(seeds).bytes
+    const names: string[] = []
+    let mutated = bytes
+    for (let i = 1 + int(3); i > 0; i--) {
+      const name = pick(Object.keys(MUTATORS))
+      names.push(name)
       try {
-        const { status, body } = await send(server.url, mutated, multipart)
-        key = String(status)
-        const code = (body as { code?: string }).code
-        if (code === 'DECODE_TIMEOUT') key = '422 timeout'
-        const ms = performance.now() - sentAt
-        if (ms > slowMs) await saveSlow(mutated, `case ${id}: ${ms.toFixed(0)} ms, ${status} ${code ?? ''} after ${names.join('+')}`)
-        if (status >= 500 && status !== 503) await save(mutated, `${status} after ${names.join('+')}: ${JSON.stringify(body).slice(0, 200)}`)
-        else if (!wellFormed(status, body)) await save(mutated, `malformed ${status} answer after ${names.join('+')}: ${JSON.stringify(body).slice(0, 200)}`)
+        mutated = MUTATORS[name](mutated, other)
       } catch (err) {
-        key = 'no answer'
-        if (server.exited() === undefined) await save(mutated, `no answer after ${names.join('+')}: ${err instanceof Error ? err.message : String(err)}`)
+        failures.push(`fuzzer bug: mutator ${name} threw on case ${id}: ${err instanceof Error ? err.message : String(err)}`)
       }
-      inFlight.delete(id)
-      counts.set(key, (counts.get(key) ?? 0) + 1)
-      const row = byMutator.get(mutator) ?? new Map<string, number>()
-      row.set(key, (row.get(key) ?? 0) + 1)
-      byMutator.set(mutator, row)
     }
+    const mutator = names[0]
+    const multipart = int(8) === 0
+    inFlight.set(id, mutated)
+    let key: string
+    const sentAt = performance.now()
+    try {
+      const { status, body } = await send(server.url, mutated, multipart)
+      key = String(status)
+      const code = (body as { code?: string }).code
+      if (code === 'DECODE_TIMEOUT') key = '422 timeout'
+      const ms = performance.now() - sentAt
+      if (ms > slowMs) await saveSlow(mutated, `case ${id}: ${ms.toFixed(0)} ms, ${status} ${code ?? ''} after ${names.join('+')}`)
+      if (status >= 500 && status !== 503) await save(mutated, `case ${id}: ${status} after ${names.join('+')}: ${JSON.stringify(body).slice(0, 200)}`)
+      else if (!wellFormed(status, body)) await save(mutated, `case ${id}: malformed ${status} answer after ${names.join('+')}: ${JSON.stringify(body).slice(0, 200)}`)
+    } catch (err) {
+      key = 'no answer'
+      if (server.exited() === undefined) await save(mutated, `case ${id}: no answer after ${names.join('+')}: ${err instanceof Error ? err.message : String(err)}`)
+    }
+    inFlight.delete(id)
+    sent++
+    counts.set(key, (counts.get(key) ?? 0) + 1)
+    const row = byMutator.get(mutator) ?? new Map<string, number>()
+    row.set(key, (row.get(key) ?? 0) + 1)
+    byMutator.set(mutator, row)
   }
+  /** Runs cases from next() on `concurrency` connections until next() gives none, the time is up, or the server dies. */
+  const runPhase = async (next: () => number | undefined, until: number): Promise<void> => {
+    const worker = async (): Promise<void> => {
+      while (performance.now() < until && server.exited() === undefined) {
+        const id = next()
+        if (id === undefined) return
+        await runCase(id)
+      }
+    }
+    await Promise.all(Array.from({ length: concurrency }, worker))
+  }
+  /** Stats once libvips is idle again (abandoned decodes finished), or undefined when the server is gone. */
+  const idleStats = async (): Promise<ServerStats | undefined> => {
+    if (server.exited() !== undefined || !(await server.alive())) return undefined
+    let stats = await server.stats()
+    for (let waited = 0; stats.sharp.process + stats.sharp.queue > 0 && waited < 30_000; waited += 1000) {
+      await new Promise(resolve => setTimeout(resolve, 1000))
+      stats = await server.stats()
+    }
+    if (stats.sharp.process + stats.sharp.queue > 0) failures.push(`libvips still busy 30 s after the last answer (${stats.sharp.process} in process): a decode that is not cut off`)
+    return stats
+  }
+
   const started = performance.now()
   const samples: Array<{ at: number, rss: number, external: number }> = []
   const sampler = setInterval(() => {
     server.stats().then(s => samples.push({ at: (performance.now() - started) / 1000, rss: s.rss, external: s.external }), () => {})
   }, Math.max(1000, (seconds * 1000) / 12))
-  await Promise.all(Array.from({ length: concurrency }, worker))
+  const only = process.env.FUZZ_ONLY?.split(',').map(Number)
+  let explored = 0
+  let replayed = 0
+  let middle: ServerStats | undefined
+  if (only !== undefined) {
+    await runPhase(() => explored < only.length ? only[explored++] : undefined, started + seconds * 1000)
+  } else {
+    // First half: new cases. Second half: the same cases again. A leak grows with every request; the allocator's
+    // high-water marks, once reached by the first pass, do not grow when the same inputs come again.
+    await runPhase(() => explored++, started + (seconds * 1000) / 2)
+    explored = Math.min(explored, sent)
+    middle = await idleStats()
+    await runPhase(() => replayed < explored ? replayed++ : undefined, performance.now() + (seconds * 1000) / 2)
+  }
   clearInterval(sampler)
   const elapsed = (performance.now() - started) / 1000
 
   const statuses = [...counts.keys()].sort()
-  console.log(`\n${sent} requests in ${elapsed.toFixed(1)} s (${(sent / elapsed).toFixed(1)}/s)\n`)
+  console.log(`\n${sent} requests in ${elapsed.toFixed(1)} s (${(sent / elapsed).toFixed(1)}/s): ${explored} new cases` +
+    `${only === undefined ? `, then ${replayed} of them again` : ''}\n`)
   const header = ['first mutation', ...statuses, 'total']
   const rows = [...byMutator.keys()].sort().map(m => [m, ...statuses.map(s => String(byMutator.get(m)!.get(s) ?? 0)), String([...byMutator.get(m)!.values()].reduce((a, b) => a + b, 0))])
   rows.push(['TOTAL', ...statuses.map(s => String(counts.get(s) ?? 0)), String(sent)])
@@ -266,27 +301,20 @@ try {
   console.log([line(header), ...rows.slice(0, -1).map(line), line(widths.map(w => '-'.repeat(w))), line(rows.at(-1)!)].join('\n'))
 
   if (slow.length > 0) console.log(`\nslower than ${slowMs} ms (not a failure by itself):\n  ${slow.join('\n  ')}`)
+  const after = await idleStats()
   if (server.exited() !== undefined) {
     failures.push(`the server ${server.exited()}`)
     for (const bytes of inFlight.values()) await save(bytes, 'in flight when the server died')
-  } else if (!(await server.alive())) {
+  } else if (after === undefined) {
     failures.push('the server does not answer GET / any more')
   } else {
-    // Let abandoned decodes finish before measuring: libvips must be idle again.
-    let after = await server.stats()
-    for (let waited = 0; after.sharp.process + after.sharp.queue > 0 && waited < 30_000; waited += 1000) {
-      await new Promise(resolve => setTimeout(resolve, 1000))
-      after = await server.stats()
-    }
-    if (after.sharp.process + after.sharp.queue > 0) failures.push(`libvips still busy 30 s after the last answer (${after.sharp.process} in process): a decode that is not cut off`)
-    console.log(`\nserver RSS during the run: ${samples.map(s => `${s.at.toFixed(0)}s ${mib(s.rss)} (external ${mib(s.external)})`).join(', ')}`)
-    console.log(`server RSS ${mib(before.rss)} -> ${mib(after.rss)} (peak ${mib(after.maxRss)}), heap ${mib(before.heapUsed)} -> ${mib(after.heapUsed)}, ` +
-      `tensors ${before.tensors} -> ${after.tensors}, sharp queue ${after.sharp.queue} / in process ${after.sharp.process}`)
+    console.log(`\nserver RSS during the run: ${samples.map(s => `${s.at.toFixed(0)}s ${mib(s.rss)}`).join(', ')}`)
+    console.log(`server RSS ${mib(before.rss)} after the seeds, ${middle !== undefined ? `${mib(middle.rss)} after the new cases, ` : ''}` +
+      `${mib(after.rss)} at the end (peak ${mib(after.maxRss)}); heap ${mib(before.heapUsed)} -> ${mib(after.heapUsed)}; ` +
+      `tensors ${before.tensors} -> ${after.tensors}; sharp queue ${after.sharp.queue} / in process ${after.sharp.process}`)
     if (after.rss - before.rss > growthLimit) failures.push(`RSS grew by ${mib(after.rss - before.rss)}, over FUZZ_RSS_GROWTH_MB (${mib(growthLimit)})`)
-    const half = samples.find(s => s.at >= elapsed / 2)
-    if (half !== undefined) {
-      console.log(`RSS over the second half: ${mib(half.rss)} at ${half.at.toFixed(0)} s -> ${mib(after.rss)} at the end`)
-      if (after.rss - half.rss > lateGrowthLimit) failures.push(`RSS grew by ${mib(after.rss - half.rss)} over the second half, over FUZZ_RSS_LATE_GROWTH_MB (${mib(lateGrowthLimit)}): a leak?`)
+    if (middle !== undefined && after.rss - middle.rss > lateGrowthLimit) {
+      failures.push(`replaying the same ${replayed} cases raised the RSS by ${mib(after.rss - middle.rss)}, over FUZZ_RSS_LATE_GROWTH_MB (${mib(lateGrowthLimit)}): a leak`)
     }
     if (after.tensors !== before.tensors) failures.push(`live tensors went from ${before.tensors} to ${after.tensors}`)
   }
