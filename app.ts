@@ -14,7 +14,7 @@ import uploads from './plugins/uploads.js'
 import modelsRoutes from './routes/models.js'
 import predictRoutes from './routes/predict.js'
 import rootRoutes from './routes/root.js'
-import { ErrorSchema, binaryBodyKeyword } from './routes/schemas.js'
+import { binaryBodyKeyword, namedSchemas } from './routes/schemas.js'
 
 export interface AppOptions {
   config?: Config
@@ -75,7 +75,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(images)
   await server.register(model, { backendLoader: opts.backendLoader })
   await server.register(openapi)
-  server.addSchema(ErrorSchema)
+  for (const schema of namedSchemas) server.addSchema(schema)
 
   server.setErrorHandler(function errorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     const payload = toErrorBody(err, request, fastify.config)

@@ -26,7 +26,8 @@ t.test('the served document describes every route, the upload and the error enve
   t.match(predict.requestBody.content['image/*'].schema, { type: 'string', format: 'binary' })
   t.match(predict.requestBody.content['application/octet-stream'].schema, { type: 'string', format: 'binary' })
   for (const status of ['200', '400', '413', '415', '422', '500']) t.ok(predict.responses[status], `documents ${status}`)
-  t.match(predict.responses['413'].content['application/json'].schema, { required: ['statusCode', 'error', 'code', 'message'] })
+  t.same(predict.responses['413'].content['application/json'].schema, { $ref: '#/components/schemas/Error' })
+  t.match(spec.components.schemas.Error, { required: ['statusCode', 'error', 'code', 'message'] })
   t.match(predict.description, /10485760 bytes \(MAX_UPLOAD_BYTES\)/)
 })
 
