@@ -1,0 +1,767 @@
+/**
+ * The service's API as TypeScript types: generated from openapi.yaml by openapi-typescript 7.13.0.
+ * Do not edit: run `npm run sdk` (a test fails when this file drifts from openapi.yaml).
+ */
+
+export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Welcome
+         * @description Says what this service is: its name and version, the default model, the TF.js backend, and where the docs are.
+         */
+        get: operations["getWelcome"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Classify an image
+         * @description Send an image as the multipart field `file` (as the original tutorial did), or as a raw body with an image content type. Supported formats: jpeg, png, gif, webp, avif, tiff; the format is told from the bytes, not the content type. At most 10485760 bytes (MAX_UPLOAD_BYTES) and 50000000 pixels (MAX_PIXELS, read from the header before decoding). Answers the most probable label, its probability, and every label's probability, most probable first.
+         */
+        post: operations["predict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List loaded models
+         * @description Every model this service has loaded, with its metadata. The first one answers POST /predict.
+         */
+        get: operations["listModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Describe a model
+         * @description Labels, input shape, preprocessing, version, weights digest and the TF.js backend (with the reason each better backend was skipped).
+         */
+        get: operations["getModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * Error
+         * @description The one shape of every error response.
+         */
+        Error: {
+            /** @description The HTTP status, repeated. */
+            statusCode: number;
+            /** @description The HTTP reason phrase. */
+            error: string;
+            /**
+             * @description Stable machine-readable error code.
+             * @enum {string}
+             */
+            code: "VALIDATION_ERROR" | "NO_FILE" | "NOT_FOUND" | "MODEL_NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "TOO_MANY_PIXELS" | "UNSUPPORTED_MEDIA_TYPE" | "UNDECODABLE_IMAGE" | "DECODE_TIMEOUT" | "BAD_REQUEST" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+            /** @description What went wrong and how to fix it, for people. */
+            message: string;
+        };
+        /**
+         * ModelRef
+         * @description A model, by name and version.
+         */
+        ModelRef: {
+            /** @example food */
+            name: string;
+            /** @example 1.0.0 */
+            version: string;
+        };
+        /**
+         * Welcome
+         * @description What this service is: its name and version, the default model, the TF.js backend, and where the docs are.
+         * @example {
+         *       "name": "food-classifier-service",
+         *       "version": "0.1.0",
+         *       "message": "Welcome! POST an image to /predict (multipart field \"file\") to ask whether it shows food or not_food.",
+         *       "model": {
+         *         "name": "food",
+         *         "version": "1.0.0"
+         *       },
+         *       "backend": "wasm",
+         *       "docs": "/docs"
+         *     }
+         */
+        Welcome: {
+            /** @example food-classifier-service */
+            name: string;
+            /** @example 0.1.0 */
+            version: string;
+            message: string;
+            model: components["schemas"]["ModelRef"];
+            /** @example wasm */
+            backend: string;
+            /**
+             * @description Where Swagger UI is served.
+             * @example /docs
+             */
+            docs: string;
+        };
+        /**
+         * LabelProbability
+         * @description One label and its probability.
+         */
+        LabelProbability: {
+            /** @example food */
+            label: string;
+            /** @example 0.97 */
+            probability: number;
+        };
+        /**
+         * Prediction
+         * @description What the model sees in the image: the most probable label, its probability, every label's probability, and the model that answered.
+         * @example {
+         *       "label": "food",
+         *       "probability": 0.97,
+         *       "uncertain": false,
+         *       "predictions": [
+         *         {
+         *           "label": "food",
+         *           "probability": 0.97
+         *         },
+         *         {
+         *           "label": "not_food",
+         *           "probability": 0.03
+         *         }
+         *       ],
+         *       "warnings": [],
+         *       "model": {
+         *         "name": "food",
+         *         "version": "1.0.0"
+         *       },
+         *       "backend": "wasm"
+         *     }
+         */
+        Prediction: {
+            /**
+             * @description The most probable label.
+             * @example food
+             */
+            label: string;
+            /**
+             * @description Probability of that label.
+             * @example 0.97
+             */
+            probability: number;
+            /** @description True when the top probability is below the model's uncertain threshold: treat the label as a guess. */
+            uncertain: boolean;
+            /** @description Every label (or the topK most probable) with its probability, most probable first. */
+            predictions: components["schemas"]["LabelProbability"][];
+            /** @description What was done to the image before inference: EXIF rotation, alpha flattened, first frame of an animation, upscaled, colour conversions. */
+            warnings: string[];
+            model: components["schemas"]["ModelRef"];
+            /**
+             * @description The TF.js backend that ran the model.
+             * @example wasm
+             */
+            backend: string;
+        };
+        /**
+         * SkippedBackend
+         * @description A better TF.js backend that was not used, and why.
+         */
+        SkippedBackend: {
+            name: string;
+            package: string;
+            reason: string;
+        };
+        /**
+         * ModelInfo
+         * @description A loaded model: what it answers, what it expects, and where it runs.
+         * @example {
+         *       "name": "food",
+         *       "version": "1.0.0",
+         *       "description": "Food / not-food photo classifier.",
+         *       "labels": [
+         *         "food",
+         *         "not_food"
+         *       ],
+         *       "format": "graph-model",
+         *       "inputShape": [
+         *         224,
+         *         224,
+         *         3
+         *       ],
+         *       "preprocessing": {
+         *         "resizeMode": "cover",
+         *         "normalization": {
+         *           "mean": [
+         *             0,
+         *             0,
+         *             0
+         *           ],
+         *           "std": [
+         *             255,
+         *             255,
+         *             255
+         *           ]
+         *         },
+         *         "steps": [
+         *           "EXIF orientation applied",
+         *           "alpha flattened onto white",
+         *           "converted to 8-bit sRGB",
+         *           "resized to the input size",
+         *           "normalised per channel"
+         *         ]
+         *       },
+         *       "uncertainThreshold": 0.6,
+         *       "sha256": "e2ebaa1b9ee4f00b600c117a878ecf52637e66b2b5a71ec5f374fcdbcee9fb27",
+         *       "backend": {
+         *         "name": "wasm",
+         *         "package": "@tensorflow/tfjs-backend-wasm",
+         *         "forced": false,
+         *         "skipped": [
+         *           {
+         *             "name": "tensorflow",
+         *             "package": "@tensorflow/tfjs-node",
+         *             "reason": "not installed"
+         *           }
+         *         ]
+         *       }
+         *     }
+         */
+        ModelInfo: {
+            /** @example food */
+            name: string;
+            /** @example 1.0.0 */
+            version: string;
+            description: string;
+            /**
+             * @example [
+             *       "food",
+             *       "not_food"
+             *     ]
+             */
+            labels: string[];
+            /** @description TF.js model format: layers-model or graph-model. */
+            format: string;
+            /**
+             * @description Model input as [height, width, channels].
+             * @example [
+             *       224,
+             *       224,
+             *       3
+             *     ]
+             */
+            inputShape: number[];
+            preprocessing: {
+                /** @description How the image is fitted to the input size (sharp fit: cover, contain, fill). */
+                resizeMode: string;
+                /** @description value = (pixel - mean) / std, per RGB channel, pixels in 0..255. */
+                normalization: {
+                    mean: number[];
+                    std: number[];
+                };
+                steps: string[];
+            };
+            uncertainThreshold: number;
+            /** @description Digest of model.json and its weight files. */
+            sha256: string;
+            backend: {
+                /** @example wasm */
+                name: string;
+                /** @example @tensorflow/tfjs-backend-wasm */
+                package: string;
+                /** @description True when TFJS_BACKEND forced it. */
+                forced: boolean;
+                /** @description Better backends that were not used, and why. */
+                skipped: components["schemas"]["SkippedBackend"][];
+            };
+        };
+        /**
+         * ModelList
+         * @description Every loaded model.
+         * @example {
+         *       "models": [
+         *         {
+         *           "name": "food",
+         *           "version": "1.0.0",
+         *           "description": "Food / not-food photo classifier.",
+         *           "labels": [
+         *             "food",
+         *             "not_food"
+         *           ],
+         *           "format": "graph-model",
+         *           "inputShape": [
+         *             224,
+         *             224,
+         *             3
+         *           ],
+         *           "preprocessing": {
+         *             "resizeMode": "cover",
+         *             "normalization": {
+         *               "mean": [
+         *                 0,
+         *                 0,
+         *                 0
+         *               ],
+         *               "std": [
+         *                 255,
+         *                 255,
+         *                 255
+         *               ]
+         *             },
+         *             "steps": [
+         *               "EXIF orientation applied",
+         *               "alpha flattened onto white",
+         *               "converted to 8-bit sRGB",
+         *               "resized to the input size",
+         *               "normalised per channel"
+         *             ]
+         *           },
+         *           "uncertainThreshold": 0.6,
+         *           "sha256": "e2ebaa1b9ee4f00b600c117a878ecf52637e66b2b5a71ec5f374fcdbcee9fb27",
+         *           "backend": {
+         *             "name": "wasm",
+         *             "package": "@tensorflow/tfjs-backend-wasm",
+         *             "forced": false,
+         *             "skipped": [
+         *               {
+         *                 "name": "tensorflow",
+         *                 "package": "@tensorflow/tfjs-node",
+         *                 "reason": "not installed"
+         *               }
+         *             ]
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        ModelList: {
+            /** @description The first one is the default model, which answers POST /predict. */
+            models: components["schemas"]["ModelInfo"][];
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    getWelcome: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service, its version, the default model and backend, and where the docs are. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "food-classifier-service",
+                     *       "version": "0.1.0",
+                     *       "message": "Welcome! POST an image to /predict (multipart field \"file\") to ask whether it shows food or not_food.",
+                     *       "model": {
+                     *         "name": "food",
+                     *         "version": "1.0.0"
+                     *       },
+                     *       "backend": "wasm",
+                     *       "docs": "/docs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Welcome"];
+                };
+            };
+            /** @description An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "error": "Internal Server Error",
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Internal server error."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    predict: {
+        parameters: {
+            query?: {
+                /** @description Return only the topK most probable labels in `predictions`. */
+                topK?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The image file. At most 10485760 bytes (MAX_UPLOAD_BYTES) and 50000000 pixels (MAX_PIXELS, read from the header before decoding).
+                     */
+                    file: Blob;
+                };
+                "application/octet-stream": Blob;
+                "image/*": Blob;
+            };
+        };
+        responses: {
+            /** @description The most probable label, its probability, and every label's probability, most probable first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "label": "food",
+                     *       "probability": 0.97,
+                     *       "uncertain": false,
+                     *       "predictions": [
+                     *         {
+                     *           "label": "food",
+                     *           "probability": 0.97
+                     *         },
+                     *         {
+                     *           "label": "not_food",
+                     *           "probability": 0.03
+                     *         }
+                     *       ],
+                     *       "warnings": [],
+                     *       "model": {
+                     *         "name": "food",
+                     *         "version": "1.0.0"
+                     *       },
+                     *       "backend": "wasm"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Prediction"];
+                };
+            };
+            /** @description No image was received (`NO_FILE`), or a query parameter is invalid (`VALIDATION_ERROR`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The upload is over MAX_UPLOAD_BYTES (`PAYLOAD_TOO_LARGE`), or the image is over MAX_PIXELS (`TOO_MANY_PIXELS`, read from its header before decoding). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not an image in a supported format, or its content type is none of multipart/form-data, image/* and application/octet-stream (`UNSUPPORTED_MEDIA_TYPE`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 415,
+                     *       "error": "Unsupported Media Type",
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "The upload is not an image in a supported format (supported: jpeg, png, gif, webp, avif, tiff)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The image is truncated or corrupt (`UNDECODABLE_IMAGE`), or took longer than DECODE_TIMEOUT_MS to decode (`DECODE_TIMEOUT`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "error": "Internal Server Error",
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Internal server error."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every loaded model, the default one first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "models": [
+                     *         {
+                     *           "name": "food",
+                     *           "version": "1.0.0",
+                     *           "description": "Food / not-food photo classifier.",
+                     *           "labels": [
+                     *             "food",
+                     *             "not_food"
+                     *           ],
+                     *           "format": "graph-model",
+                     *           "inputShape": [
+                     *             224,
+                     *             224,
+                     *             3
+                     *           ],
+                     *           "preprocessing": {
+                     *             "resizeMode": "cover",
+                     *             "normalization": {
+                     *               "mean": [
+                     *                 0,
+                     *                 0,
+                     *                 0
+                     *               ],
+                     *               "std": [
+                     *                 255,
+                     *                 255,
+                     *                 255
+                     *               ]
+                     *             },
+                     *             "steps": [
+                     *               "EXIF orientation applied",
+                     *               "alpha flattened onto white",
+                     *               "converted to 8-bit sRGB",
+                     *               "resized to the input size",
+                     *               "normalised per channel"
+                     *             ]
+                     *           },
+                     *           "uncertainThreshold": 0.6,
+                     *           "sha256": "e2ebaa1b9ee4f00b600c117a878ecf52637e66b2b5a71ec5f374fcdbcee9fb27",
+                     *           "backend": {
+                     *             "name": "wasm",
+                     *             "package": "@tensorflow/tfjs-backend-wasm",
+                     *             "forced": false,
+                     *             "skipped": [
+                     *               {
+                     *                 "name": "tensorflow",
+                     *                 "package": "@tensorflow/tfjs-node",
+                     *                 "reason": "not installed"
+                     *               }
+                     *             ]
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            /** @description An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "error": "Internal Server Error",
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Internal server error."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Model name, as listed by GET /models.
+                 * @example food
+                 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model's metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "food",
+                     *       "version": "1.0.0",
+                     *       "description": "Food / not-food photo classifier.",
+                     *       "labels": [
+                     *         "food",
+                     *         "not_food"
+                     *       ],
+                     *       "format": "graph-model",
+                     *       "inputShape": [
+                     *         224,
+                     *         224,
+                     *         3
+                     *       ],
+                     *       "preprocessing": {
+                     *         "resizeMode": "cover",
+                     *         "normalization": {
+                     *           "mean": [
+                     *             0,
+                     *             0,
+                     *             0
+                     *           ],
+                     *           "std": [
+                     *             255,
+                     *             255,
+                     *             255
+                     *           ]
+                     *         },
+                     *         "steps": [
+                     *           "EXIF orientation applied",
+                     *           "alpha flattened onto white",
+                     *           "converted to 8-bit sRGB",
+                     *           "resized to the input size",
+                     *           "normalised per channel"
+                     *         ]
+                     *       },
+                     *       "uncertainThreshold": 0.6,
+                     *       "sha256": "e2ebaa1b9ee4f00b600c117a878ecf52637e66b2b5a71ec5f374fcdbcee9fb27",
+                     *       "backend": {
+                     *         "name": "wasm",
+                     *         "package": "@tensorflow/tfjs-backend-wasm",
+                     *         "forced": false,
+                     *         "skipped": [
+                     *           {
+                     *             "name": "tensorflow",
+                     *             "package": "@tensorflow/tfjs-node",
+                     *             "reason": "not installed"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ModelInfo"];
+                };
+            };
+            /** @description No model with that name is loaded (`MODEL_NOT_FOUND`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "code": "MODEL_NOT_FOUND",
+                     *       "message": "No model named 'dogs' is loaded (loaded: food)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "error": "Internal Server Error",
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Internal server error."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+}
