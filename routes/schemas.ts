@@ -66,16 +66,16 @@ export const errorResponses = {
 }
 
 export const ModelRefSchema = Type.Object({
-  name: Type.String({ examples: ['food'] }),
-  version: Type.String({ examples: ['1.0.0'] })
+  name: Type.String({ description: 'The model\'s name, as in GET /models/{name}.', examples: ['food'] }),
+  version: Type.String({ description: 'The model\'s version, from its manifest.', examples: ['1.0.0'] })
 }, { $id: 'ModelRef', title: 'ModelRef', description: 'A model, by name and version.' })
 
 export const WelcomeSchema = Type.Object({
-  name: Type.String({ examples: ['food-classifier-service'] }),
-  version: Type.String({ examples: ['0.1.0'] }),
-  message: Type.String(),
+  name: Type.String({ description: 'The service\'s name.', examples: ['food-classifier-service'] }),
+  version: Type.String({ description: 'The service\'s version.', examples: ['0.1.0'] }),
+  message: Type.String({ description: 'How to use it, for people.' }),
   model: ref(ModelRefSchema),
-  backend: Type.String({ examples: ['wasm'] }),
+  backend: Type.String({ description: 'The TF.js backend the models run on.', examples: ['wasm'] }),
   docs: Type.String({ description: 'Where Swagger UI is served.', examples: ['/docs'] })
 }, {
   $id: 'Welcome',
@@ -92,8 +92,8 @@ export const WelcomeSchema = Type.Object({
 })
 
 export const LabelProbabilitySchema = Type.Object({
-  label: Type.String({ examples: ['food'] }),
-  probability: Type.Number({ minimum: 0, maximum: 1, examples: [0.97] })
+  label: Type.String({ description: 'One of the model\'s labels.', examples: ['food'] }),
+  probability: Type.Number({ minimum: 0, maximum: 1, description: 'Its probability; all labels\' add up to 1.', examples: [0.97] })
 }, { $id: 'LabelProbability', title: 'LabelProbability', description: 'One label and its probability.' })
 
 export const PredictionSchema = Type.Object({
@@ -120,9 +120,9 @@ export const PredictionSchema = Type.Object({
 })
 
 export const SkippedBackendSchema = Type.Object({
-  name: Type.String(),
-  package: Type.String(),
-  reason: Type.String()
+  name: Type.String({ description: 'The backend.', examples: ['tensorflow'] }),
+  package: Type.String({ description: 'The npm package that provides it.', examples: ['@tensorflow/tfjs-node'] }),
+  reason: Type.String({ description: 'Why it was not used.', examples: ['not installed'] })
 }, { $id: 'SkippedBackend', title: 'SkippedBackend', description: 'A better TF.js backend that was not used, and why.' })
 
 const modelInfoExample = {
@@ -143,10 +143,10 @@ const modelInfoExample = {
 }
 
 export const ModelInfoSchema = Type.Object({
-  name: Type.String({ examples: ['food'] }),
-  version: Type.String({ examples: ['1.0.0'] }),
-  description: Type.String(),
-  labels: Type.Array(Type.String(), { examples: [['food', 'not_food']] }),
+  name: Type.String({ description: 'The model\'s name, as in GET /models/{name}.', examples: ['food'] }),
+  version: Type.String({ description: 'The model\'s version, from its manifest.', examples: ['1.0.0'] }),
+  description: Type.String({ description: 'What the model does, from its manifest.' }),
+  labels: Type.Array(Type.String(), { description: 'Every label the model answers, in the order of its outputs.', examples: [['food', 'not_food']] }),
   format: Type.String({ description: 'TF.js model format: layers-model or graph-model.' }),
   inputShape: Type.Array(Type.Integer(), { description: 'Model input as [height, width, channels].', examples: [[224, 224, 3]] }),
   preprocessing: Type.Object({
@@ -155,16 +155,16 @@ export const ModelInfoSchema = Type.Object({
       mean: Type.Array(Type.Number()),
       std: Type.Array(Type.Number())
     }, { description: 'value = (pixel - mean) / std, per RGB channel, pixels in 0..255.' }),
-    steps: Type.Array(Type.String())
-  }),
-  uncertainThreshold: Type.Number({ minimum: 0, maximum: 1 }),
+    steps: Type.Array(Type.String(), { description: 'What is done to an image before inference, in order.' })
+  }, { description: 'How an image becomes the model\'s input.' }),
+  uncertainThreshold: Type.Number({ minimum: 0, maximum: 1, description: 'Below this top probability, a prediction is marked uncertain.' }),
   sha256: Type.String({ description: 'Digest of model.json and its weight files.' }),
   backend: Type.Object({
-    name: Type.String({ examples: ['wasm'] }),
-    package: Type.String({ examples: ['@tensorflow/tfjs-backend-wasm'] }),
+    name: Type.String({ description: 'The TF.js backend that runs the model.', examples: ['wasm'] }),
+    package: Type.String({ description: 'The npm package that provides it.', examples: ['@tensorflow/tfjs-backend-wasm'] }),
     forced: Type.Boolean({ description: 'True when TFJS_BACKEND forced it.' }),
     skipped: Type.Array(ref(SkippedBackendSchema), { description: 'Better backends that were not used, and why.' })
-  })
+  }, { description: 'Where the model runs: the TF.js backend chosen at boot.' })
 }, {
   $id: 'ModelInfo',
   title: 'ModelInfo',

@@ -110,9 +110,15 @@ export interface components {
          * @description A model, by name and version.
          */
         ModelRef: {
-            /** @example food */
+            /**
+             * @description The model's name, as in GET /models/{name}.
+             * @example food
+             */
             name: string;
-            /** @example 1.0.0 */
+            /**
+             * @description The model's version, from its manifest.
+             * @example 1.0.0
+             */
             version: string;
         };
         /**
@@ -131,13 +137,23 @@ export interface components {
          *     }
          */
         Welcome: {
-            /** @example food-classifier-service */
+            /**
+             * @description The service's name.
+             * @example food-classifier-service
+             */
             name: string;
-            /** @example 0.1.0 */
+            /**
+             * @description The service's version.
+             * @example 0.1.0
+             */
             version: string;
+            /** @description How to use it, for people. */
             message: string;
             model: components["schemas"]["ModelRef"];
-            /** @example wasm */
+            /**
+             * @description The TF.js backend the models run on.
+             * @example wasm
+             */
             backend: string;
             /**
              * @description Where Swagger UI is served.
@@ -150,9 +166,15 @@ export interface components {
          * @description One label and its probability.
          */
         LabelProbability: {
-            /** @example food */
+            /**
+             * @description One of the model's labels.
+             * @example food
+             */
             label: string;
-            /** @example 0.97 */
+            /**
+             * @description Its probability; all labels' add up to 1.
+             * @example 0.97
+             */
             probability: number;
         };
         /**
@@ -209,8 +231,20 @@ export interface components {
          * @description A better TF.js backend that was not used, and why.
          */
         SkippedBackend: {
+            /**
+             * @description The backend.
+             * @example tensorflow
+             */
             name: string;
+            /**
+             * @description The npm package that provides it.
+             * @example @tensorflow/tfjs-node
+             */
             package: string;
+            /**
+             * @description Why it was not used.
+             * @example not installed
+             */
             reason: string;
         };
         /**
@@ -269,12 +303,20 @@ export interface components {
          *     }
          */
         ModelInfo: {
-            /** @example food */
+            /**
+             * @description The model's name, as in GET /models/{name}.
+             * @example food
+             */
             name: string;
-            /** @example 1.0.0 */
+            /**
+             * @description The model's version, from its manifest.
+             * @example 1.0.0
+             */
             version: string;
+            /** @description What the model does, from its manifest. */
             description: string;
             /**
+             * @description Every label the model answers, in the order of its outputs.
              * @example [
              *       "food",
              *       "not_food"
@@ -292,6 +334,7 @@ export interface components {
              *     ]
              */
             inputShape: number[];
+            /** @description How an image becomes the model's input. */
             preprocessing: {
                 /** @description How the image is fitted to the input size (sharp fit: cover, contain, fill). */
                 resizeMode: string;
@@ -300,15 +343,24 @@ export interface components {
                     mean: number[];
                     std: number[];
                 };
+                /** @description What is done to an image before inference, in order. */
                 steps: string[];
             };
+            /** @description Below this top probability, a prediction is marked uncertain. */
             uncertainThreshold: number;
             /** @description Digest of model.json and its weight files. */
             sha256: string;
+            /** @description Where the model runs: the TF.js backend chosen at boot. */
             backend: {
-                /** @example wasm */
+                /**
+                 * @description The TF.js backend that runs the model.
+                 * @example wasm
+                 */
                 name: string;
-                /** @example @tensorflow/tfjs-backend-wasm */
+                /**
+                 * @description The npm package that provides it.
+                 * @example @tensorflow/tfjs-backend-wasm
+                 */
                 package: string;
                 /** @description True when TFJS_BACKEND forced it. */
                 forced: boolean;

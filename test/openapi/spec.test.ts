@@ -122,6 +122,6 @@ t.test('uploads are documented as multipart (file: binary) and raw image bodies,
 
 t.test('named schemas are components, so generated SDKs get named types', async t => {
   for (const name of ['Error', 'Prediction', 'ModelInfo', 'ModelList', 'Welcome']) t.ok(spec.components.schemas[name], name)
-  const refs = JSON.stringify(spec.paths).match(/#\/components\/schemas\/\w+/g) ?? []
+  const refs: string[] = JSON.stringify(spec.paths).match(/#\/components\/schemas\/\w+/g) ?? []
   t.ok(refs.includes('#/components/schemas/Prediction'), 'POST /predict answers a Prediction by $ref')
 })
