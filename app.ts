@@ -4,11 +4,12 @@ import { ajvFilePlugin } from '@fastify/multipart'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { BackendLoader } from './services/backend.js'
 import type { Config } from './services/config.js'
-import { ServiceError } from './services/errors.js'
+import { OverloadedError, ServiceError } from './services/errors.js'
 import config from './plugins/config.js'
 import images from './plugins/images.js'
 import model from './plugins/model.js'
 import openapi from './plugins/openapi.js'
+import pressure from './plugins/pressure.js'
 import timings from './plugins/timings.js'
 import uploads from './plugins/uploads.js'
 import modelsRoutes from './routes/models.js'
@@ -71,6 +72,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   const server = fastify.withTypeProvider<TypeBoxTypeProvider>()
   await server.register(config, { config: opts.config, env: opts.env })
   await server.register(timings)
+  await server.register(pressure)
   await server.register(uploads)
   await server.register(images)
   await server.register(model, { backendLoader: opts.backendLoader })
@@ -81,6 +83,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
     const payload = toErrorBody(err, request, fastify.config)
     if (payload.statusCode >= 500) request.log.error({ err }, 'request failed')
     else request.log.info({ code: payload.code, message: payload.message }, 'request refused')
+    if (err instanceof OverloadedError) reply.header('retry-after', String(err.retryAfterSeconds))
     return reply.code(payload.statusCode).send(payload)
   })
   server.setNotFoundHandler(function notFound (request, reply) {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import { selectBackend, type BackendChoice, type BackendLoader } from '../services/backend.js'
-import { ImageClassifier } from '../services/classifier.js'
 import { ModelRegistry } from '../services/model-registry.js'
+import { ServedModel, resolveInferenceSettings } from '../services/served-model.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -23,12 +23,12 @@ export default fp<ModelPluginOptions>(async function model (fastify, opts) {
   }
   log.info({ backend: backend.name, package: backend.package, forced: backend.forced }, `TF.js backend: ${backend.name} (${backend.package})`)
 
-  const classifier = await ImageClassifier.load(config.MODEL_DIR)
-  await classifier.warmUp()
-  log.info({ model: classifier.name, version: classifier.version, sha256: classifier.digest }, `model ${classifier.name} ${classifier.version} loaded and warmed up`)
+  const settings = resolveInferenceSettings(config, backend)
+  const model = await ServedModel.start(config.MODEL_DIR, backend, settings)
+  log.info({ model: model.name, version: model.version, sha256: model.digest, ...settings }, `model ${model.name} ${model.version} loaded and warmed up on ${settings.workers === 0 ? 'the main thread' : `${settings.workers} worker threads`}`)
 
-  const registry = new ModelRegistry([classifier])
+  const registry = new ModelRegistry([model])
   fastify.decorate('backend', backend)
   fastify.decorate('models', registry)
-  fastify.addHook('onClose', async () => registry.dispose())
+  fastify.addHook('onClose', async () => registry.close())
 }, { name: 'model', dependencies: ['config'] })

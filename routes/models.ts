@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { BackendChoice } from '../services/backend.js'
-import type { ImageClassifier } from '../services/classifier.js'
+import type { ServedModel } from '../services/served-model.js'
 import { ModelInfoSchema, ModelListSchema, errorResponses, jsonResponse } from './schemas.js'
 
 const PREPROCESSING_STEPS = [
@@ -14,7 +14,7 @@ const PREPROCESSING_STEPS = [
   'normalised per channel'
 ]
 
-export function describeModel (model: ImageClassifier, backend: BackendChoice) {
+export async function describeModel (model: ServedModel, backend: BackendChoice) {
   const spec = model.inputSpec
   return {
     name: model.name,
@@ -30,7 +30,8 @@ export function describeModel (model: ImageClassifier, backend: BackendChoice) {
     },
     uncertainThreshold: model.manifest.uncertainThreshold,
     sha256: model.digest,
-    backend: { name: backend.name, package: backend.package, forced: backend.forced, skipped: backend.skipped }
+    backend: { name: backend.name, package: backend.package, forced: backend.forced, skipped: backend.skipped },
+    inference: { ...model.settings, ...model.counts, tensors: (await model.memory()).numTensors }
   }
 }
 
@@ -47,7 +48,7 @@ const models: FastifyPluginAsyncTypebox = async function models (fastify) {
       }
     }
   }, async function listModels () {
-    return { models: fastify.models.list().map(m => describeModel(m, fastify.backend)) }
+    return { models: await Promise.all(fastify.models.list().map(m => describeModel(m, fastify.backend))) }
   })
 
   fastify.get('/models/:name', {

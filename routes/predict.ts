@@ -10,6 +10,7 @@ type UploadBody = { file: MultipartFile } | Buffer | undefined
 
 async function uploadedBytes (request: FastifyRequest): Promise<Buffer> {
   const body = request.body as UploadBody
+  if (body === undefined || body === null) throw noFile()
   if (!Buffer.isBuffer(body) && !request.isMultipart()) {
     // Fastify's own JSON and text parsers accept those bodies; they are not images.
     throw new ServiceError(ErrorCodes.UNSUPPORTED_MEDIA_TYPE, 415, `Unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}: send multipart/form-data with the field "file", or a raw body with an image/* or application/octet-stream content type.`)
@@ -20,7 +21,7 @@ async function uploadedBytes (request: FastifyRequest): Promise<Buffer> {
 }
 
 const predict: FastifyPluginAsyncTypebox = async function predict (fastify) {
-  const { MAX_UPLOAD_BYTES, MAX_PIXELS } = fastify.config
+  const { MAX_UPLOAD_BYTES, MAX_PIXELS, MAX_REQUEST_TIMEOUT_MS } = fastify.config
   const limits = `At most ${MAX_UPLOAD_BYTES} bytes (MAX_UPLOAD_BYTES) and ${MAX_PIXELS} pixels (MAX_PIXELS, read from the header before decoding).`
   const formats = `Supported formats: ${SUPPORTED_FORMATS.join(', ')}; the format is told from the bytes, not the content type.`
   const binary = { isBinary: true, description: `The image file itself. ${limits}` }
@@ -32,6 +33,9 @@ const predict: FastifyPluginAsyncTypebox = async function predict (fastify) {
       summary: 'Classify an image',
       description: `Send an image as the multipart field \`file\` (as the original tutorial did), or as a raw body with an image content type. ${formats} ${limits} Answers the most probable label, its probability, and every label's probability, most probable first.`,
       consumes: ['multipart/form-data', 'image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/avif', 'image/tiff', 'application/octet-stream'],
+      headers: Type.Object({
+        'x-request-timeout-ms': Type.Optional(Type.Integer({ minimum: 1, description: `How long the client will wait, in ms (capped at ${MAX_REQUEST_TIMEOUT_MS}, MAX_REQUEST_TIMEOUT_MS). A request whose deadline cannot be met is refused at once with 503 DEADLINE_EXCEEDED instead of timing out later.` }))
+      }),
       querystring: Type.Object({
         topK: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Return only the topK most probable labels in `predictions`.' }))
       }),
@@ -52,16 +56,21 @@ const predict: FastifyPluginAsyncTypebox = async function predict (fastify) {
         413: errorResponses[413],
         415: errorResponses[415],
         422: errorResponses[422],
-        500: errorResponses[500]
+        500: errorResponses[500],
+        503: errorResponses[503]
       }
     }
-  }, async function predictImage (request) {
+  }, async function predictImage (request, reply) {
     const model = fastify.models.default
     const image = await fastify.images.preprocess(await uploadedBytes(request), model.inputSpec)
     request.timings.decode = image.timings.decode
     request.timings.preprocess = image.timings.preprocess
-    const { inferMs, ...result } = await model.classify(image.data, request.query.topK)
+    const timeout = Math.min(request.headers['x-request-timeout-ms'] ?? MAX_REQUEST_TIMEOUT_MS, MAX_REQUEST_TIMEOUT_MS)
+    const deadline = performance.now() - reply.elapsedTime + timeout
+    const { queueMs, inferMs, batchSize, ...result } = await model.classify(image.data, { topK: request.query.topK, deadline })
+    request.timings.queue = queueMs
     request.timings.infer = inferMs
+    request.log.debug({ batchSize }, 'inference batch')
     return {
       ...result,
       warnings: image.warnings,

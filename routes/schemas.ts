@@ -15,7 +15,8 @@ export function ref<T extends TSchema> (schema: T) {
 
 export const ERROR_CODES = [
   'VALIDATION_ERROR', 'NO_FILE', 'NOT_FOUND', 'MODEL_NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'TOO_MANY_PIXELS',
-  'UNSUPPORTED_MEDIA_TYPE', 'UNDECODABLE_IMAGE', 'DECODE_TIMEOUT', 'BAD_REQUEST', 'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR'
+  'UNSUPPORTED_MEDIA_TYPE', 'UNDECODABLE_IMAGE', 'DECODE_TIMEOUT', 'BAD_REQUEST', 'QUEUE_FULL', 'DEADLINE_EXCEEDED', 'OVERLOADED',
+  'SHUTTING_DOWN', 'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR'
 ] as const
 
 export type ErrorCode = typeof ERROR_CODES[number]
@@ -62,7 +63,15 @@ export const errorResponses = {
     { code: 'UNDECODABLE_IMAGE', message: 'The JPEG image could not be decoded: VipsJpeg: premature end of JPEG image' },
     { code: 'DECODE_TIMEOUT', message: 'Decoding the image took longer than 10000 ms and was stopped.' }),
   500: errorResponse(500, 'Internal Server Error', 'An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log.',
-    { code: 'INTERNAL_ERROR', message: 'Internal server error.' })
+    { code: 'INTERNAL_ERROR', message: 'Internal server error.' }),
+  503: {
+    ...errorResponse(503, 'Service Unavailable', 'Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry.',
+      { code: 'QUEUE_FULL', message: 'The inference queue is full (64 requests waiting, MAX_QUEUE); retry in 2 s.' },
+      { code: 'OVERLOADED', message: 'The server is overloaded (eventLoopDelay at 1200); retry in 1 s.' },
+      { code: 'DEADLINE_EXCEEDED', message: "The request's deadline (150 ms left) cannot be met: about 900 ms of work is queued ahead of it." },
+      { code: 'SHUTTING_DOWN', message: 'The server is shutting down; retry on another instance.' }),
+    headers: { 'retry-after': Type.Integer({ minimum: 1, description: 'Seconds to wait before retrying.' }) }
+  }
 }
 
 export const ModelRefSchema = Type.Object({
@@ -139,7 +148,8 @@ const modelInfoExample = {
   },
   uncertainThreshold: 0.6,
   sha256: 'e2ebaa1b9ee4f00b600c117a878ecf52637e66b2b5a71ec5f374fcdbcee9fb27',
-  backend: { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', forced: false, skipped: [{ name: 'tensorflow', package: '@tensorflow/tfjs-node', reason: 'not installed' }] }
+  backend: { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', forced: false, skipped: [{ name: 'tensorflow', package: '@tensorflow/tfjs-node', reason: 'not installed' }] },
+  inference: { workers: 2, maxBatchSize: 4, maxBatchDelayMs: 2, maxQueue: 64, requests: 1200, batches: 410, tensors: 424 }
 }
 
 export const ModelInfoSchema = Type.Object({
@@ -164,7 +174,16 @@ export const ModelInfoSchema = Type.Object({
     package: Type.String({ description: 'The npm package that provides it.', examples: ['@tensorflow/tfjs-backend-wasm'] }),
     forced: Type.Boolean({ description: 'True when TFJS_BACKEND forced it.' }),
     skipped: Type.Array(ref(SkippedBackendSchema), { description: 'Better backends that were not used, and why.' })
-  }, { description: 'Where the model runs: the TF.js backend chosen at boot.' })
+  }, { description: 'Where the model runs: the TF.js backend chosen at boot.' }),
+  inference: Type.Object({
+    workers: Type.Integer({ description: 'Worker threads holding the model (0: the main thread).' }),
+    maxBatchSize: Type.Integer({ description: 'The most requests run as one batch (MAX_BATCH_SIZE).' }),
+    maxBatchDelayMs: Type.Integer({ description: 'How long a partial batch waits for company while other workers are busy, in ms (MAX_BATCH_DELAY_MS).' }),
+    maxQueue: Type.Integer({ description: 'Requests waiting beyond this are refused with 503 QUEUE_FULL (MAX_QUEUE).' }),
+    requests: Type.Integer({ description: 'Requests answered since start.' }),
+    batches: Type.Integer({ description: 'Batches run since start: requests / batches is the mean batch size.' }),
+    tensors: Type.Integer({ description: 'TF.js tensors held by the model engines (flat over time when nothing leaks).' })
+  }, { description: 'How requests reach the model (dynamic batching over worker threads), with running counts.' })
 }, {
   $id: 'ModelInfo',
   title: 'ModelInfo',

@@ -17,41 +17,74 @@ export interface Classification {
 }
 
 type TfModel = tf.LayersModel | tf.GraphModel
+export type ModelFormat = 'layers-model' | 'graph-model'
 
-/** A loaded model with its manifest: turns normalised input batches into label probabilities. */
-export class ImageClassifier {
+/** What the service knows of a model without loading its weights: manifest, format, digest, labels. */
+export class ModelDescription {
   readonly inputSpec: InputSpec
 
-  private constructor (
+  constructor (
     readonly manifest: ModelManifest,
-    readonly format: 'layers-model' | 'graph-model',
+    readonly format: ModelFormat,
     readonly digest: string,
-    readonly directory: string,
-    private readonly model: TfModel
+    readonly directory: string
   ) {
     this.inputSpec = inputSpecOf(manifest)
   }
 
-  static async load (directory: string): Promise<ImageClassifier> {
+  /** Reads and checks a model directory: the manifest is valid and the weights match its sha256. */
+  static async read (directory: string): Promise<ModelDescription> {
     const manifest = await readManifest(directory)
     const digest = await computeModelDigest(directory)
     if (manifest.sha256 !== undefined && manifest.sha256 !== digest) {
       throw new Error(`Model ${directory} does not match its manifest: sha256 is ${digest}, manifest.json says ${manifest.sha256}`)
     }
     const modelJson = await readModelJson(directory)
-    const format = modelJson.format === 'graph-model' ? 'graph-model' : 'layers-model'
-    const model = format === 'graph-model'
-      ? await tf.loadGraphModel(loadFromDirectory(directory))
-      : await tf.loadLayersModel(loadFromDirectory(directory))
-    const classifier = new ImageClassifier(manifest, format, digest, directory, model)
-    classifier.checkShapes()
-    return classifier
+    return new ModelDescription(manifest, modelJson.format === 'graph-model' ? 'graph-model' : 'layers-model', digest, directory)
   }
 
   get name (): string { return this.manifest.name }
   get version (): string { return this.manifest.version }
   get labels (): string[] { return this.manifest.labels }
   get inputShape (): [number, number, number] { return [this.inputSpec.height, this.inputSpec.width, 3] }
+
+  /** Turns a probability row into the API's answer: top label, uncertainty and the sorted list (topK of it). */
+  describe (probabilities: ArrayLike<number>, topK = this.labels.length): Classification {
+    const ranked = this.labels
+      .map((label, i) => ({ label, probability: probabilities[i] }))
+      .sort((a, b) => b.probability - a.probability)
+    const top = ranked[0]
+    return {
+      label: top.label,
+      probability: top.probability,
+      uncertain: top.probability < this.manifest.uncertainThreshold,
+      predictions: ranked.slice(0, Math.max(1, topK))
+    }
+  }
+}
+
+/** A loaded model: turns batches of normalised inputs into label probabilities on the current TF.js backend. */
+export class ImageClassifier {
+  private constructor (readonly description: ModelDescription, private readonly model: TfModel) {}
+
+  static async load (directory: string): Promise<ImageClassifier> {
+    const description = await ModelDescription.read(directory)
+    const model = description.format === 'graph-model'
+      ? await tf.loadGraphModel(loadFromDirectory(directory))
+      : await tf.loadLayersModel(loadFromDirectory(directory))
+    const classifier = new ImageClassifier(description, model)
+    classifier.checkShapes()
+    return classifier
+  }
+
+  get manifest (): ModelManifest { return this.description.manifest }
+  get inputSpec (): InputSpec { return this.description.inputSpec }
+  get name (): string { return this.description.name }
+  get version (): string { return this.description.version }
+  get labels (): string[] { return this.description.labels }
+  get format (): ModelFormat { return this.description.format }
+  get digest (): string { return this.description.digest }
+  get inputShape (): [number, number, number] { return this.description.inputShape }
 
   private checkShapes (): void {
     const inputs = this.model.inputs
@@ -93,18 +126,8 @@ export class ImageClassifier {
     }
   }
 
-  /** Turns a probability row into the API's answer: top label, uncertainty and the sorted list (topK of it). */
-  describe (probabilities: ArrayLike<number>, topK = this.labels.length): Classification {
-    const ranked = this.labels
-      .map((label, i) => ({ label, probability: probabilities[i] }))
-      .sort((a, b) => b.probability - a.probability)
-    const top = ranked[0]
-    return {
-      label: top.label,
-      probability: top.probability,
-      uncertain: top.probability < this.manifest.uncertainThreshold,
-      predictions: ranked.slice(0, Math.max(1, topK))
-    }
+  describe (probabilities: ArrayLike<number>, topK?: number): Classification {
+    return this.description.describe(probabilities, topK)
   }
 
   async classify (input: Float32Array, topK?: number): Promise<Classification & { inferMs: number }> {

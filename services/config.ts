@@ -17,7 +17,15 @@ export const ConfigSchema = Type.Object({
   MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1024, default: 10 * MiB, description: 'Largest accepted upload, in bytes.' }),
   MAX_PIXELS: Type.Integer({ minimum: 1, default: 50_000_000, description: 'Largest accepted width x height, checked from the image header before decoding.' }),
   DECODE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'A decode that runs longer is stopped.' }),
-  DOCS_ENABLED: Type.Boolean({ default: true, description: 'Serve Swagger UI at /docs and the spec at /docs/json.' })
+  DOCS_ENABLED: Type.Boolean({ default: true, description: 'Serve Swagger UI at /docs and the spec at /docs/json.' }),
+  INFERENCE_WORKERS: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 0, maximum: 64 })], { default: 'auto', description: 'Worker threads holding a model each; 0 runs inference on the main thread. auto: one per core on wasm/cpu, 0 on tfjs-node (it parallelises inside).' }),
+  MAX_BATCH_SIZE: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 256 })], { default: 'auto', description: 'Largest dynamic batch. auto: 4 on wasm/cpu, 16 on tfjs-node.' }),
+  MAX_BATCH_DELAY_MS: Type.Integer({ minimum: 0, maximum: 1000, default: 2, description: 'How long a partial batch waits for company while other workers are busy; an idle server dispatches at once.' }),
+  MAX_QUEUE: Type.Integer({ minimum: 1, default: 64, description: 'Requests waiting for inference beyond this are refused with 503 and Retry-After.' }),
+  MAX_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 30_000, description: 'Deadline of a request, and the cap of the X-Request-Timeout-Ms header; a deadline that cannot be met is refused at once.' }),
+  SHARP_CONCURRENCY: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 64 })], { default: 'auto', description: 'libvips threads per image decode. auto: 1 when inference workers use the cores.' }),
+  MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000, description: 'Above this event-loop delay requests are refused with 503 (0 = off).' }),
+  MAX_RSS_BYTES: Type.Integer({ minimum: 0, default: 0, description: 'Above this resident memory requests are refused with 503 (0 = off).' })
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -27,6 +35,13 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n  ${problems.join('\n  ')}`)
     this.name = 'ConfigError'
   }
+}
+
+interface AllowedValue { const?: unknown, type?: string, minimum?: number, maximum?: number }
+
+function describeAllowed (option: AllowedValue): string {
+  if (option.const !== undefined) return String(option.const)
+  return `${option.type ?? 'value'}${option.minimum !== undefined ? ` ${option.minimum}..${option.maximum ?? ''}` : ''}`
 }
 
 /** Reads the variables the schema knows from an environment, applies defaults, and validates them. */
@@ -42,8 +57,8 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     for (const error of Value.Errors(ConfigSchema, value)) {
       const key = error.instancePath.replace(/^\//, '').split('/')[0]
       if (problems.has(key)) continue
-      const schema = (ConfigSchema.properties as Record<string, { anyOf?: Array<{ const: unknown }> }>)[key]
-      const allowed = schema?.anyOf ? ` (allowed: ${schema.anyOf.map(s => s.const).join(', ')})` : ''
+      const schema = (ConfigSchema.properties as Record<string, { anyOf?: AllowedValue[] }>)[key]
+      const allowed = schema?.anyOf ? ` (allowed: ${schema.anyOf.map(describeAllowed).join(', ')})` : ''
       problems.set(key, `${key}=${JSON.stringify(known[key])}: ${error.message}${allowed}`)
     }
     throw new ConfigError([...problems.values()])

@@ -32,3 +32,11 @@ export function noFile (message = 'No image received: send it as the multipart f
 export function payloadTooLarge (limitBytes: number): ServiceError {
   return new ServiceError(ErrorCodes.PAYLOAD_TOO_LARGE, 413, `The upload is larger than the limit of ${limitBytes} bytes (MAX_UPLOAD_BYTES).`)
 }
+
+/** A refusal under load: the client may retry after `retryAfterSeconds`. */
+export class OverloadedError extends ServiceError {
+  constructor (code: 'QUEUE_FULL' | 'DEADLINE_EXCEEDED' | 'OVERLOADED' | 'SHUTTING_DOWN', message: string, readonly retryAfterSeconds: number) {
+    super(code, 503, message)
+    this.name = 'OverloadedError'
+  }
+}

@@ -1,24 +1,24 @@
 import { ServiceError, ErrorCodes } from './errors.js'
-import type { ImageClassifier } from './classifier.js'
+import type { ServedModel } from './served-model.js'
 
 /** The models this process serves, by name; the first is the default for /predict. */
 export class ModelRegistry {
-  private readonly byName = new Map<string, ImageClassifier>()
+  private readonly byName = new Map<string, ServedModel>()
 
-  constructor (models: ImageClassifier[]) {
+  constructor (models: ServedModel[]) {
     if (models.length === 0) throw new Error('ModelRegistry needs at least one model')
     for (const model of models) this.byName.set(model.name, model)
   }
 
-  get default (): ImageClassifier {
-    return this.byName.values().next().value as ImageClassifier
+  get default (): ServedModel {
+    return this.byName.values().next().value as ServedModel
   }
 
-  list (): ImageClassifier[] {
+  list (): ServedModel[] {
     return [...this.byName.values()]
   }
 
-  get (name: string): ImageClassifier {
+  get (name: string): ServedModel {
     const model = this.byName.get(name)
     if (model === undefined) {
       throw new ServiceError(ErrorCodes.MODEL_NOT_FOUND, 404, `No model named '${name}' is loaded (loaded: ${[...this.byName.keys()].join(', ')}).`)
@@ -26,8 +26,8 @@ export class ModelRegistry {
     return model
   }
 
-  dispose (): void {
-    for (const model of this.byName.values()) model.dispose()
-    this.byName.clear()
+  /** Answers every accepted request, then releases each model and its workers. */
+  async close (): Promise<void> {
+    await Promise.all([...this.byName.values()].map(model => model.close()))
   }
 }

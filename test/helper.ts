@@ -17,7 +17,8 @@ export const readFixture = (...parts: string[]): Promise<Buffer> => readFile(fix
 /** The app exactly as server.ts builds it, configured by an explicit environment, closed at teardown. */
 export async function build (t: Test, env: Record<string, string> = {}, extra: Omit<AppOptions, 'env' | 'config'> = {}): Promise<FastifyInstance> {
   const server = Fastify({ ...options, logger: false })
-  await server.register(app, { env: { TFJS_BACKEND: 'wasm', ...env }, ...extra })
+  // One worker keeps the suite light on a 2-core machine; tests that need more ask for them.
+  await server.register(app, { env: { TFJS_BACKEND: 'wasm', INFERENCE_WORKERS: '1', ...env }, ...extra })
   await server.ready()
   t.teardown(() => server.close())
   return server
@@ -39,13 +40,10 @@ export async function buildTinyModel (t: Test, opts: TinyModelOptions = {}): Pro
   const size = opts.size ?? 32
   const dir = await mkdtemp(join(tmpdir(), 'tiny-model-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
-  const model = tf.tidy(() => {
-    const m = tf.sequential()
-    m.add(tf.layers.conv2d({ inputShape: [size, size, 3], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }))
-    m.add(tf.layers.globalAveragePooling2d({}))
-    m.add(tf.layers.dense({ units: labels.length, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }))
-    return m
-  })
+  const model = tf.sequential()
+  model.add(tf.layers.conv2d({ inputShape: [size, size, 3], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }))
+  model.add(tf.layers.globalAveragePooling2d({}))
+  model.add(tf.layers.dense({ units: labels.length, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }))
   await model.save(saveToDirectory(dir))
   model.dispose()
   const manifest = {

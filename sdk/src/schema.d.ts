@@ -101,7 +101,7 @@ export interface components {
              * @description Stable machine-readable error code.
              * @enum {string}
              */
-            code: "VALIDATION_ERROR" | "NO_FILE" | "NOT_FOUND" | "MODEL_NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "TOO_MANY_PIXELS" | "UNSUPPORTED_MEDIA_TYPE" | "UNDECODABLE_IMAGE" | "DECODE_TIMEOUT" | "BAD_REQUEST" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "VALIDATION_ERROR" | "NO_FILE" | "NOT_FOUND" | "MODEL_NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "TOO_MANY_PIXELS" | "UNSUPPORTED_MEDIA_TYPE" | "UNDECODABLE_IMAGE" | "DECODE_TIMEOUT" | "BAD_REQUEST" | "QUEUE_FULL" | "DEADLINE_EXCEEDED" | "OVERLOADED" | "SHUTTING_DOWN" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
             /** @description What went wrong and how to fix it, for people. */
             message: string;
         };
@@ -299,6 +299,15 @@ export interface components {
          *             "reason": "not installed"
          *           }
          *         ]
+         *       },
+         *       "inference": {
+         *         "workers": 2,
+         *         "maxBatchSize": 4,
+         *         "maxBatchDelayMs": 2,
+         *         "maxQueue": 64,
+         *         "requests": 1200,
+         *         "batches": 410,
+         *         "tensors": 424
          *       }
          *     }
          */
@@ -367,6 +376,23 @@ export interface components {
                 /** @description Better backends that were not used, and why. */
                 skipped: components["schemas"]["SkippedBackend"][];
             };
+            /** @description How requests reach the model (dynamic batching over worker threads), with running counts. */
+            inference: {
+                /** @description Worker threads holding the model (0: the main thread). */
+                workers: number;
+                /** @description The most requests run as one batch (MAX_BATCH_SIZE). */
+                maxBatchSize: number;
+                /** @description How long a partial batch waits for company while other workers are busy, in ms (MAX_BATCH_DELAY_MS). */
+                maxBatchDelayMs: number;
+                /** @description Requests waiting beyond this are refused with 503 QUEUE_FULL (MAX_QUEUE). */
+                maxQueue: number;
+                /** @description Requests answered since start. */
+                requests: number;
+                /** @description Batches run since start: requests / batches is the mean batch size. */
+                batches: number;
+                /** @description TF.js tensors held by the model engines (flat over time when nothing leaks). */
+                tensors: number;
+            };
         };
         /**
          * ModelList
@@ -422,6 +448,15 @@ export interface components {
          *                 "reason": "not installed"
          *               }
          *             ]
+         *           },
+         *           "inference": {
+         *             "workers": 2,
+         *             "maxBatchSize": 4,
+         *             "maxBatchDelayMs": 2,
+         *             "maxQueue": 64,
+         *             "requests": 1200,
+         *             "batches": 410,
+         *             "tensors": 424
          *           }
          *         }
          *       ]
@@ -496,7 +531,10 @@ export interface operations {
                 /** @description Return only the topK most probable labels in `predictions`. */
                 topK?: number;
             };
-            header?: never;
+            header?: {
+                /** @description How long the client will wait, in ms (capped at 30000, MAX_REQUEST_TIMEOUT_MS). A request whose deadline cannot be met is refused at once with 503 DEADLINE_EXCEEDED instead of timing out later. */
+                "x-request-timeout-ms"?: number;
+            };
             path?: never;
             cookie?: never;
         };
@@ -607,6 +645,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     listModels: {
@@ -676,6 +725,15 @@ export interface operations {
                      *                 "reason": "not installed"
                      *               }
                      *             ]
+                     *           },
+                     *           "inference": {
+                     *             "workers": 2,
+                     *             "maxBatchSize": 4,
+                     *             "maxBatchDelayMs": 2,
+                     *             "maxQueue": 64,
+                     *             "requests": 1200,
+                     *             "batches": 410,
+                     *             "tensors": 424
                      *           }
                      *         }
                      *       ]
@@ -774,6 +832,15 @@ export interface operations {
                      *             "reason": "not installed"
                      *           }
                      *         ]
+                     *       },
+                     *       "inference": {
+                     *         "workers": 2,
+                     *         "maxBatchSize": 4,
+                     *         "maxBatchDelayMs": 2,
+                     *         "maxQueue": 64,
+                     *         "requests": 1200,
+                     *         "batches": 410,
+                     *         "tensors": 424
                      *       }
                      *     }
                      */

@@ -16,5 +16,5 @@ t.test('an invalid environment makes ready() fail with the variable named', asyn
   const app = Fastify()
   t.teardown(() => app.close())
   app.register(config, { env: { MAX_UPLOAD_BYTES: 'lots' } })
-  await t.rejects(app.ready(), { name: 'ConfigError', message: /MAX_UPLOAD_BYTES="lots": must be integer/ })
+  await t.rejects(async () => { await app.ready() }, { name: 'ConfigError', message: /MAX_UPLOAD_BYTES="lots": must be integer/ })
 })

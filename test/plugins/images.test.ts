@@ -20,5 +20,5 @@ t.test('the images plugin needs the config plugin', async t => {
   const app = Fastify()
   t.teardown(() => app.close())
   app.register(images)
-  await t.rejects(app.ready(), /dependency 'config'/)
+  await t.rejects(async () => { await app.ready() }, /dependency 'config'/)
 })

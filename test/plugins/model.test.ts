@@ -16,13 +16,14 @@ function modelApp (env: Record<string, string>) {
 t.test('the model plugin selects a backend, loads and warms up the model, and releases it on close', async t => {
   const dir = await buildTinyModel(t)
   const before = tf.memory().numTensors
-  const { app } = modelApp({ MODEL_DIR: dir, TFJS_BACKEND: 'auto' })
+  const { app } = modelApp({ MODEL_DIR: dir, TFJS_BACKEND: 'auto', INFERENCE_WORKERS: '0' })
   await app.ready()
   t.equal(app.backend.name, 'wasm')
   t.equal(app.backend.forced, false)
   t.same(app.backend.skipped.map(s => s.name), ['tensorflow-gpu', 'tensorflow'])
   t.equal(app.models.default.name, 'tiny')
-  t.ok(tf.memory().numTensors > before, 'weights are held while the app runs')
+  t.same(app.models.default.settings, { workers: 0, maxBatchSize: 4, maxBatchDelayMs: 2, maxQueue: 64 })
+  t.ok(tf.memory().numTensors > before, 'weights are held on the main thread while the app runs')
   await app.close()
   t.equal(tf.memory().numTensors, before, 'and released on close')
 })
@@ -30,11 +31,24 @@ t.test('the model plugin selects a backend, loads and warms up the model, and re
 t.test('a forced backend that cannot load stops the boot with a clear message', async t => {
   const { app } = modelApp({ MODEL_DIR: await buildTinyModel(t), TFJS_BACKEND: 'tensorflow' })
   t.teardown(() => app.close())
-  await t.rejects(app.ready(), { message: /^TFJS_BACKEND=tensorflow was requested but cannot be used: @tensorflow\/tfjs-node: package not installed/ })
+  await t.rejects(async () => { await app.ready() }, { message: /^TFJS_BACKEND=tensorflow was requested but cannot be used: @tensorflow\/tfjs-node: package not installed/ })
 })
 
 t.test('a missing model directory stops the boot', async t => {
   const { app } = modelApp({ MODEL_DIR: '/nonexistent/model', TFJS_BACKEND: 'wasm' })
   t.teardown(() => app.close())
-  await t.rejects(app.ready(), { message: /Cannot read model manifest \/nonexistent\/model\/manifest.json/ })
+  await t.rejects(async () => { await app.ready() }, { message: /Cannot read model manifest \/nonexistent\/model\/manifest.json/ })
+})
+
+t.test('with worker threads, each worker loads the model, and close stops them', async t => {
+  const { app } = modelApp({ MODEL_DIR: await buildTinyModel(t), TFJS_BACKEND: 'wasm', INFERENCE_WORKERS: '2', MAX_BATCH_SIZE: '3' })
+  await app.ready()
+  const model = app.models.default
+  t.same(model.settings, { workers: 2, maxBatchSize: 3, maxBatchDelayMs: 2, maxQueue: 64 })
+  t.equal(model.workerRunners.length, 2)
+  const results = await Promise.all(Array.from({ length: 6 }, () => model.classify(new Float32Array(32 * 32 * 3).fill(0.5))))
+  t.ok(results.every(r => r.predictions.length === 3 && r.label === results[0].label), 'every request answered alike')
+  const exits = model.workerRunners.map(r => new Promise(resolve => (r as unknown as { worker: { once: (e: string, f: () => void) => void } }).worker.once('exit', () => resolve(true))))
+  await app.close()
+  t.same(await Promise.all(exits), [true, true], 'both worker threads exited')
 })

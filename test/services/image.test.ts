@@ -37,7 +37,7 @@ t.test('unsupported and unrecognised files are 415, broken ones 422', async t =>
   await t.rejects(decodeAndResize(await readFixture('images', 'flower-truncated.jpg'), spec), { statusCode: 422, code: 'UNDECODABLE_IMAGE', message: /JPEG image could not be decoded/ })
   const corruptPng = Buffer.from(await readFixture('images', 'flower.png'))
   corruptPng.fill(0, 100, 4000)
-  await t.rejects(decodeAndResize(corruptPng, spec), { statusCode: 422 })
+  await t.rejects(decodeAndResize(corruptPng, spec), { statusCode: 422, code: 'UNDECODABLE_IMAGE' })
 })
 
 t.test('every supported format decodes to the same picture at the input size', async t => {

@@ -1,0 +1,146 @@
+/**
+ * npm run bench: throughput and latency of the service, pooled (worker threads + dynamic batching) against a
+ * naive mode of the same service (one predict per request on the main thread), over real HTTP with real
+ * photos at several concurrencies; then the engine alone, in process. Prints a table, writes JSON and an SVG.
+ *
+ *   npm run bench                               both modes, levels 1,4,16,64, 10 s each
+ *   npm run bench -- --url http://host:3000     load an already running service (one mode)
+ *   BENCH_SECONDS=5 BENCH_LEVELS=1,16 npm run bench
+ */
+import { execSync } from 'node:child_process'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { availableParallelism, cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { selectBackend } from '../../services/backend.js'
+import { preprocessImage } from '../../services/image.js'
+import { projectRoot } from '../../services/project.js'
+import { ServedModel, type InferenceSettings } from '../../services/served-model.js'
+import { multipartUpload, percentile, runLoad, type LoadResult } from './load.js'
+import { plotSvg } from './plot.js'
+import { startServer } from './server.js'
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 10)
+const levels = (process.env.BENCH_LEVELS ?? '1,4,16,64').split(',').map(Number)
+const urlArg = process.argv.indexOf('--url')
+const externalUrl = urlArg > 0 ? process.argv[urlArg + 1] : undefined
+const outDir = join(projectRoot, 'bench/results')
+const modelDir = process.env.MODEL_DIR ?? join(projectRoot, 'model/food')
+
+async function photos (): Promise<Array<{ name: string, bytes: Buffer }>> {
+  const out: Array<{ name: string, bytes: Buffer }> = []
+  for (const dir of ['test/fixtures/photos/food', 'test/fixtures/photos/not_food', 'test/fixtures/images']) {
+    const full = join(projectRoot, dir)
+    const names = await readdir(full).catch(() => [] as string[])
+    for (const name of names.filter(n => /^[^.]+\.jpe?g$/i.test(n) && !/truncated|tiny|cmyk|grey|exif|progressive/.test(n)).sort()) {
+      out.push({ name, bytes: await readFile(join(full, name)) })
+    }
+  }
+  return out
+}
+
+interface ModeResult { mode: string, env: Record<string, string>, levels: Array<LoadResult & { meanBatch: number }> }
+
+async function modelCounts (url: string): Promise<{ requests: number, batches: number }> {
+  const info = await (await fetch(`${url}/models/food`)).json() as { inference: { requests: number, batches: number } }
+  return info.inference
+}
+
+async function loadLevels (mode: string, url: string, env: Record<string, string>, uploads: ReturnType<typeof multipartUpload>[]): Promise<ModeResult> {
+  await runLoad(url, uploads, 4, 2) // warm-up
+  const result: ModeResult = { mode, env, levels: [] }
+  for (const concurrency of levels) {
+    const before = await modelCounts(url)
+    const load = await runLoad(url, uploads, concurrency, seconds)
+    const after = await modelCounts(url)
+    const meanBatch = (after.requests - before.requests) / Math.max(1, after.batches - before.batches)
+    result.levels.push({ ...load, meanBatch })
+    console.log(`${mode.padEnd(7)} c=${String(concurrency).padEnd(3)} ${load.rps.toFixed(1).padStart(6)} req/s  p50 ${load.p50.toFixed(0).padStart(5)} ms  p95 ${load.p95.toFixed(0).padStart(5)} ms  p99 ${load.p99.toFixed(0).padStart(5)} ms  errors ${load.errors}  mean batch ${meanBatch.toFixed(2)}  ${JSON.stringify(load.statuses)}`)
+  }
+  return result
+}
+
+/** The engine alone: preprocessed real photos submitted at high concurrency, no HTTP. */
+async function inProcess (settings: InferenceSettings, inputs: Float32Array[], secs: number): Promise<{ imagesPerSecond: number, p50: number, p99: number, meanBatch: number }> {
+  const backend = await selectBackend('wasm')
+  const model = await ServedModel.start(modelDir, backend, settings)
+  try {
+    const latencies: number[] = []
+    let i = 0
+    const end = performance.now() + secs * 1000
+    const started = performance.now()
+    await Promise.all(Array.from({ length: 32 }, async () => {
+      while (performance.now() < end) {
+        const t0 = performance.now()
+        await model.classify(inputs[i++ % inputs.length])
+        latencies.push(performance.now() - t0)
+      }
+    }))
+    const elapsed = (performance.now() - started) / 1000
+    latencies.sort((a, b) => a - b)
+    const { requests, batches } = model.counts
+    return { imagesPerSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), meanBatch: requests / batches }
+  } finally {
+    await model.close()
+  }
+}
+
+const machine = `${availableParallelism()} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`
+console.log(`bench: ${machine}; ${seconds} s per level; levels ${levels.join(', ')}`)
+const shots = await photos()
+if (shots.length === 0) throw new Error('no photos found under test/fixtures')
+const uploads = shots.map(p => multipartUpload(p.bytes, p.name))
+console.log(`${shots.length} real photos, ${Math.round(shots.reduce((n, p) => n + p.bytes.length, 0) / shots.length / 1024)} KiB on average`)
+
+const modes: ModeResult[] = []
+if (externalUrl !== undefined) {
+  modes.push(await loadLevels('service', externalUrl, {}, uploads))
+} else {
+  execSync('npm run build --silent', { cwd: projectRoot, stdio: 'inherit' })
+  const configs: Array<[string, Record<string, string>]> = [
+    ['pooled', { TFJS_BACKEND: 'wasm', MAX_QUEUE: '256' }],
+    ['naive', { TFJS_BACKEND: 'wasm', INFERENCE_WORKERS: '0', MAX_BATCH_SIZE: '1', MAX_QUEUE: '100000' }]
+  ]
+  for (const [mode, env] of configs) {
+    const server = await startServer(env)
+    try {
+      modes.push(await loadLevels(mode, server.url, env, uploads))
+    } finally {
+      console.log(`${mode}: server stopped with exit code ${await server.stop()}`)
+    }
+  }
+}
+
+console.log('\nengine in process (no HTTP), 32 concurrent submitters:')
+const spec = JSON.parse(await readFile(join(modelDir, 'manifest.json'), 'utf8')).input
+const inputs = await Promise.all(shots.map(async p => (await preprocessImage(p.bytes, spec)).data))
+const engine: Record<string, unknown> = {}
+const cores = availableParallelism()
+const engineRuns: Array<[string, InferenceSettings]> = [
+  [`workers=${cores} batch<=4 (default)`, { workers: cores, maxBatchSize: 4, maxBatchDelayMs: 2, maxQueue: 1000 }],
+  ...[1, 2, 4, 8].map(b => [`workers=1 batch<=${b}`, { workers: 1, maxBatchSize: b, maxBatchDelayMs: 2, maxQueue: 1000 }] as [string, InferenceSettings]),
+  ['main thread, batch 1 (naive)', { workers: 0, maxBatchSize: 1, maxBatchDelayMs: 0, maxQueue: 1000 }]
+]
+for (const [name, settings] of engineRuns) {
+  const r = await inProcess(settings, inputs, Math.max(4, seconds / 2))
+  engine[name] = r
+  console.log(`  ${name.padEnd(32)} ${r.imagesPerSecond.toFixed(1).padStart(6)} images/s  p50 ${r.p50.toFixed(0)} ms  p99 ${r.p99.toFixed(0)} ms  mean batch ${r.meanBatch.toFixed(2)}`)
+}
+
+const pooled = modes.find(m => m.mode === 'pooled')
+const naive = modes.find(m => m.mode === 'naive')
+const ratios = pooled && naive
+  ? pooled.levels.map((p, i) => ({ concurrency: p.concurrency, throughput: p.rps / naive.levels[i].rps, p99: p.p99 / naive.levels[i].p99 }))
+  : []
+if (ratios.length > 0) {
+  console.log('\npooled / naive:')
+  for (const r of ratios) console.log(`  c=${String(r.concurrency).padEnd(3)} throughput x${r.throughput.toFixed(2)}   p99 x${r.p99.toFixed(2)} (${(1 / r.p99).toFixed(1)} times lower)`)
+}
+
+await mkdir(outDir, { recursive: true })
+const date = new Date().toISOString()
+await writeFile(join(outDir, 'latest.json'), JSON.stringify({ date, machine, seconds, modes, ratios, engine }, null, 2) + '\n')
+const colors: Record<string, string> = { pooled: '#1f77b4', naive: '#d62728', service: '#2ca02c' }
+await writeFile(join(outDir, 'latest.svg'), plotSvg(
+  modes.map(m => ({ name: m.mode === 'pooled' ? 'pooled: worker threads + dynamic batching' : m.mode === 'naive' ? 'naive: one predict per request, main thread' : m.mode, color: colors[m.mode] ?? '#333', points: m.levels })),
+  'POST /predict with real photos (wasm backend)', `${machine}; ${date.slice(0, 10)}`))
+console.log(`\nwrote ${join(outDir, 'latest.json')} and latest.svg`)

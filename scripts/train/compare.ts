@@ -1,0 +1,43 @@
+/**
+ * Grouped comparison of backbones and training settings (model:compare). Uses cached features (extracts on a
+ * miss). Usage: npx tsx scripts/train/compare.ts [backbone,...] [views,...]
+ */
+import * as tf from '@tensorflow/tfjs'
+import '@tensorflow/tfjs-backend-wasm'
+import { writeFile, mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { DATA_DIR, log } from './common.js'
+import { loadItems } from './dataset.js'
+import { getFeatures } from './features.js'
+import { crossValidate, DEFAULT_CONFIG, type TrainConfig } from './cv.js'
+import { fmtPct, round } from './metrics.js'
+import type { BackboneName } from './backbones.js'
+
+const backbones = (process.argv[2] ?? 'mobilenet_v2,mobilenet_v2_mid').split(',') as BackboneName[]
+const viewsList = (process.argv[3] ?? '1').split(',').map(Number)
+const l2List = (process.argv[4] ?? String(DEFAULT_CONFIG.head.l2)).split(',').map(Number)
+const alphaList = (process.argv[5] ?? String(DEFAULT_CONFIG.head.sourceAlpha)).split(',').map(Number)
+
+await tf.setBackend('wasm'); await tf.ready()
+const items = await loadItems(DATA_DIR)
+const rows: unknown[] = []
+for (const bb of backbones) {
+  const feats = await getFeatures(tf, bb, items, Math.max(...viewsList))
+  for (const views of viewsList) {
+    for (const l2 of l2List) {
+      for (const sourceAlpha of alphaList) {
+        const cfg: TrainConfig = { views, head: { ...DEFAULT_CONFIG.head, l2, sourceAlpha } }
+        const t0 = Date.now()
+        const r = crossValidate(items, feats, cfg)
+        const p = r.pooled
+        const per = r.folds.map(f => `${f.heldOut[0].slice(0, 18)}:${fmtPct(f.metrics.accuracy)}`).join(' ')
+        console.log(`${bb} views=${views} l2=${l2} alpha=${sourceAlpha}: acc ${fmtPct(p.accuracy)} foodR ${fmtPct(p.foodRecall)} spec ${fmtPct(p.notFoodSpecificity)} ECE ${p.ece.toFixed(3)} ll ${p.logLoss.toFixed(3)} [${((Date.now() - t0) / 1000).toFixed(0)}s]\n   ${per}`)
+        rows.push({ backbone: bb, views, l2, sourceAlpha, accuracy: round(p.accuracy), foodRecall: round(p.foodRecall), notFoodSpecificity: round(p.notFoodSpecificity), ece: round(p.ece), logLoss: round(p.logLoss), perSource: r.folds.map(f => ({ heldOut: f.heldOut, n: f.metrics.n, accuracy: round(f.metrics.accuracy), foodRecall: round(f.metrics.foodRecall), notFoodSpecificity: round(f.metrics.notFoodSpecificity) })) })
+      }
+    }
+  }
+}
+await mkdir(join(DATA_DIR, 'reports'), { recursive: true })
+const out = join(DATA_DIR, 'reports', `compare-${Date.now()}.json`)
+await writeFile(out, JSON.stringify(rows, null, 2))
+log(`wrote ${out}`)

@@ -1,0 +1,68 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type * as tfTypes from '@tensorflow/tfjs'
+import { normalizePixels, type InputSpec } from '../../services/image.js'
+import { AUG_VERSION, renderView } from './augment.js'
+import { BACKBONES, NSFWJS_NORMALIZATION, loadFeatureExtractor, type BackboneName, type FeatureExtractor } from './backbones.js'
+import { CACHE_DIR, log } from './common.js'
+import type { Item } from './dataset.js'
+
+export function inputSpecFor (backbone: BackboneName, resizeMode: InputSpec['resizeMode'] = 'cover'): InputSpec {
+  const size = BACKBONES[backbone].size
+  return { width: size, height: size, channels: 3, resizeMode, normalization: NSFWJS_NORMALIZATION }
+}
+
+function cachePath (backbone: BackboneName, spec: InputSpec, view: number, file: string): string {
+  const viewDir = view === 0 ? 'v0' : `${AUG_VERSION}-v${view}`
+  return join(CACHE_DIR, 'features', `${backbone}-${spec.width}-${spec.resizeMode}`, viewDir, `${file}.f32`)
+}
+
+async function readCached (path: string, dim: number): Promise<Float32Array | undefined> {
+  try {
+    const buf = await readFile(path)
+    if (buf.byteLength !== dim * 4) return undefined
+    return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength))
+  } catch { return undefined }
+}
+
+/**
+ * Pooled backbone features of views 0..views-1 of every item, from the cache in data/cache/features or
+ * computed (and cached) on a miss. Result: feats[view][itemIndex].
+ */
+export async function getFeatures (tf: typeof tfTypes, backbone: BackboneName, items: Item[], views: number, spec: InputSpec = inputSpecFor(backbone), batchSize = 16): Promise<Float32Array[][]> {
+  let fe: FeatureExtractor | undefined
+  const dims: Record<BackboneName, number> = { mobilenet_v2: 1280, mobilenet_v2_mid: 1792, inception_v3: 2048 }
+  const dim = dims[backbone]
+  const out: Float32Array[][] = []
+  for (let v = 0; v < views; v++) {
+    const feats: Array<Float32Array | undefined> = await Promise.all(items.map(async it => await readCached(cachePath(backbone, spec, v, it.file), dim)))
+    const missing = feats.map((f, i) => f === undefined ? i : -1).filter(i => i >= 0)
+    if (missing.length > 0) {
+      fe ??= await loadFeatureExtractor(tf, backbone)
+      log(`${backbone} view ${v}: extracting ${missing.length} of ${items.length}`)
+      const t0 = Date.now()
+      await mkdir(join(cachePath(backbone, spec, v, 'x'), '..'), { recursive: true })
+      for (let b = 0; b < missing.length; b += batchSize) {
+        const idx = missing.slice(b, b + batchSize)
+        const pixels = await Promise.all(idx.map(async i => (await renderView(await readFile(items[i].path), items[i].file, v, spec)).pixels))
+        const batch = new Float32Array(idx.length * spec.width * spec.height * 3)
+        pixels.forEach((p, k) => normalizePixels(p, spec, batch.subarray(k * p.length, (k + 1) * p.length)))
+        const x = tf.tensor4d(batch, [idx.length, spec.height, spec.width, 3])
+        const y = fe.extract(x)
+        const data = await y.data() as Float32Array
+        x.dispose(); y.dispose()
+        for (let k = 0; k < idx.length; k++) {
+          const f = data.slice(k * dim, (k + 1) * dim)
+          feats[idx[k]] = f
+          const path = cachePath(backbone, spec, v, items[idx[k]].file)
+          await writeFile(path + '.tmp', Buffer.from(f.buffer))
+          await rename(path + '.tmp', path)
+        }
+        if ((b / batchSize) % 10 === 0) log(`  ${b + idx.length}/${missing.length} (${((Date.now() - t0) / (b + idx.length)).toFixed(0)} ms/img)`)
+      }
+    }
+    out.push(feats as Float32Array[])
+  }
+  fe?.dispose()
+  return out
+}

@@ -1,0 +1,49 @@
+/**
+ * A worker thread holding its own copy of the model on the chosen TF.js backend. The main thread sends it
+ * batches of normalised inputs (transferred, not copied) and receives the probabilities.
+ */
+import { parentPort, workerData } from 'node:worker_threads'
+import * as tf from '@tensorflow/tfjs'
+import { selectBackend, type BackendName } from './backend.js'
+import { ImageClassifier } from './classifier.js'
+
+export interface WorkerInit { modelDir: string, backend: BackendName }
+export type WorkerRequest = { type: 'run', id: number, batch: Float32Array, count: number } | { type: 'memory', id: number }
+export type WorkerResponse =
+  | { type: 'ready', warmUpMs: number }
+  | { type: 'result', id: number, output: Float32Array }
+  | { type: 'error', id: number, message: string }
+  | { type: 'memory', id: number, numTensors: number, numBytes: number }
+  | { type: 'fatal', message: string }
+
+const port = parentPort
+if (port === null) throw new Error('inference-worker must run in a worker thread')
+const init = workerData as WorkerInit
+
+try {
+  await selectBackend(init.backend)
+  const classifier = await ImageClassifier.load(init.modelDir)
+  const started = performance.now()
+  await classifier.warmUp()
+  const [h, w] = classifier.inputShape
+  const size = h * w * 3
+  port.on('message', (message: WorkerRequest) => {
+    if (message.type === 'memory') {
+      const { numTensors, numBytes } = tf.memory()
+      port.postMessage({ type: 'memory', id: message.id, numTensors, numBytes } satisfies WorkerResponse)
+      return
+    }
+    const items = Array.from({ length: message.count }, (_, i) => message.batch.subarray(i * size, (i + 1) * size))
+    classifier.predictBatch(items).then(rows => {
+      const output = new Float32Array(rows.reduce((n, r) => n + r.length, 0))
+      let offset = 0
+      for (const row of rows) { output.set(row, offset); offset += row.length }
+      port.postMessage({ type: 'result', id: message.id, output } satisfies WorkerResponse, [output.buffer])
+    }, (err: Error) => {
+      port.postMessage({ type: 'error', id: message.id, message: err.message } satisfies WorkerResponse)
+    })
+  })
+  port.postMessage({ type: 'ready', warmUpMs: performance.now() - started } satisfies WorkerResponse)
+} catch (err) {
+  port.postMessage({ type: 'fatal', message: (err as Error).message } satisfies WorkerResponse)
+}

@@ -1,0 +1,114 @@
+import { availableParallelism } from 'node:os'
+import { BatchQueue, type BatchRunner, type TensorMemory } from './batch-queue.js'
+import type { BackendChoice } from './backend.js'
+import { ImageClassifier, ModelDescription, type Classification } from './classifier.js'
+import { InProcessRunner, WorkerRunner } from './runners.js'
+
+export interface InferenceSettings {
+  /** Worker threads; 0 runs inference on the main thread. */
+  workers: number
+  maxBatchSize: number
+  maxBatchDelayMs: number
+  maxQueue: number
+}
+
+export interface InferenceConfig {
+  INFERENCE_WORKERS: number | 'auto'
+  MAX_BATCH_SIZE: number | 'auto'
+  MAX_BATCH_DELAY_MS: number
+  MAX_QUEUE: number
+}
+
+const onTensorFlow = (backend: BackendChoice): boolean => backend.tfjsBackend === 'tensorflow'
+
+/**
+ * Defaults per backend. wasm and cpu run one op at a time per thread, so each core gets a worker with its own
+ * model, and batches stay small (on wasm, throughput per image barely changes with batch size). tfjs-node
+ * spreads each op over its own thread pool and gains from larger batches, so it runs on the main thread.
+ */
+export function resolveInferenceSettings (config: InferenceConfig, backend: BackendChoice, cores = availableParallelism()): InferenceSettings {
+  return {
+    workers: config.INFERENCE_WORKERS === 'auto' ? (onTensorFlow(backend) ? 0 : cores) : config.INFERENCE_WORKERS,
+    maxBatchSize: config.MAX_BATCH_SIZE === 'auto' ? (onTensorFlow(backend) ? 16 : 4) : config.MAX_BATCH_SIZE,
+    maxBatchDelayMs: config.MAX_BATCH_DELAY_MS,
+    maxQueue: config.MAX_QUEUE
+  }
+}
+
+export interface ServedClassification extends Classification {
+  queueMs: number
+  inferMs: number
+  batchSize: number
+}
+
+export interface ServeHooks {
+  onBatch?: (size: number, ms: number) => void
+  onDepth?: (depth: number) => void
+}
+
+/** A model being served: what it is (description) and how requests reach it (a batch queue over runners). */
+export class ServedModel {
+  private constructor (
+    readonly description: ModelDescription,
+    readonly settings: InferenceSettings,
+    private readonly queue: BatchQueue,
+    private readonly runners: BatchRunner[]
+  ) {}
+
+  static async start (directory: string, backend: BackendChoice, settings: InferenceSettings, hooks: ServeHooks = {}): Promise<ServedModel> {
+    const description = await ModelDescription.read(directory)
+    let runners: BatchRunner[]
+    let warmUpMs: number
+    if (settings.workers === 0) {
+      const classifier = await ImageClassifier.load(directory)
+      const started = performance.now()
+      await classifier.warmUp()
+      warmUpMs = performance.now() - started
+      runners = [new InProcessRunner(classifier)]
+    } else {
+      const started = await Promise.allSettled(Array.from({ length: settings.workers }, (_, i) =>
+        WorkerRunner.start(`worker-${i}`, directory, backend.name, description.labels.length)))
+      const failed = started.find(r => r.status === 'rejected')
+      const ok = started.flatMap(r => r.status === 'fulfilled' ? [r.value] : [])
+      if (failed !== undefined) {
+        await Promise.all(ok.map(r => r.runner.close()))
+        throw (failed as PromiseRejectedResult).reason
+      }
+      runners = ok.map(r => r.runner)
+      warmUpMs = Math.max(...ok.map(r => r.warmUpMs))
+    }
+    const queue = new BatchQueue(runners, { ...settings, initialItemMs: warmUpMs, ...hooks })
+    return new ServedModel(description, settings, queue, runners)
+  }
+
+  get name (): string { return this.description.name }
+  get version (): string { return this.description.version }
+  get labels (): string[] { return this.description.labels }
+  get inputSpec () { return this.description.inputSpec }
+  get inputShape (): [number, number, number] { return this.description.inputShape }
+  get manifest () { return this.description.manifest }
+  get digest (): string { return this.description.digest }
+  get format () { return this.description.format }
+  get queueDepth (): number { return this.queue.depth }
+  get inFlight (): number { return this.queue.inFlight }
+  get workerRunners (): WorkerRunner[] { return this.runners.filter((r): r is WorkerRunner => r instanceof WorkerRunner) }
+
+  /** Requests answered and batches run since start. */
+  get counts (): { requests: number, batches: number } { return { ...this.queue.counts } }
+
+  /** TF.js tensors held, summed over the runners (each worker has its own engine). */
+  async memory (): Promise<TensorMemory> {
+    const each = await Promise.all(this.runners.map(r => r.memory()))
+    return { numTensors: each.reduce((n, m) => n + m.numTensors, 0), numBytes: each.reduce((n, m) => n + m.numBytes, 0) }
+  }
+
+  async classify (input: Float32Array, options: { topK?: number, deadline?: number } = {}): Promise<ServedClassification> {
+    const { probabilities, queueMs, inferMs, batchSize } = await this.queue.submit(input, options.deadline)
+    return { ...this.description.describe(probabilities, options.topK), queueMs, inferMs, batchSize }
+  }
+
+  /** Answers every accepted request, then stops the runners and releases their models. */
+  close (): Promise<void> {
+    return this.queue.close()
+  }
+}
