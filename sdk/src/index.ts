@@ -24,6 +24,8 @@ export class ApiError extends Error {
   readonly status: number
   readonly code: ErrorCode
   readonly body: ErrorBody
+  /** From the Retry-After header of a 503: when to try again, in seconds. */
+  readonly retryAfterSeconds: number | undefined
   readonly response: Response
 
   constructor (response: Response, body: ErrorBody) {
@@ -32,6 +34,8 @@ export class ApiError extends Error {
     this.status = response.status
     this.code = body.code
     this.body = body
+    const retryAfter = Number(response.headers.get('retry-after') ?? NaN)
+    this.retryAfterSeconds = Number.isFinite(retryAfter) ? retryAfter : undefined
     this.response = response
   }
 }
@@ -64,6 +68,8 @@ function unwrap<T> ({ data, error, response }: { data?: T, error?: unknown, resp
 export interface PredictOptions {
   /** Return only the topK most probable labels in `predictions`. */
   topK?: number
+  /** How long you will wait, in ms: the service refuses at once (503 DEADLINE_EXCEEDED) a request it cannot answer in time. */
+  timeoutMs?: number
   signal?: AbortSignal
 }
 
@@ -106,7 +112,7 @@ export class ClassifierClient {
     const form = new FormData()
     form.append('file', image, image instanceof File ? image.name : 'image')
     return unwrap(await this.api.POST('/predict', {
-      params: { query: { topK: options.topK } },
+      params: { query: { topK: options.topK }, header: { 'x-request-timeout-ms': options.timeoutMs } },
       body: { file: image },
       bodySerializer: () => form,
       signal: options.signal
@@ -117,7 +123,7 @@ export class ClassifierClient {
   async predictBytes (bytes: Blob | ArrayBuffer | Uint8Array<ArrayBuffer>, options: PredictBytesOptions = {}): Promise<Prediction> {
     const body = bytes instanceof Blob ? bytes : new Blob([bytes])
     return unwrap(await this.api.POST('/predict', {
-      params: { query: { topK: options.topK } },
+      params: { query: { topK: options.topK }, header: { 'x-request-timeout-ms': options.timeoutMs } },
       body,
       headers: { 'content-type': options.contentType ?? (body.type || 'application/octet-stream') },
       bodySerializer: (blob) => blob,

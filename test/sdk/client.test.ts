@@ -39,10 +39,12 @@ t.test('the generated SDK against the real service, over HTTP', async t => {
     t.same(await client.predictBytes(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)), viaFile, 'application/octet-stream body')
   })
 
-  t.test('topK reaches the service', async t => {
-    const result = await client.predict(await openAsBlob(photo.path), { topK: 1 })
+  t.test('topK and a generous deadline reach the service', async t => {
+    const result = await client.predict(await openAsBlob(photo.path), { topK: 1, timeoutMs: 20_000 })
     t.equal(result.predictions.length, 1)
     t.equal(result.predictions[0].label, photo.label)
+    const bytes = await client.predictBytes(new Uint8Array(await readFile(photo.path)), { topK: 1, timeoutMs: 20_000 })
+    t.same(bytes, result)
   })
 
   t.test('list the models, and get each by name', async t => {
@@ -58,7 +60,7 @@ t.test('the generated SDK against the real service, over HTTP', async t => {
     t.same(welcome.model, { name: models[0].name, version: models[0].version })
   })
 
-  t.test('every error status comes back as an ApiError with the status and the code', async t => {
+  t.test('every error status comes back as an ApiError with the status, the code and Retry-After', async t => {
     const cases: Array<[string, () => Promise<unknown>, number, string, RegExp]> = [
       ['no file (an empty one)', () => client.predict(new Blob([])), 400, 'NO_FILE', /No image received/],
       ['a bad topK', async () => client.predict(await openAsBlob(photo.path), { topK: 0 }), 400, 'VALIDATION_ERROR', /topK/],
@@ -66,7 +68,8 @@ t.test('the generated SDK against the real service, over HTTP', async t => {
       ['too many pixels', async () => client.predict(await image('bomb-10000x10000.png', 'image/png')), 413, 'TOO_MANY_PIXELS', /MAX_PIXELS/],
       ['not an image', async () => client.predict(await image('not-an-image.txt')), 415, 'UNSUPPORTED_MEDIA_TYPE', /not an image/],
       ['not an image, as bytes', async () => client.predictBytes(await image('not-an-image.txt', 'text/plain')), 415, 'UNSUPPORTED_MEDIA_TYPE', /Unsupported content type "text\/plain"/],
-      ['a truncated image', async () => client.predict(await image('flower-truncated.jpg')), 422, 'UNDECODABLE_IMAGE', /could not be decoded/]
+      ['a truncated image', async () => client.predict(await image('flower-truncated.jpg')), 422, 'UNDECODABLE_IMAGE', /could not be decoded/],
+      ['a deadline that cannot be met', async () => client.predict(await openAsBlob(photo.path), { timeoutMs: 1 }), 503, 'DEADLINE_EXCEEDED', /deadline/]
     ]
     for (const [name, call, status, code, message] of cases) {
       const err = await refusal(call())
@@ -75,6 +78,8 @@ t.test('the generated SDK against the real service, over HTTP', async t => {
       t.equal(err.code, code, `${name}: code`)
       t.match(err.message, message, `${name}: message`)
       t.same(err.body, { statusCode: status, error: err.body.error, code, message: err.message }, `${name}: the envelope`)
+      if (status === 503) t.ok(err.retryAfterSeconds !== undefined && err.retryAfterSeconds >= 1, `${name}: Retry-After, in seconds`)
+      else t.equal(err.retryAfterSeconds, undefined, `${name}: no Retry-After`)
     }
   })
 })
