@@ -17,7 +17,9 @@ export const ConfigSchema = Type.Object({
   MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1024, default: 10 * MiB, description: 'Largest accepted upload, in bytes.' }),
   MAX_PIXELS: Type.Integer({ minimum: 1, default: 50_000_000, description: 'Largest accepted width x height, checked from the image header before decoding.' }),
   DECODE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'A decode that runs longer is stopped.' }),
-  DOCS_ENABLED: Type.Boolean({ default: true, description: 'Serve Swagger UI at /docs and the spec at /docs/json.' })
+  DOCS_ENABLED: Type.Boolean({ default: true, description: 'Serve Swagger UI at /docs and the spec at /docs/json.' }),
+  SHUTDOWN_DELAY_MS: Type.Integer({ minimum: 0, default: 0, description: 'On SIGTERM or SIGINT, readiness turns 503 and the listener stays open this long, so load balancers stop sending first (Kubernetes: about 5000).' }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 30_000, description: 'Longest graceful shutdown, delay included: accepted and queued requests finish, the model and workers are released; past it the process exits 1.' })
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -48,5 +50,9 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     }
     throw new ConfigError([...problems.values()])
   }
-  return value as Config
+  const config = value as Config
+  if (config.SHUTDOWN_DELAY_MS >= config.SHUTDOWN_TIMEOUT_MS) {
+    throw new ConfigError([`SHUTDOWN_DELAY_MS=${config.SHUTDOWN_DELAY_MS} must be less than SHUTDOWN_TIMEOUT_MS=${config.SHUTDOWN_TIMEOUT_MS}: the delay is part of the shutdown.`])
+  }
+  return config
 }
