@@ -11,7 +11,7 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
 t.test('SIGTERM under load: readiness turns 503, the listener closes, every accepted request is answered, exit 0', async t => {
   const port = await freePort()
-  const delayMs = 1500
+  const delayMs = 3000
   const timeoutMs = 20_000
   const service = new ServiceProcess({ port, env: { SHUTDOWN_DELAY_MS: String(delayMs), SHUTDOWN_TIMEOUT_MS: String(timeoutMs) }, name: 'shutdown-under-load' })
   t.teardown(() => { if (service.running) service.signal('SIGKILL') })
@@ -19,13 +19,13 @@ t.test('SIGTERM under load: readiness turns 503, the listener closes, every acce
 
   const load = new LoadGenerator({ port, body: await readFixture('images', 'flower.jpg'), contentType: 'image/jpeg', concurrency: 6, idPrefix: 'shutdown-', maxRequests: 2000 })
   load.start()
-  await sleep(2500)
+  // Steady state first, however slow the machine: a dozen answers.
+  for (const deadline = Date.now() + 60_000; load.records.filter(r => r.status === 200).length < 12 && Date.now() < deadline;) await sleep(100)
 
   const inFlightAtSignal = load.inFlightIds()
   const signalledAt = service.signal('SIGTERM')
-  await sleep(delayMs / 3)
-  const readyWhileDraining = await httpGet(port, '/health/ready')
-  const liveWhileDraining = await httpGet(port, '/health/live')
+  await sleep(200)
+  const [readyWhileDraining, liveWhileDraining] = await Promise.all([httpGet(port, '/health/ready'), httpGet(port, '/health/live')])
   const exit = await service.waitExit(timeoutMs + 10_000)
   const records = await load.stop()
 
@@ -57,7 +57,7 @@ t.test('SIGTERM under load: readiness turns 503, the listener closes, every acce
   t.equal(liveWhileDraining.status, 200, 'liveness stays 200 while draining')
   t.ok(inFlightAtSignal.length > 0, 'requests were in flight when SIGTERM came')
   t.equal(figures.inFlightAtSigtermAnswered, inFlightAtSignal.length, 'every request in flight at SIGTERM was answered 200')
-  t.ok(accepted.length > 20, `the server accepted ${accepted.length} requests`)
+  t.ok(accepted.length >= 12 + inFlightAtSignal.length, `the server accepted ${accepted.length} requests`)
   t.same(accepted.filter(id => byId.get(id)?.status !== 200), [], 'every request the server accepted was answered 200')
   t.ok(answeredAfterSignal.length > 0, 'requests sent during the drain delay were served')
   t.same(records.filter(r => r.status !== undefined && r.status !== 200), [], 'no error status at all')
