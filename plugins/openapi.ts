@@ -20,7 +20,8 @@ export default fp(async function openapi (fastify) {
       tags: [
         { name: 'inference', description: 'Classify images' },
         { name: 'models', description: 'Loaded models and their metadata' },
-        { name: 'service', description: 'About this service' }
+        { name: 'service', description: 'About this service' },
+        { name: 'operations', description: 'Health, readiness and metrics, for orchestrators, load balancers and Prometheus' }
       ]
     },
     refResolver: {

@@ -195,7 +195,35 @@ export const ModelListSchema = Type.Object({
   models: Type.Array(ref(ModelInfoSchema), { description: 'The first one is the default model, which answers POST /predict.' })
 }, { $id: 'ModelList', title: 'ModelList', description: 'Every loaded model.', examples: [{ models: [modelInfoExample] }] })
 
+export const LiveSchema = Type.Object({
+  status: Type.Literal('live', { description: 'Always live when the process answers.' }),
+  uptimeSeconds: Type.Number({ description: 'Seconds since the process started.' })
+}, { $id: 'Liveness', title: 'Liveness', description: 'The process is up.', examples: [{ status: 'live', uptimeSeconds: 42.5 }] })
+
+export const ReadySchema = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('starting'), Type.Literal('draining')], {
+    description: 'ready: the model is loaded and warmed up; starting: not yet; draining: shutting down, send traffic elsewhere.'
+  }),
+  ready: Type.Boolean({ description: 'Whether to send this instance traffic.' }),
+  since: Type.String({ format: 'date-time', description: 'When this status began.' }),
+  models: Type.Array(ref(ModelRefSchema), { description: 'The models this instance serves.' }),
+  backend: Type.String({ description: 'The TF.js backend.', examples: ['wasm'] })
+}, {
+  $id: 'Readiness',
+  title: 'Readiness',
+  description: 'Whether this instance should receive traffic, and why not.',
+  examples: [{ status: 'ready', ready: true, since: '2026-11-24T12:00:00.000Z', models: [{ name: 'food', version: '1.0.0' }], backend: 'wasm' }]
+})
+
+export const V2LiveSchema = Type.Object({ live: Type.Boolean({ description: 'True when the process answers.' }) }, { $id: 'V2Live', title: 'V2Live', description: 'Open Inference Protocol liveness.', examples: [{ live: true }] })
+export const V2ReadySchema = Type.Object({ ready: Type.Boolean({ description: 'True when the server should receive traffic.' }) }, { $id: 'V2Ready', title: 'V2Ready', description: 'Open Inference Protocol readiness.', examples: [{ ready: true }] })
+export const V2ModelReadySchema = Type.Object({
+  name: Type.String({ description: 'The model name.', examples: ['food'] }),
+  ready: Type.Boolean({ description: 'True when the model can answer.' })
+}, { $id: 'V2ModelReady', title: 'V2ModelReady', description: 'Open Inference Protocol model readiness.', examples: [{ name: 'food', ready: true }] })
+
 export const namedSchemas: TSchema[] = [
+  LiveSchema, ReadySchema, V2LiveSchema, V2ReadySchema, V2ModelReadySchema,
   ErrorSchema, ModelRefSchema, WelcomeSchema, LabelProbabilitySchema, PredictionSchema, SkippedBackendSchema, ModelInfoSchema, ModelListSchema
 ]
 

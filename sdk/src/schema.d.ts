@@ -84,10 +84,220 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness
+         * @description The process is up and its event loop answers. Stays 200 while draining: restarting a draining instance would only cut its requests short.
+         */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness
+         * @description 200 when this instance should be sent traffic: the model is loaded and warmed up. Answers 503 while starting (before the model is loaded and warmed up) and while draining (after SIGTERM or SIGINT).
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness (Open Inference Protocol)
+         * @description The Open Inference Protocol (KServe v2) form of GET /health/live.
+         */
+        get: operations["serverLive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness (Open Inference Protocol)
+         * @description The Open Inference Protocol (KServe v2) form of GET /health/ready. Answers 503 while starting (before the model is loaded and warmed up) and while draining (after SIGTERM or SIGINT).
+         */
+        get: operations["serverReady"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/models/{name}/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model readiness (Open Inference Protocol)
+         * @description Whether the named model can answer. Answers 503 while starting (before the model is loaded and warmed up) and while draining (after SIGTERM or SIGINT). Answers 404 for a model that is not loaded.
+         */
+        get: operations["modelReady"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Prometheus text format: requests by route, status and error code; request duration; in-flight requests; decode, preprocess, queue and infer time per model; batch size; queue depth; TF.js tensors and bytes; model info (name, version, backend, digest); process and Node.js metrics, event-loop delay included. Scrape each instance, not the load balancer.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Liveness
+         * @description The process is up.
+         * @example {
+         *       "status": "live",
+         *       "uptimeSeconds": 42.5
+         *     }
+         */
+        Liveness: {
+            /**
+             * @description Always live when the process answers.
+             * @enum {string}
+             */
+            status: "live";
+            /** @description Seconds since the process started. */
+            uptimeSeconds: number;
+        };
+        /**
+         * Readiness
+         * @description Whether this instance should receive traffic, and why not.
+         * @example {
+         *       "status": "ready",
+         *       "ready": true,
+         *       "since": "2026-11-24T12:00:00.000Z",
+         *       "models": [
+         *         {
+         *           "name": "food",
+         *           "version": "1.0.0"
+         *         }
+         *       ],
+         *       "backend": "wasm"
+         *     }
+         */
+        Readiness: {
+            /** @description ready: the model is loaded and warmed up; starting: not yet; draining: shutting down, send traffic elsewhere. */
+            status: "ready" | "starting" | "draining";
+            /** @description Whether to send this instance traffic. */
+            ready: boolean;
+            /**
+             * Format: date-time
+             * @description When this status began.
+             */
+            since: string;
+            /** @description The models this instance serves. */
+            models: components["schemas"]["ModelRef"][];
+            /**
+             * @description The TF.js backend.
+             * @example wasm
+             */
+            backend: string;
+        };
+        /**
+         * V2Live
+         * @description Open Inference Protocol liveness.
+         * @example {
+         *       "live": true
+         *     }
+         */
+        V2Live: {
+            /** @description True when the process answers. */
+            live: boolean;
+        };
+        /**
+         * V2Ready
+         * @description Open Inference Protocol readiness.
+         * @example {
+         *       "ready": true
+         *     }
+         */
+        V2Ready: {
+            /** @description True when the server should receive traffic. */
+            ready: boolean;
+        };
+        /**
+         * V2ModelReady
+         * @description Open Inference Protocol model readiness.
+         * @example {
+         *       "name": "food",
+         *       "ready": true
+         *     }
+         */
+        V2ModelReady: {
+            /**
+             * @description The model name.
+             * @example food
+             */
+            name: string;
+            /** @description True when the model can answer. */
+            ready: boolean;
+        };
         /**
          * Error
          * @description The one shape of every error response.
@@ -879,6 +1089,242 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is up. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "live",
+                     *       "uptimeSeconds": 42.5
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready: send traffic. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ready",
+                     *       "ready": true,
+                     *       "since": "2026-11-24T12:00:00.000Z",
+                     *       "models": [
+                     *         {
+                     *           "name": "food",
+                     *           "version": "1.0.0"
+                     *         }
+                     *       ],
+                     *       "backend": "wasm"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Starting or draining: send traffic elsewhere. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "draining",
+                     *       "ready": false,
+                     *       "since": "2026-11-24T12:00:05.000Z",
+                     *       "models": [
+                     *         {
+                     *           "name": "food",
+                     *           "version": "1.0.0"
+                     *         }
+                     *       ],
+                     *       "backend": "wasm"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    serverLive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is up. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "live": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["V2Live"];
+                };
+            };
+        };
+    };
+    serverReady: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready: send traffic. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ready": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["V2Ready"];
+                };
+            };
+            /** @description Starting or draining: send traffic elsewhere. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ready": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["V2Ready"];
+                };
+            };
+        };
+    };
+    modelReady: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Model name, as listed by GET /models.
+                 * @example food
+                 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model can answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "food",
+                     *       "ready": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["V2ModelReady"];
+                };
+            };
+            /** @description No model with that name is loaded (`MODEL_NOT_FOUND`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "code": "MODEL_NOT_FOUND",
+                     *       "message": "No model named 'dogs' is loaded (loaded: food)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Starting or draining: send traffic elsewhere. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "food",
+                     *       "ready": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["V2ModelReady"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format 0.0.4. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP http_requests_total Requests answered, by route, status and error code.
+                     *     # TYPE http_requests_total counter
+                     *     http_requests_total{method="POST",route="/predict",status="200",code=""} 42
+                     */
+                    "text/plain": string;
                 };
             };
         };

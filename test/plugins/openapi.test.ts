@@ -14,7 +14,7 @@ t.test('the served document describes every route, the upload and the error enve
   t.equal(res.statusCode, 200)
   const spec = res.json()
   t.same(spec, parse(await readFile(openApiPath, 'utf8')), 'the served spec is the committed one')
-  t.same(Object.keys(spec.paths).sort(), ['/', '/models', '/models/{name}', '/predict'])
+  t.same(Object.keys(spec.paths).sort(), ['/', '/health/live', '/health/ready', '/metrics', '/models', '/models/{name}', '/predict', '/v2/health/live', '/v2/health/ready', '/v2/models/{name}/ready'])
   const predict = spec.paths['/predict'].post
   t.equal(predict.operationId, 'predict')
   t.same(predict.requestBody.content['multipart/form-data'].schema.properties.file, {
