@@ -125,7 +125,7 @@ const manifest = {
   uncertainThreshold: uncertain.threshold,
   metrics,
   training: {
-    backbone: `nsfwjs@4.4.0 ${cfg.backbone} (${spec.width}x${spec.height}, weights uint8 as shipped)`,
+    backbone: `nsfwjs@4.4.0 ${cfg.backbone} (${spec.width}x${spec.height}, ${BACKBONES[cfg.backbone].format === 'layers-model' ? 'uint8 weights as shipped, dequantised and fused to float32' : 'weights uint8 as shipped'})`,
     head: `logistic regression as 2-way softmax, L2 ${cfg.train.head.l2}, ${cfg.train.head.iterations} full-batch Adam steps, source balance alpha ${cfg.train.head.sourceAlpha}, temperature ${round(temperature, 3)} folded in`,
     data: { script: 'scripts/data.sh (../shared/data/build_dataset.sh)', photos: items.length, food: items.filter(i => i.y === 0).length, notFood: items.filter(i => i.y === 1).length, sources },
     augmentation: cfg.train.views > 1 ? `${cfg.train.views - 1} augmented views per photo (white background replaced by synthetic backgrounds, random crop, flip, colour jitter, greyscale)` : 'none',
