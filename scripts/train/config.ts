@@ -15,8 +15,8 @@ export interface FinalConfig {
 }
 
 export const FINAL: FinalConfig = {
-  version: '1.0.0',
-  backbone: 'mobilenet_v2_mid',
+  version: '1.1.0',
+  backbone: 'mobilenet_v2',
   resizeMode: 'cover',
   train: { views: 5, head: { ...DEFAULT_HEAD, l2: 0.1 } },
   uncertainTarget: 0.97,
