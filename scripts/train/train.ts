@@ -11,7 +11,7 @@ import '@tensorflow/tfjs-backend-wasm'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { normalizePixels } from '../../services/image.js'
-import { DATA_DIR, MODEL_DIR, log } from './common.js'
+import { DATA_DIR, MODEL_DIR, RECIPE, log } from './common.js'
 import { loadItems, LABELS, type Item } from './dataset.js'
 import { getFeatures, inputSpecFor } from './features.js'
 import { crossValidate, evaluationGroups, fitOn, SMALL_GROUP } from './cv.js'
@@ -116,7 +116,7 @@ const metrics = {
 }
 const version = cfg.version
 const manifest = {
-  name: 'food',
+  name: RECIPE,
   version,
   description: `Food / not-food photo classifier: nsfwjs ${cfg.backbone} backbone (ImageNet-pretrained MobileNetV2) + logistic head trained on real photos from Debian and npm packages.`,
   labels: [...LABELS],
