@@ -6,16 +6,23 @@ import type { BackendLoader } from './services/backend.js'
 import type { Config } from './services/config.js'
 import { OverloadedError, ServiceError } from './services/errors.js'
 import config from './plugins/config.js'
+import health from './plugins/health.js'
 import images from './plugins/images.js'
+import metrics from './plugins/metrics.js'
 import model from './plugins/model.js'
 import openapi from './plugins/openapi.js'
 import pressure from './plugins/pressure.js'
+import requestId from './plugins/request-id.js'
+import serverTiming from './plugins/server-timing.js'
 import timings from './plugins/timings.js'
 import uploads from './plugins/uploads.js'
+import healthRoutes from './routes/health.js'
+import metricsRoutes from './routes/metrics.js'
 import modelsRoutes from './routes/models.js'
 import predictRoutes from './routes/predict.js'
 import rootRoutes from './routes/root.js'
-import { ErrorSchema, binaryBodyKeyword } from './routes/schemas.js'
+import { binaryBodyKeyword, namedSchemas } from './routes/schemas.js'
+import { requestIdFrom } from './services/request-id.js'
 
 export interface AppOptions {
   config?: Config
@@ -26,8 +33,12 @@ export interface AppOptions {
 /** Server options app.ts needs; server.ts and the tests both create Fastify with them. */
 export const options: FastifyServerOptions = {
   ajv: { plugins: [ajvFilePlugin, binaryBodyKeyword] },
-  return503OnClosing: true,
-  forceCloseConnections: 'idle'
+  // While closing, a request that still arrives on an open connection is answered (with Connection: close),
+  // not refused: every request that reaches the process finishes. plugins/health.ts bounds the drain.
+  return503OnClosing: false,
+  forceCloseConnections: 'idle',
+  requestIdHeader: false,
+  genReqId: (req) => requestIdFrom(req.headers['x-request-id'])
 }
 
 const REASONS: Record<number, string> = {
@@ -76,8 +87,12 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(uploads)
   await server.register(images)
   await server.register(model, { backendLoader: opts.backendLoader })
+  await server.register(health)
+  await server.register(metrics)
+  await server.register(requestId)
+  await server.register(serverTiming)
   await server.register(openapi)
-  server.addSchema(ErrorSchema)
+  for (const schema of namedSchemas) server.addSchema(schema)
 
   server.setErrorHandler(function errorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     const payload = toErrorBody(err, request, fastify.config)
@@ -93,6 +108,8 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(rootRoutes)
   await server.register(predictRoutes)
   await server.register(modelsRoutes)
+  await server.register(healthRoutes)
+  await server.register(metricsRoutes)
 }
 
 /** Wrapped so that what app.ts decorates (config, models, the OpenAPI document) is visible to whoever registers it. */

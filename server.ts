@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify from 'fastify'
 import closeWithGrace from 'close-with-grace'
 import app, { options } from './app.js'
@@ -17,10 +18,23 @@ try {
 const server = Fastify({ ...options, logger: { level: config.LOG_LEVEL } })
 server.register(app, { config })
 
-closeWithGrace({ delay: 10_000 }, async function shutdown ({ signal, err }) {
+// Drain: readiness turns 503 and responses close their connections; after SHUTDOWN_DELAY_MS the listener closes,
+// accepted and queued requests finish, then the model and workers are released. Past SHUTDOWN_TIMEOUT_MS, or on a
+// second signal, the process exits 1.
+const { SHUTDOWN_DELAY_MS, SHUTDOWN_TIMEOUT_MS } = config
+closeWithGrace({
+  delay: SHUTDOWN_TIMEOUT_MS,
+  logger: server.log,
+  onTimeout: () => server.log.error({ inFlight: server.metrics?.inFlight }, `shutdown took longer than SHUTDOWN_TIMEOUT_MS=${SHUTDOWN_TIMEOUT_MS}: exiting 1`)
+}, async function shutdown ({ signal, err }) {
+  const started = performance.now()
+  if (server.hasDecorator('readiness')) server.readiness.drain()
   if (err) server.log.error({ err }, 'closing after an uncaught error')
-  else server.log.info({ signal }, 'closing')
+  else server.log.info({ signal, inFlight: server.metrics?.inFlight, delayMs: SHUTDOWN_DELAY_MS, timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'draining: readiness is 503')
+  if (!err && SHUTDOWN_DELAY_MS > 0) await sleep(SHUTDOWN_DELAY_MS)
+  server.log.info({ inFlight: server.metrics?.inFlight }, 'closing the listener; finishing accepted requests')
   await server.close()
+  server.log.info({ ms: Math.round(performance.now() - started) }, 'closed: accepted requests finished, model released')
 })
 
 try {

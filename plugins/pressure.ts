@@ -2,6 +2,9 @@ import fp from 'fastify-plugin'
 import underPressure from '@fastify/under-pressure'
 import { OverloadedError } from '../services/errors.js'
 
+/** Probes and metrics must answer under load, or orchestrators restart busy pods and dashboards go blind. */
+const EXEMPT = /^\/(health\/|v2\/health\/|v2\/models\/[^/]+\/ready$|metrics$)/
+
 /** Refuses requests with 503 and Retry-After while the event loop lags or memory is over its limit. */
 export default fp(async function pressure (fastify) {
   const { MAX_EVENT_LOOP_DELAY_MS, MAX_RSS_BYTES } = fastify.config
@@ -9,8 +12,9 @@ export default fp(async function pressure (fastify) {
     maxEventLoopDelay: MAX_EVENT_LOOP_DELAY_MS,
     maxRssBytes: MAX_RSS_BYTES,
     retryAfter: 1,
-    pressureHandler: (_request, _reply, type, value) => {
-      throw new OverloadedError('OVERLOADED', `The server is overloaded (${type} at ${Math.round(Number(value))}); retry in 1 s.`, 1)
+    pressureHandler: (request, _reply, type, value) => {
+      if (EXEMPT.test(request.routeOptions.url ?? '')) return
+      return Promise.reject(new OverloadedError('OVERLOADED', `The server is overloaded (${type} at ${Math.round(Number(value))}); retry in 1 s.`, 1))
     }
   })
 }, { name: 'pressure', dependencies: ['config'] })

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import type { BackendChoice } from '../services/backend.js'
 import type { ServedModel } from '../services/served-model.js'
-import { ModelInfoSchema, errorResponses } from './schemas.js'
+import { ModelInfoSchema, ModelListSchema, errorResponses, jsonResponse } from './schemas.js'
 
 const PREPROCESSING_STEPS = [
   'format sniffed from the bytes; the header is checked against MAX_PIXELS before decoding',
@@ -42,7 +42,10 @@ const models: FastifyPluginAsyncTypebox = async function models (fastify) {
       operationId: 'listModels',
       summary: 'List loaded models',
       description: 'Every model this service has loaded, with its metadata. The first one answers POST /predict.',
-      response: { 200: Type.Object({ models: Type.Array(ModelInfoSchema) }) }
+      response: {
+        200: jsonResponse('Every loaded model, the default one first.', ModelListSchema),
+        500: errorResponses[500]
+      }
     }
   }, async function listModels () {
     return { models: await Promise.all(fastify.models.list().map(m => describeModel(m, fastify.backend))) }
@@ -55,7 +58,7 @@ const models: FastifyPluginAsyncTypebox = async function models (fastify) {
       summary: 'Describe a model',
       description: 'Labels, input shape, preprocessing, version, weights digest and the TF.js backend (with the reason each better backend was skipped).',
       params: Type.Object({ name: Type.String({ description: 'Model name, as listed by GET /models.', examples: ['food'] }) }),
-      response: { 200: ModelInfoSchema, 404: errorResponses[404] }
+      response: { 200: jsonResponse('The model\'s metadata.', ModelInfoSchema), 404: errorResponses[404], 500: errorResponses[500] }
     }
   }, async function getModel (request) {
     return describeModel(fastify.models.get(request.params.name), fastify.backend)

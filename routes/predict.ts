@@ -4,7 +4,7 @@ import type { MultipartFile } from '@fastify/multipart'
 import Type from 'typebox'
 import { ErrorCodes, ServiceError, noFile } from '../services/errors.js'
 import { describeFormats } from '../services/image.js'
-import { PredictionSchema, errorResponses } from './schemas.js'
+import { PredictionSchema, errorResponses, jsonResponse } from './schemas.js'
 
 type UploadBody = { file: MultipartFile } | Buffer | undefined
 
@@ -51,7 +51,7 @@ const predict: FastifyPluginAsyncTypebox = async function predict (fastify) {
         }
       },
       response: {
-        200: PredictionSchema,
+        200: jsonResponse('The most probable label, its probability, and every label\'s probability, most probable first.', PredictionSchema),
         400: errorResponses[400],
         413: errorResponses[413],
         415: errorResponses[415],

@@ -1,16 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type from 'typebox'
 import { serviceInfo } from '../services/project.js'
-import { ModelRefSchema } from './schemas.js'
-
-const WelcomeSchema = Type.Object({
-  name: Type.String({ examples: ['food-classifier-service'] }),
-  version: Type.String({ examples: ['0.1.0'] }),
-  message: Type.String(),
-  model: ModelRefSchema,
-  backend: Type.String({ examples: ['wasm'] }),
-  docs: Type.String({ description: 'Where Swagger UI is served.', examples: ['/docs'] })
-}, { $id: 'Welcome', title: 'Welcome' })
+import { WelcomeSchema, errorResponses, jsonResponse } from './schemas.js'
 
 const root: FastifyPluginAsyncTypebox = async function root (fastify) {
   fastify.get('/', {
@@ -19,7 +9,7 @@ const root: FastifyPluginAsyncTypebox = async function root (fastify) {
       operationId: 'getWelcome',
       summary: 'Welcome',
       description: 'Says what this service is: its name and version, the default model, the TF.js backend, and where the docs are.',
-      response: { 200: WelcomeSchema }
+      response: { 200: jsonResponse('The service, its version, the default model and backend, and where the docs are.', WelcomeSchema), 500: errorResponses[500] }
     }
   }, async function welcome () {
     const model = fastify.models.default

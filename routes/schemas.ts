@@ -1,5 +1,17 @@
 import type { FastifyServerOptions } from 'fastify'
-import Type from 'typebox'
+import Type, { type Static, type TSchema } from 'typebox'
+
+/*
+ * The named schemas of the API. app.ts registers them with `addSchema`; routes and other schemas point at them with
+ * `ref()`, so the OpenAPI document lists each once under components, and generated SDKs get one named type for each.
+ */
+
+/** A `$ref` to a named schema, typed as the schema itself so that handlers stay type-checked. */
+export function ref<T extends TSchema> (schema: T) {
+  const { $id } = schema as { $id?: unknown }
+  if (typeof $id !== 'string') throw new Error('ref() needs a schema with an $id')
+  return Type.Unsafe<Static<T>>({ $ref: `${$id}#` })
+}
 
 export const ERROR_CODES = [
   'VALIDATION_ERROR', 'NO_FILE', 'NOT_FOUND', 'MODEL_NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'TOO_MANY_PIXELS',
@@ -7,48 +19,104 @@ export const ERROR_CODES = [
   'SHUTTING_DOWN', 'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR'
 ] as const
 
+export type ErrorCode = typeof ERROR_CODES[number]
+
 export const ErrorSchema = Type.Object({
   statusCode: Type.Integer({ description: 'The HTTP status, repeated.' }),
   error: Type.String({ description: 'The HTTP reason phrase.' }),
-  code: Type.Union(ERROR_CODES.map(c => Type.Literal(c)), { description: 'Stable machine-readable error code.' }),
+  // One string enum rather than a union of constants: generated SDKs make one enum type of it.
+  code: Type.Unsafe<ErrorCode>({ type: 'string', enum: [...ERROR_CODES], description: 'Stable machine-readable error code.' }),
   message: Type.String({ description: 'What went wrong and how to fix it, for people.' })
 }, { $id: 'Error', title: 'Error', description: 'The one shape of every error response.' })
 
-function errorExample (statusCode: number, error: string, code: typeof ERROR_CODES[number], message: string) {
-  return { ...ErrorSchema, examples: [{ statusCode, error, code, message }] }
+/**
+ * A JSON response as OpenAPI shows it: a description, a named schema and an example (by default the schema's
+ * first), which Swagger UI shows and `redocly lint` checks against the schema.
+ */
+export function jsonResponse<T extends TSchema> (description: string, schema: T, example = (schema as { examples?: Array<Static<T>> }).examples?.[0]) {
+  return { description, content: { 'application/json': { schema: ref(schema), example } } }
+}
+
+interface ErrorExample { code: ErrorCode, message: string }
+
+/** An error response: the one envelope, with an example of each code the status can carry. */
+export function errorResponse (statusCode: number, error: string, description: string, ...examples: [ErrorExample, ...ErrorExample[]]) {
+  const values = examples.map(({ code, message }) => ({ statusCode, error, code, message }))
+  const shown = values.length === 1
+    ? { example: values[0] }
+    : { examples: Object.fromEntries(values.map(value => [value.code, { summary: value.code, value }])) }
+  return { description, content: { 'application/json': { schema: ref(ErrorSchema), ...shown } } }
 }
 
 export const errorResponses = {
-  400: errorExample(400, 'Bad Request', 'NO_FILE', 'No image received: send it as the multipart field "file", or as a raw body with an image content type.'),
-  404: errorExample(404, 'Not Found', 'MODEL_NOT_FOUND', "No model named 'dogs' is loaded (loaded: food)."),
-  413: errorExample(413, 'Payload Too Large', 'PAYLOAD_TOO_LARGE', 'The upload is larger than the limit of 10485760 bytes (MAX_UPLOAD_BYTES).'),
-  415: errorExample(415, 'Unsupported Media Type', 'UNSUPPORTED_MEDIA_TYPE', 'HEIC/HEIF images are not supported: sharp\'s prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible) (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF).'),
-  422: errorExample(422, 'Unprocessable Entity', 'UNDECODABLE_IMAGE', 'The JPEG image could not be decoded: VipsJpeg: premature end of JPEG image'),
-  500: errorExample(500, 'Internal Server Error', 'INTERNAL_ERROR', 'Internal server error.'),
-  503: { ...errorExample(503, 'Service Unavailable', 'QUEUE_FULL', 'The inference queue is full (64 requests waiting, MAX_QUEUE); retry in 2 s.'), description: 'Overloaded (QUEUE_FULL, OVERLOADED), a deadline that cannot be met (DEADLINE_EXCEEDED), or shutting down. The Retry-After header says when to retry.' }
+  400: errorResponse(400, 'Bad Request', 'No image was received (`NO_FILE`), or a query parameter is invalid (`VALIDATION_ERROR`).',
+    { code: 'NO_FILE', message: 'No image received: send it as the multipart field "file", or as a raw body with an image content type.' },
+    { code: 'VALIDATION_ERROR', message: 'querystring/topK must be >= 1' }),
+  404: errorResponse(404, 'Not Found', 'No model with that name is loaded (`MODEL_NOT_FOUND`).',
+    { code: 'MODEL_NOT_FOUND', message: "No model named 'dogs' is loaded (loaded: food)." }),
+  413: errorResponse(413, 'Payload Too Large', 'The upload is over MAX_UPLOAD_BYTES (`PAYLOAD_TOO_LARGE`), or the image is over MAX_PIXELS (`TOO_MANY_PIXELS`, read from its header before decoding).',
+    { code: 'PAYLOAD_TOO_LARGE', message: 'The upload is larger than the limit of 10485760 bytes (MAX_UPLOAD_BYTES).' },
+    { code: 'TOO_MANY_PIXELS', message: 'The image is 10000x10000 (100000000 pixels), over the limit of 50000000 pixels (MAX_PIXELS).' }),
+  415: errorResponse(415, 'Unsupported Media Type', 'The body is not an image in a supported format (the message names a recognised but refused format, such as HEIC, 12-bit JPEG or JPEG 2000, and why), or its content type is none of multipart/form-data, image/* and application/octet-stream (`UNSUPPORTED_MEDIA_TYPE`).',
+    { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'HEIC/HEIF images are not supported: sharp\'s prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible) (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF).' }),
+  422: errorResponse(422, 'Unprocessable Entity', 'The image is truncated or corrupt (`UNDECODABLE_IMAGE`), or took longer than DECODE_TIMEOUT_MS to decode (`DECODE_TIMEOUT`).',
+    { code: 'UNDECODABLE_IMAGE', message: 'The JPEG image could not be decoded: VipsJpeg: premature end of JPEG image' },
+    { code: 'DECODE_TIMEOUT', message: 'Decoding the image took longer than 10000 ms (DECODE_TIMEOUT_MS) and was stopped.' }),
+  500: errorResponse(500, 'Internal Server Error', 'An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log.',
+    { code: 'INTERNAL_ERROR', message: 'Internal server error.' }),
+  503: {
+    ...errorResponse(503, 'Service Unavailable', 'Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry.',
+      { code: 'QUEUE_FULL', message: 'The inference queue is full (64 requests waiting, MAX_QUEUE); retry in 2 s.' },
+      { code: 'OVERLOADED', message: 'The server is overloaded (eventLoopDelay at 1200); retry in 1 s.' },
+      { code: 'DEADLINE_EXCEEDED', message: "The request's deadline (150 ms left) cannot be met: about 900 ms of work is queued ahead of it." },
+      { code: 'SHUTTING_DOWN', message: 'The server is shutting down; retry on another instance.' }),
+    headers: { 'retry-after': Type.Integer({ minimum: 1, description: 'Seconds to wait before retrying.' }) }
+  }
 }
 
 export const ModelRefSchema = Type.Object({
-  name: Type.String({ examples: ['food'] }),
-  version: Type.String({ examples: ['1.0.0'] })
-}, { description: 'The model that answered.' })
+  name: Type.String({ description: 'The model\'s name, as in GET /models/{name}.', examples: ['food'] }),
+  version: Type.String({ description: 'The model\'s version, from its manifest.', examples: ['1.0.0'] })
+}, { $id: 'ModelRef', title: 'ModelRef', description: 'A model, by name and version.' })
+
+export const WelcomeSchema = Type.Object({
+  name: Type.String({ description: 'The service\'s name.', examples: ['food-classifier-service'] }),
+  version: Type.String({ description: 'The service\'s version.', examples: ['0.1.0'] }),
+  message: Type.String({ description: 'How to use it, for people.' }),
+  model: ref(ModelRefSchema),
+  backend: Type.String({ description: 'The TF.js backend the models run on.', examples: ['wasm'] }),
+  docs: Type.String({ description: 'Where Swagger UI is served.', examples: ['/docs'] })
+}, {
+  $id: 'Welcome',
+  title: 'Welcome',
+  description: 'What this service is: its name and version, the default model, the TF.js backend, and where the docs are.',
+  examples: [{
+    name: 'food-classifier-service',
+    version: '0.1.0',
+    message: 'Welcome! POST an image to /predict (multipart field "file") to ask whether it shows food or not_food.',
+    model: { name: 'food', version: '1.0.0' },
+    backend: 'wasm',
+    docs: '/docs'
+  }]
+})
 
 export const LabelProbabilitySchema = Type.Object({
-  label: Type.String({ examples: ['food'] }),
-  probability: Type.Number({ minimum: 0, maximum: 1, examples: [0.97] })
-})
+  label: Type.String({ description: 'One of the model\'s labels.', examples: ['food'] }),
+  probability: Type.Number({ minimum: 0, maximum: 1, description: 'Its probability; all labels\' add up to 1.', examples: [0.97] })
+}, { $id: 'LabelProbability', title: 'LabelProbability', description: 'One label and its probability.' })
 
 export const PredictionSchema = Type.Object({
   label: Type.String({ description: 'The most probable label.', examples: ['food'] }),
   probability: Type.Number({ minimum: 0, maximum: 1, description: 'Probability of that label.', examples: [0.97] }),
   uncertain: Type.Boolean({ description: "True when the top probability is below the model's uncertain threshold: treat the label as a guess." }),
-  predictions: Type.Array(LabelProbabilitySchema, { description: 'Every label (or the topK most probable) with its probability, most probable first.' }),
+  predictions: Type.Array(ref(LabelProbabilitySchema), { description: 'Every label (or the topK most probable) with its probability, most probable first.' }),
   warnings: Type.Array(Type.String(), { description: 'What was done to the image before inference: EXIF rotation, alpha flattened, first frame of an animation, upscaled, colour conversions.' }),
-  model: ModelRefSchema,
+  model: ref(ModelRefSchema),
   backend: Type.String({ description: 'The TF.js backend that ran the model.', examples: ['wasm'] })
 }, {
   $id: 'Prediction',
   title: 'Prediction',
+  description: 'What the model sees in the image: the most probable label, its probability, every label\'s probability, and the model that answered.',
   examples: [{
     label: 'food',
     probability: 0.97,
@@ -61,16 +129,34 @@ export const PredictionSchema = Type.Object({
 })
 
 export const SkippedBackendSchema = Type.Object({
-  name: Type.String(),
-  package: Type.String(),
-  reason: Type.String()
-})
+  name: Type.String({ description: 'The backend.', examples: ['tensorflow'] }),
+  package: Type.String({ description: 'The npm package that provides it.', examples: ['@tensorflow/tfjs-node'] }),
+  reason: Type.String({ description: 'Why it was not used.', examples: ['not installed'] })
+}, { $id: 'SkippedBackend', title: 'SkippedBackend', description: 'A better TF.js backend that was not used, and why.' })
+
+const modelInfoExample = {
+  name: 'food',
+  version: '1.0.0',
+  description: 'Food / not-food photo classifier.',
+  labels: ['food', 'not_food'],
+  format: 'graph-model',
+  inputShape: [224, 224, 3],
+  preprocessing: {
+    resizeMode: 'cover',
+    normalization: { mean: [0, 0, 0], std: [255, 255, 255] },
+    steps: ['EXIF orientation applied', 'alpha flattened onto white', 'converted to 8-bit sRGB', 'resized to the input size', 'normalised per channel']
+  },
+  uncertainThreshold: 0.6,
+  sha256: 'e2ebaa1b9ee4f00b600c117a878ecf52637e66b2b5a71ec5f374fcdbcee9fb27',
+  backend: { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', forced: false, skipped: [{ name: 'tensorflow', package: '@tensorflow/tfjs-node', reason: 'not installed' }] },
+  inference: { workers: 2, maxBatchSize: 4, maxBatchDelayMs: 2, maxQueue: 64, requests: 1200, batches: 410, tensors: 424 }
+}
 
 export const ModelInfoSchema = Type.Object({
-  name: Type.String({ examples: ['food'] }),
-  version: Type.String({ examples: ['1.0.0'] }),
-  description: Type.String(),
-  labels: Type.Array(Type.String(), { examples: [['food', 'not_food']] }),
+  name: Type.String({ description: 'The model\'s name, as in GET /models/{name}.', examples: ['food'] }),
+  version: Type.String({ description: 'The model\'s version, from its manifest.', examples: ['1.0.0'] }),
+  description: Type.String({ description: 'What the model does, from its manifest.' }),
+  labels: Type.Array(Type.String(), { description: 'Every label the model answers, in the order of its outputs.', examples: [['food', 'not_food']] }),
   format: Type.String({ description: 'TF.js model format: layers-model or graph-model.' }),
   inputShape: Type.Array(Type.Integer(), { description: 'Model input as [height, width, channels].', examples: [[224, 224, 3]] }),
   preprocessing: Type.Object({
@@ -79,26 +165,67 @@ export const ModelInfoSchema = Type.Object({
       mean: Type.Array(Type.Number()),
       std: Type.Array(Type.Number())
     }, { description: 'value = (pixel - mean) / std, per RGB channel, pixels in 0..255.' }),
-    steps: Type.Array(Type.String())
-  }),
-  uncertainThreshold: Type.Number({ minimum: 0, maximum: 1 }),
+    steps: Type.Array(Type.String(), { description: 'What is done to an image before inference, in order.' })
+  }, { description: 'How an image becomes the model\'s input.' }),
+  uncertainThreshold: Type.Number({ minimum: 0, maximum: 1, description: 'Below this top probability, a prediction is marked uncertain.' }),
   sha256: Type.String({ description: 'Digest of model.json and its weight files.' }),
   backend: Type.Object({
-    name: Type.String({ examples: ['wasm'] }),
-    package: Type.String({ examples: ['@tensorflow/tfjs-backend-wasm'] }),
+    name: Type.String({ description: 'The TF.js backend that runs the model.', examples: ['wasm'] }),
+    package: Type.String({ description: 'The npm package that provides it.', examples: ['@tensorflow/tfjs-backend-wasm'] }),
     forced: Type.Boolean({ description: 'True when TFJS_BACKEND forced it.' }),
-    skipped: Type.Array(SkippedBackendSchema, { description: 'Better backends that were not used, and why.' })
-  }),
+    skipped: Type.Array(ref(SkippedBackendSchema), { description: 'Better backends that were not used, and why.' })
+  }, { description: 'Where the model runs: the TF.js backend chosen at boot.' }),
   inference: Type.Object({
     workers: Type.Integer({ description: 'Worker threads holding the model (0: the main thread).' }),
-    maxBatchSize: Type.Integer(),
-    maxBatchDelayMs: Type.Integer(),
-    maxQueue: Type.Integer(),
+    maxBatchSize: Type.Integer({ description: 'The most requests run as one batch (MAX_BATCH_SIZE).' }),
+    maxBatchDelayMs: Type.Integer({ description: 'How long a partial batch waits for company while other workers are busy, in ms (MAX_BATCH_DELAY_MS).' }),
+    maxQueue: Type.Integer({ description: 'Requests waiting beyond this are refused with 503 QUEUE_FULL (MAX_QUEUE).' }),
     requests: Type.Integer({ description: 'Requests answered since start.' }),
     batches: Type.Integer({ description: 'Batches run since start: requests / batches is the mean batch size.' }),
     tensors: Type.Integer({ description: 'TF.js tensors held by the model engines (flat over time when nothing leaks).' })
   }, { description: 'How requests reach the model (dynamic batching over worker threads), with running counts.' })
-}, { $id: 'ModelInfo', title: 'ModelInfo' })
+}, {
+  $id: 'ModelInfo',
+  title: 'ModelInfo',
+  description: 'A loaded model: what it answers, what it expects, and where it runs.',
+  examples: [modelInfoExample]
+})
+
+export const ModelListSchema = Type.Object({
+  models: Type.Array(ref(ModelInfoSchema), { description: 'The first one is the default model, which answers POST /predict.' })
+}, { $id: 'ModelList', title: 'ModelList', description: 'Every loaded model.', examples: [{ models: [modelInfoExample] }] })
+
+export const LiveSchema = Type.Object({
+  status: Type.Literal('live', { description: 'Always live when the process answers.' }),
+  uptimeSeconds: Type.Number({ description: 'Seconds since the process started.' })
+}, { $id: 'Liveness', title: 'Liveness', description: 'The process is up.', examples: [{ status: 'live', uptimeSeconds: 42.5 }] })
+
+export const ReadySchema = Type.Object({
+  status: Type.Union([Type.Literal('ready'), Type.Literal('starting'), Type.Literal('draining')], {
+    description: 'ready: the model is loaded and warmed up; starting: not yet; draining: shutting down, send traffic elsewhere.'
+  }),
+  ready: Type.Boolean({ description: 'Whether to send this instance traffic.' }),
+  since: Type.String({ format: 'date-time', description: 'When this status began.' }),
+  models: Type.Array(ref(ModelRefSchema), { description: 'The models this instance serves.' }),
+  backend: Type.String({ description: 'The TF.js backend.', examples: ['wasm'] })
+}, {
+  $id: 'Readiness',
+  title: 'Readiness',
+  description: 'Whether this instance should receive traffic, and why not.',
+  examples: [{ status: 'ready', ready: true, since: '2026-11-24T12:00:00.000Z', models: [{ name: 'food', version: '1.0.0' }], backend: 'wasm' }]
+})
+
+export const V2LiveSchema = Type.Object({ live: Type.Boolean({ description: 'True when the process answers.' }) }, { $id: 'V2Live', title: 'V2Live', description: 'Open Inference Protocol liveness.', examples: [{ live: true }] })
+export const V2ReadySchema = Type.Object({ ready: Type.Boolean({ description: 'True when the server should receive traffic.' }) }, { $id: 'V2Ready', title: 'V2Ready', description: 'Open Inference Protocol readiness.', examples: [{ ready: true }] })
+export const V2ModelReadySchema = Type.Object({
+  name: Type.String({ description: 'The model name.', examples: ['food'] }),
+  ready: Type.Boolean({ description: 'True when the model can answer.' })
+}, { $id: 'V2ModelReady', title: 'V2ModelReady', description: 'Open Inference Protocol model readiness.', examples: [{ name: 'food', ready: true }] })
+
+export const namedSchemas: TSchema[] = [
+  LiveSchema, ReadySchema, V2LiveSchema, V2ReadySchema, V2ModelReadySchema,
+  ErrorSchema, ModelRefSchema, WelcomeSchema, LabelProbabilitySchema, PredictionSchema, SkippedBackendSchema, ModelInfoSchema, ModelListSchema
+]
 
 /**
  * `isBinary: true` documents a raw binary body (`type: string, format: binary` in OpenAPI) and accepts the

@@ -63,10 +63,15 @@ export class BatchQueue {
   /** Requests answered and batches run since start. */
   readonly counts = { requests: 0, batches: 0 }
 
-  constructor (private readonly runners: BatchRunner[], private readonly options: BatchQueueOptions) {
+  constructor (private readonly runners: BatchRunner[], private options: BatchQueueOptions) {
     if (runners.length === 0) throw new Error('BatchQueue needs at least one runner')
     this.idle = [...runners]
     this.itemMs = options.initialItemMs
+  }
+
+  /** Sets the metrics callbacks (batches run, depth changes). */
+  observe (hooks: Pick<BatchQueueOptions, 'onBatch' | 'onDepth'>): void {
+    this.options = { ...this.options, ...hooks }
   }
 
   get depth (): number { return this.queue.length }

@@ -25,7 +25,9 @@ export const ConfigSchema = Type.Object({
   MAX_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 30_000, description: 'Deadline of a request, and the cap of the X-Request-Timeout-Ms header; a deadline that cannot be met is refused at once.' }),
   SHARP_CONCURRENCY: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 64 })], { default: 'auto', description: 'libvips threads per image decode. auto: 1 when inference workers use the cores.' }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000, description: 'Above this event-loop delay requests are refused with 503 (0 = off).' }),
-  MAX_RSS_BYTES: Type.Integer({ minimum: 0, default: 0, description: 'Above this resident memory requests are refused with 503 (0 = off).' })
+  MAX_RSS_BYTES: Type.Integer({ minimum: 0, default: 0, description: 'Above this resident memory requests are refused with 503 (0 = off).' }),
+  SHUTDOWN_DELAY_MS: Type.Integer({ minimum: 0, default: 0, description: 'On SIGTERM or SIGINT, readiness turns 503 and the listener stays open this long, so load balancers stop sending first (Kubernetes: about 5000).' }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 30_000, description: 'Longest graceful shutdown, delay included: accepted and queued requests finish, the model and workers are released; past it the process exits 1.' })
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -63,5 +65,9 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     }
     throw new ConfigError([...problems.values()])
   }
-  return value as Config
+  const config = value as Config
+  if (config.SHUTDOWN_DELAY_MS >= config.SHUTDOWN_TIMEOUT_MS) {
+    throw new ConfigError([`SHUTDOWN_DELAY_MS=${config.SHUTDOWN_DELAY_MS} must be less than SHUTDOWN_TIMEOUT_MS=${config.SHUTDOWN_TIMEOUT_MS}: the delay is part of the shutdown.`])
+  }
+  return config
 }

@@ -93,6 +93,11 @@ export class ServedModel {
   get inFlight (): number { return this.queue.inFlight }
   get workerRunners (): WorkerRunner[] { return this.runners.filter((r): r is WorkerRunner => r instanceof WorkerRunner) }
 
+  /** Reports each batch run and each change of the queue depth, for metrics. */
+  observe (hooks: ServeHooks): void {
+    this.queue.observe(hooks)
+  }
+
   /** Requests answered and batches run since start. */
   get counts (): { requests: number, batches: number } { return { ...this.queue.counts } }
 

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
@@ -75,3 +76,19 @@ export function multipart (parts: Array<{ name: string, filename?: string, conte
 
 export const imageFile = (content: Buffer, filename = 'photo.jpg', contentType = 'image/jpeg') =>
   multipart([{ name: 'file', filename, contentType, content }])
+
+/** The app listening on 127.0.0.1 on a free port, for clients that talk HTTP to it: its base URL. */
+export async function listen (t: Test, env: Record<string, string> = {}): Promise<string> {
+  const server = await build(t, env)
+  await server.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = server.server.address() as AddressInfo
+  return `http://127.0.0.1:${port}`
+}
+
+/** A real photo whose label is known: the first food photo once the photo fixtures exist, else the flower (not food). */
+export async function labelledPhoto (): Promise<{ path: string, label: string }> {
+  const food = fixture('photos/food')
+  const photos = await readdir(food).catch(() => [])
+  const [first] = photos.filter(f => f.endsWith('.jpg')).sort()
+  return first ? { path: join(food, first), label: 'food' } : { path: fixture('images/flower.jpg'), label: 'not_food' }
+}

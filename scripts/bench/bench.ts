@@ -6,6 +6,7 @@
  *   npm run bench                               both modes, levels 1,4,16,64, 10 s each
  *   npm run bench -- --url http://host:3000     load an already running service (one mode)
  *   BENCH_SECONDS=5 BENCH_LEVELS=1,16 npm run bench
+ *   MODEL_DIR=model/food-fast npm run bench     another model (results are named after it)
  */
 import { execSync } from 'node:child_process'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
@@ -24,6 +25,7 @@ const levels = (process.env.BENCH_LEVELS ?? '1,4,16,64').split(',').map(Number)
 const urlArg = process.argv.indexOf('--url')
 const externalUrl = urlArg > 0 ? process.argv[urlArg + 1] : undefined
 const outDir = join(projectRoot, 'bench/results')
+const modelName = JSON.parse(await readFile(join(process.env.MODEL_DIR ?? join(projectRoot, 'model/food'), 'manifest.json'), 'utf8')).name as string
 const modelDir = process.env.MODEL_DIR ?? join(projectRoot, 'model/food')
 
 async function photos (): Promise<Array<{ name: string, bytes: Buffer }>> {
@@ -41,8 +43,8 @@ async function photos (): Promise<Array<{ name: string, bytes: Buffer }>> {
 interface ModeResult { mode: string, env: Record<string, string>, levels: Array<LoadResult & { meanBatch: number }> }
 
 async function modelCounts (url: string): Promise<{ requests: number, batches: number }> {
-  const info = await (await fetch(`${url}/models/food`)).json() as { inference: { requests: number, batches: number } }
-  return info.inference
+  const { models } = await (await fetch(`${url}/models`)).json() as { models: Array<{ inference: { requests: number, batches: number } }> }
+  return models[0].inference
 }
 
 async function loadLevels (mode: string, url: string, env: Record<string, string>, uploads: ReturnType<typeof multipartUpload>[]): Promise<ModeResult> {
@@ -85,7 +87,7 @@ async function inProcess (settings: InferenceSettings, inputs: Float32Array[], s
 }
 
 const machine = `${availableParallelism()} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`
-console.log(`bench: ${machine}; ${seconds} s per level; levels ${levels.join(', ')}`)
+console.log(`bench: model ${modelName}; ${machine}; ${seconds} s per level; levels ${levels.join(', ')}`)
 const shots = await photos()
 if (shots.length === 0) throw new Error('no photos found under test/fixtures')
 const uploads = shots.map(p => multipartUpload(p.bytes, p.name))
@@ -97,8 +99,8 @@ if (externalUrl !== undefined) {
 } else {
   execSync('npm run build --silent', { cwd: projectRoot, stdio: 'inherit' })
   const configs: Array<[string, Record<string, string>]> = [
-    ['pooled', { TFJS_BACKEND: 'wasm', MAX_QUEUE: '256' }],
-    ['naive', { TFJS_BACKEND: 'wasm', INFERENCE_WORKERS: '0', MAX_BATCH_SIZE: '1', MAX_QUEUE: '100000' }]
+    ['pooled', { TFJS_BACKEND: 'wasm', MODEL_DIR: modelDir, MAX_QUEUE: '256' }],
+    ['naive', { TFJS_BACKEND: 'wasm', MODEL_DIR: modelDir, INFERENCE_WORKERS: '0', MAX_BATCH_SIZE: '1', MAX_QUEUE: '100000' }]
   ]
   for (const [mode, env] of configs) {
     const server = await startServer(env)
@@ -138,9 +140,9 @@ if (ratios.length > 0) {
 
 await mkdir(outDir, { recursive: true })
 const date = new Date().toISOString()
-await writeFile(join(outDir, 'latest.json'), JSON.stringify({ date, machine, seconds, modes, ratios, engine }, null, 2) + '\n')
+await writeFile(join(outDir, `${modelName}.json`), JSON.stringify({ date, machine, model: modelName, seconds, modes, ratios, engine }, null, 2) + '\n')
 const colors: Record<string, string> = { pooled: '#1f77b4', naive: '#d62728', service: '#2ca02c' }
-await writeFile(join(outDir, 'latest.svg'), plotSvg(
+await writeFile(join(outDir, `${modelName}.svg`), plotSvg(
   modes.map(m => ({ name: m.mode === 'pooled' ? 'pooled: worker threads + dynamic batching' : m.mode === 'naive' ? 'naive: one predict per request, main thread' : m.mode, color: colors[m.mode] ?? '#333', points: m.levels })),
-  'POST /predict with real photos (wasm backend)', `${machine}; ${date.slice(0, 10)}`))
-console.log(`\nwrote ${join(outDir, 'latest.json')} and latest.svg`)
+  `POST /predict with real photos, model ${modelName} (wasm backend)`, `${machine}; ${date.slice(0, 10)}`))
+console.log(`\nwrote ${join(outDir, modelName)}.json and .svg`)

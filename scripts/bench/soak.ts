@@ -28,7 +28,7 @@ for (const dir of ['test/fixtures/photos/food', 'test/fixtures/photos/not_food',
   }
 }
 execSync('npm run build --silent', { cwd: projectRoot, stdio: 'inherit' })
-const server = await startServer({ TFJS_BACKEND: 'wasm', MAX_QUEUE: '256' })
+const server = await startServer({ TFJS_BACKEND: 'wasm', MAX_QUEUE: '256', ...(process.env.MODEL_DIR ? { MODEL_DIR: process.env.MODEL_DIR } : {}) })
 const pid = server.child.pid as number
 console.log(`soak: ${total} s at concurrency ${concurrency}, ${uploads.length} photos, sample every ${every} s`)
 console.log('elapsed_s  requests  errors  rss_mb  tensors')
@@ -41,7 +41,8 @@ try {
     const r = await runLoad(server.url, uploads, concurrency, every)
     requests += r.requests
     errors += r.errors
-    const info = await (await fetch(`${server.url}/models/food`)).json() as { inference: { tensors: number } }
+    const { models } = await (await fetch(`${server.url}/models`)).json() as { models: Array<{ inference: { tensors: number } }> }
+    const info = models[0]
     const sample = { rss: await rssMb(pid), tensors: info.inference.tensors }
     samples.push(sample)
     console.log(`${String(elapsed).padStart(9)}  ${String(requests).padStart(8)}  ${String(errors).padStart(6)}  ${sample.rss.toFixed(0).padStart(6)}  ${String(sample.tensors).padStart(7)}`)

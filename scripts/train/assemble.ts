@@ -4,6 +4,7 @@ import type * as tfTypes from '@tensorflow/tfjs'
 import { computeModelDigest, parseManifest, type ModelManifest } from '../../services/model-manifest.js'
 import { FEATURE_NODE, readNsfwjsModel, BACKBONES, type BackboneName, type RawModel } from './backbones.js'
 import { headAsDense, type Head } from './head.js'
+import { fuseLayersModel } from '../model/fuse.js'
 
 type WeightSpec = tfTypes.io.WeightsManifestEntry
 
@@ -119,6 +120,40 @@ export function assembleModel (backbone: BackboneName, head: Head, raw: RawModel
       weightsManifest: [{ paths: [weightsFile], weights: specs }]
     },
     weights: data
+  }
+}
+
+/** Loads assembled layers-model files into memory (no disk), e.g. to fuse them or to check the fused graph against them. */
+export async function loadLayersFiles (tf: typeof tfTypes, files: ModelFiles): Promise<tfTypes.LayersModel> {
+  const json = files.modelJson as { modelTopology: object, weightsManifest: Array<{ weights: WeightSpec[] }> }
+  return await tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: json.modelTopology,
+    weightSpecs: json.weightsManifest.flatMap(g => g.weights),
+    weightData: files.weights.buffer.slice(files.weights.byteOffset, files.weights.byteOffset + files.weights.byteLength) as ArrayBuffer
+  }))
+}
+
+export interface FusedAssembly {
+  /** The graph model that is shipped: float32 weights, batch norm folded, activations fused. */
+  fused: ModelFiles
+  /** The same network as a layers model (backbone layers + the head as a softmax Dense layer), kept for checks. */
+  layers: tfTypes.LayersModel
+  opCounts: Record<string, number>
+}
+
+/** Backbone (a layers model) + head as one layers model, then fused into a graph model by scripts/model/fuse.ts. */
+export async function assembleFusedModel (tf: typeof tfTypes, backbone: BackboneName, head: Head): Promise<FusedAssembly> {
+  if (BACKBONES[backbone].format !== 'layers-model') throw new Error(`${backbone} is already a graph model: fusion needs a layers model`)
+  const layers = await loadLayersFiles(tf, assembleModel(backbone, head))
+  const { modelJson, weightData, stats } = fuseLayersModel(layers)
+  const sorted = Object.fromEntries(Object.entries(stats).sort(([a], [b]) => a.localeCompare(b)))
+  return {
+    fused: {
+      modelJson: { ...modelJson, convertedBy: `${modelJson.convertedBy} (nsfwjs@4.4.0 ${backbone} + food head)` },
+      weights: Buffer.from(weightData.buffer, weightData.byteOffset, weightData.byteLength)
+    },
+    layers,
+    opCounts: sorted
   }
 }
 

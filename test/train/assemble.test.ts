@@ -5,11 +5,11 @@ import { mkdtemp, rm, readdir, stat, readFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { assembleModel, writeModelDir } from '../../scripts/train/assemble.js'
+import { assembleFusedModel, assembleModel, writeModelDir } from '../../scripts/train/assemble.js'
 import { loadFeatureExtractor, type BackboneName } from '../../scripts/train/backbones.js'
 import { predictFood, type Head } from '../../scripts/train/head.js'
 import { inputSpecFor } from '../../scripts/train/features.js'
-import { loadModelDir, runModel } from '../../scripts/train/verify.js'
+import { loadModelDir, maxAbsDiff, median, runModel, stratifiedPick } from '../../scripts/train/verify.js'
 import { mulberry32 } from '../../scripts/train/common.js'
 import { computeModelDigest, readManifest } from '../../services/model-manifest.js'
 import { preprocessImage } from '../../services/image.js'
@@ -49,6 +49,47 @@ for (const backbone of ['mobilenet_v2_mid', 'mobilenet_v2'] as BackboneName[]) {
   })
 }
 
+t.test('mobilenet_v2 fused: one graph model = unfused layers model = features -> head, byte-identical when rebuilt', async t => {
+  const dir = await mkdtemp(join(tmpdir(), 'food-fused-'))
+  t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
+  const fe = await loadFeatureExtractor(tf, 'mobilenet_v2')
+  t.teardown(() => { fe.dispose() })
+  const rand = mulberry32(11)
+  const head: Head = { w: Float32Array.from({ length: fe.dim }, () => (rand() - 0.5) * 0.2), b: -0.2, temperature: 0.8 }
+  const spec = inputSpecFor('mobilenet_v2')
+  const x = tf.randomUniform([2, spec.height, spec.width, 3], 0, 1, 'float32', 5) as tf.Tensor4D
+  t.teardown(() => { x.dispose() })
+  const expected = (await fe.extract(x).array() as number[][]).map(f => { const p = predictFood(head, Float32Array.from(f)); return [p, 1 - p] })
+
+  const a = await assembleFusedModel(tf, 'mobilenet_v2', head)
+  t.equal((a.fused.modelJson as { format: string }).format, 'graph-model')
+  t.equal(a.opCounts['Dense+softmax'], 1, 'the head is one fused Dense + softmax')
+  t.notOk(Object.keys(a.opCounts).some(k => k.includes('unfused')), `every batch norm folded: ${JSON.stringify(a.opCounts)}`)
+  const unfused = await runModel(a.layers, x).array()
+  await writeModelDir(join(dir, 'food'), a.fused, { name: 'food', version: '0.0.0-test', labels: ['food', 'not_food'], input: spec, outputActivation: 'none', uncertainThreshold: 0.6 })
+  const fused = await runModel(await loadModelDir(tf, join(dir, 'food')), x).array()
+  t.ok(maxAbsDiff(fused, unfused) < 1e-4, `fused vs unfused: ${maxAbsDiff(fused, unfused)}`)
+  t.ok(maxAbsDiff(fused, expected) < 1e-4, `fused vs features -> head: ${maxAbsDiff(fused, expected)}`)
+  a.layers.dispose()
+
+  const b = await assembleFusedModel(tf, 'mobilenet_v2', head)
+  b.layers.dispose()
+  t.ok(Buffer.compare(a.fused.weights, b.fused.weights) === 0, 'same weight bytes on a rebuild')
+  t.equal(JSON.stringify(b.fused.modelJson), JSON.stringify(a.fused.modelJson), 'same model.json on a rebuild')
+  t.ok(a.fused.weights.byteLength < 15 * 1024 * 1024, `${(a.fused.weights.byteLength / 1e6).toFixed(1)} MB of weights`)
+})
+
+t.test('fusion-check helpers: stratified pick, max abs diff, median', async t => {
+  const labels = [0, 0, 0, 0, 1, 1, 0, 0, 1, 1, 1, 1]
+  const pick = stratifiedPick(labels, 2)
+  t.same(pick, [0, 3, 4, 9], 'two per class, spread over each class, sorted')
+  t.same(stratifiedPick([1, 1, 0], 5), [0, 1, 2], 'fewer items than asked: all of them')
+  t.equal(maxAbsDiff([[0.1, 0.9], [0.5, 0.5]], [[0.1, 0.9], [0.25, 0.75]]), 0.25)
+  t.throws(() => maxAbsDiff([[1]], [[1], [2]]))
+  t.equal(median([3, 1, 2]), 2)
+  t.equal(median([4, 1, 3, 2]), 2.5)
+})
+
 t.test('shipped model/food: manifest valid, digest matches, under 15 MB, fixtures classified', { skip: existsSync(join(MODEL_DIR, 'manifest.json')) ? false : 'no model/food in this checkout' }, async t => {
   const manifest = await readManifest(MODEL_DIR)
   t.equal(manifest.sha256, await computeModelDigest(MODEL_DIR))
@@ -66,7 +107,10 @@ t.test('shipped model/food: manifest valid, digest matches, under 15 MB, fixture
       const x = tf.tensor4d(data, [1, manifest.input.height, manifest.input.width, 3])
       const p = (await runModel(model, x).array())[0]
       x.dispose()
-      t.ok(p[k] >= 0.75, `${label}/${f}: p(${label}) = ${p[k].toFixed(3)}`)
+      // Fixtures picked from the training sources must be right with margin; the scikit-image ones come from a
+      // source the model never saw (a small held-out check), where being right is the requirement.
+      const margin = f.startsWith('skimage__') ? 0.5 : 0.75
+      t.ok(p[k] >= margin, `${label}/${f}: p(${label}) = ${p[k].toFixed(3)} >= ${margin}`)
     }
   }
 })

@@ -1,0 +1,61 @@
+import fp from 'fastify-plugin'
+import { ServiceMetrics } from '../services/metrics.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: ServiceMetrics
+  }
+}
+
+/** The `code` of an error envelope, read back from the serialized body. */
+function errorCodeOf (payload: unknown): string {
+  if (typeof payload !== 'string' || !payload.startsWith('{')) return ''
+  try {
+    const code = (JSON.parse(payload) as { code?: unknown }).code
+    return typeof code === 'string' ? code : ''
+  } catch {
+    return ''
+  }
+}
+
+const errorCodes = new WeakMap<object, string>()
+
+/** Prometheus metrics: each request by route, status and error code, its stage timings, in-flight requests, TF.js memory. */
+export default fp(async function metrics (fastify) {
+  const service = new ServiceMetrics({ backend: fastify.backend.name })
+  service.setModels(fastify.models.list().map(m => ({ name: m.name, version: m.version, sha256: m.digest })))
+  fastify.decorate('metrics', service)
+  for (const model of fastify.models.list()) {
+    model.observe({
+      onBatch: size => service.observeBatch(size, model),
+      onDepth: depth => service.setQueueDepth(depth, model)
+    })
+  }
+  // The tensors live in the inference workers, each with its own TF.js engine: sum theirs.
+  service.setTensorMemorySource(async () => {
+    const all = await Promise.all(fastify.models.list().map(m => m.memory()))
+    return { numTensors: all.reduce((n, m) => n + m.numTensors, 0), numBytes: all.reduce((n, m) => n + m.numBytes, 0) }
+  })
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    service.requestStarted()
+    // 'close' comes for every response, also one whose client went away first, unlike onResponse.
+    reply.raw.once('close', () => service.requestEnded())
+  })
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode >= 400) errorCodes.set(request, errorCodeOf(payload))
+    return payload
+  })
+  fastify.addHook('onResponse', async (request, reply) => {
+    service.observeRequest({
+      method: request.method,
+      route: request.routeOptions.url ?? 'not_found',
+      statusCode: reply.statusCode,
+      code: errorCodes.get(request) ?? '',
+      seconds: reply.elapsedTime / 1000
+    })
+    if (request.timings !== null && Object.keys(request.timings).length > 0) {
+      service.observeStages(request.timings, fastify.models.default)
+    }
+  })
+}, { name: 'metrics', dependencies: ['model', 'timings'] })

@@ -1,0 +1,22 @@
+import fp from 'fastify-plugin'
+import { STAGES } from '../services/metrics.js'
+import type { StageTimings } from './timings.js'
+
+/** `decode;dur=3.1, preprocess;dur=1.2, queue;dur=0.4, infer;dur=41.0, total;dur=47.2`: the stages measured, in order, then the total. */
+export function formatServerTiming (timings: StageTimings, totalMs: number): string {
+  const entries: string[] = []
+  for (const stage of STAGES) {
+    const ms = timings[stage]
+    if (typeof ms === 'number' && Number.isFinite(ms)) entries.push(`${stage};dur=${ms.toFixed(1)}`)
+  }
+  entries.push(`total;dur=${totalMs.toFixed(1)}`)
+  return entries.join(', ')
+}
+
+/** Every response carries Server-Timing, so clients and browser dev tools see where the time went. */
+export default fp(async function serverTiming (fastify) {
+  fastify.addHook('onSend', async (request, reply, payload) => {
+    reply.header('Server-Timing', formatServerTiming(request.timings ?? {}, reply.elapsedTime))
+    return payload
+  })
+}, { name: 'server-timing', dependencies: ['timings'] })

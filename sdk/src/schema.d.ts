@@ -1,0 +1,1332 @@
+/**
+ * The service's API as TypeScript types: generated from openapi.yaml by openapi-typescript 7.13.0.
+ * Do not edit: run `npm run sdk` (a test fails when this file drifts from openapi.yaml).
+ */
+
+export interface paths {
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Welcome
+         * @description Says what this service is: its name and version, the default model, the TF.js backend, and where the docs are.
+         */
+        get: operations["getWelcome"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Classify an image
+         * @description Send an image as the multipart field `file` (as the original tutorial did), or as a raw body with an image content type. Supported formats: JPEG, PNG, GIF, WebP, AVIF, TIFF (JPEG: baseline, progressive, lossless, arithmetic-coded, CMYK, greyscale; animations and multi-page files: the first frame or page). Refused with 415: HEIC/HEIF (HEVC), 12-bit and hierarchical JPEG, JPEG 2000, JPEG XL, BMP, ICO, PSD, PNM (PPM/PGM/PBM), XPM, ICNS, QOI, SVG, PDF. The format is told from the bytes, not the content type. At most 10485760 bytes (MAX_UPLOAD_BYTES) and 50000000 pixels (MAX_PIXELS, read from the header before decoding). Answers the most probable label, its probability, and every label's probability, most probable first.
+         */
+        post: operations["predict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List loaded models
+         * @description Every model this service has loaded, with its metadata. The first one answers POST /predict.
+         */
+        get: operations["listModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Describe a model
+         * @description Labels, input shape, preprocessing, version, weights digest and the TF.js backend (with the reason each better backend was skipped).
+         */
+        get: operations["getModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness
+         * @description The process is up and its event loop answers. Stays 200 while draining: restarting a draining instance would only cut its requests short.
+         */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness
+         * @description 200 when this instance should be sent traffic: the model is loaded and warmed up. Answers 503 while starting (before the model is loaded and warmed up) and while draining (after SIGTERM or SIGINT).
+         */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness (Open Inference Protocol)
+         * @description The Open Inference Protocol (KServe v2) form of GET /health/live.
+         */
+        get: operations["serverLive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Readiness (Open Inference Protocol)
+         * @description The Open Inference Protocol (KServe v2) form of GET /health/ready. Answers 503 while starting (before the model is loaded and warmed up) and while draining (after SIGTERM or SIGINT).
+         */
+        get: operations["serverReady"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v2/models/{name}/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model readiness (Open Inference Protocol)
+         * @description Whether the named model can answer. Answers 503 while starting (before the model is loaded and warmed up) and while draining (after SIGTERM or SIGINT). Answers 404 for a model that is not loaded.
+         */
+        get: operations["modelReady"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Prometheus metrics
+         * @description Prometheus text format: requests by route, status and error code; request duration; in-flight requests; decode, preprocess, queue and infer time per model; batch size; queue depth; TF.js tensors and bytes; model info (name, version, backend, digest); process and Node.js metrics, event-loop delay included. Scrape each instance, not the load balancer.
+         */
+        get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /**
+         * Liveness
+         * @description The process is up.
+         * @example {
+         *       "status": "live",
+         *       "uptimeSeconds": 42.5
+         *     }
+         */
+        Liveness: {
+            /**
+             * @description Always live when the process answers.
+             * @enum {string}
+             */
+            status: "live";
+            /** @description Seconds since the process started. */
+            uptimeSeconds: number;
+        };
+        /**
+         * Readiness
+         * @description Whether this instance should receive traffic, and why not.
+         * @example {
+         *       "status": "ready",
+         *       "ready": true,
+         *       "since": "2026-11-24T12:00:00.000Z",
+         *       "models": [
+         *         {
+         *           "name": "food",
+         *           "version": "1.0.0"
+         *         }
+         *       ],
+         *       "backend": "wasm"
+         *     }
+         */
+        Readiness: {
+            /** @description ready: the model is loaded and warmed up; starting: not yet; draining: shutting down, send traffic elsewhere. */
+            status: "ready" | "starting" | "draining";
+            /** @description Whether to send this instance traffic. */
+            ready: boolean;
+            /**
+             * Format: date-time
+             * @description When this status began.
+             */
+            since: string;
+            /** @description The models this instance serves. */
+            models: components["schemas"]["ModelRef"][];
+            /**
+             * @description The TF.js backend.
+             * @example wasm
+             */
+            backend: string;
+        };
+        /**
+         * V2Live
+         * @description Open Inference Protocol liveness.
+         * @example {
+         *       "live": true
+         *     }
+         */
+        V2Live: {
+            /** @description True when the process answers. */
+            live: boolean;
+        };
+        /**
+         * V2Ready
+         * @description Open Inference Protocol readiness.
+         * @example {
+         *       "ready": true
+         *     }
+         */
+        V2Ready: {
+            /** @description True when the server should receive traffic. */
+            ready: boolean;
+        };
+        /**
+         * V2ModelReady
+         * @description Open Inference Protocol model readiness.
+         * @example {
+         *       "name": "food",
+         *       "ready": true
+         *     }
+         */
+        V2ModelReady: {
+            /**
+             * @description The model name.
+             * @example food
+             */
+            name: string;
+            /** @description True when the model can answer. */
+            ready: boolean;
+        };
+        /**
+         * Error
+         * @description The one shape of every error response.
+         */
+        Error: {
+            /** @description The HTTP status, repeated. */
+            statusCode: number;
+            /** @description The HTTP reason phrase. */
+            error: string;
+            /**
+             * @description Stable machine-readable error code.
+             * @enum {string}
+             */
+            code: "VALIDATION_ERROR" | "NO_FILE" | "NOT_FOUND" | "MODEL_NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "TOO_MANY_PIXELS" | "UNSUPPORTED_MEDIA_TYPE" | "UNDECODABLE_IMAGE" | "DECODE_TIMEOUT" | "BAD_REQUEST" | "QUEUE_FULL" | "DEADLINE_EXCEEDED" | "OVERLOADED" | "SHUTTING_DOWN" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+            /** @description What went wrong and how to fix it, for people. */
+            message: string;
+        };
+        /**
+         * ModelRef
+         * @description A model, by name and version.
+         */
+        ModelRef: {
+            /**
+             * @description The model's name, as in GET /models/{name}.
+             * @example food
+             */
+            name: string;
+            /**
+             * @description The model's version, from its manifest.
+             * @example 1.0.0
+             */
+            version: string;
+        };
+        /**
+         * Welcome
+         * @description What this service is: its name and version, the default model, the TF.js backend, and where the docs are.
+         * @example {
+         *       "name": "food-classifier-service",
+         *       "version": "0.1.0",
+         *       "message": "Welcome! POST an image to /predict (multipart field \"file\") to ask whether it shows food or not_food.",
+         *       "model": {
+         *         "name": "food",
+         *         "version": "1.0.0"
+         *       },
+         *       "backend": "wasm",
+         *       "docs": "/docs"
+         *     }
+         */
+        Welcome: {
+            /**
+             * @description The service's name.
+             * @example food-classifier-service
+             */
+            name: string;
+            /**
+             * @description The service's version.
+             * @example 0.1.0
+             */
+            version: string;
+            /** @description How to use it, for people. */
+            message: string;
+            model: components["schemas"]["ModelRef"];
+            /**
+             * @description The TF.js backend the models run on.
+             * @example wasm
+             */
+            backend: string;
+            /**
+             * @description Where Swagger UI is served.
+             * @example /docs
+             */
+            docs: string;
+        };
+        /**
+         * LabelProbability
+         * @description One label and its probability.
+         */
+        LabelProbability: {
+            /**
+             * @description One of the model's labels.
+             * @example food
+             */
+            label: string;
+            /**
+             * @description Its probability; all labels' add up to 1.
+             * @example 0.97
+             */
+            probability: number;
+        };
+        /**
+         * Prediction
+         * @description What the model sees in the image: the most probable label, its probability, every label's probability, and the model that answered.
+         * @example {
+         *       "label": "food",
+         *       "probability": 0.97,
+         *       "uncertain": false,
+         *       "predictions": [
+         *         {
+         *           "label": "food",
+         *           "probability": 0.97
+         *         },
+         *         {
+         *           "label": "not_food",
+         *           "probability": 0.03
+         *         }
+         *       ],
+         *       "warnings": [],
+         *       "model": {
+         *         "name": "food",
+         *         "version": "1.0.0"
+         *       },
+         *       "backend": "wasm"
+         *     }
+         */
+        Prediction: {
+            /**
+             * @description The most probable label.
+             * @example food
+             */
+            label: string;
+            /**
+             * @description Probability of that label.
+             * @example 0.97
+             */
+            probability: number;
+            /** @description True when the top probability is below the model's uncertain threshold: treat the label as a guess. */
+            uncertain: boolean;
+            /** @description Every label (or the topK most probable) with its probability, most probable first. */
+            predictions: components["schemas"]["LabelProbability"][];
+            /** @description What was done to the image before inference: EXIF rotation, alpha flattened, first frame of an animation, upscaled, colour conversions. */
+            warnings: string[];
+            model: components["schemas"]["ModelRef"];
+            /**
+             * @description The TF.js backend that ran the model.
+             * @example wasm
+             */
+            backend: string;
+        };
+        /**
+         * SkippedBackend
+         * @description A better TF.js backend that was not used, and why.
+         */
+        SkippedBackend: {
+            /**
+             * @description The backend.
+             * @example tensorflow
+             */
+            name: string;
+            /**
+             * @description The npm package that provides it.
+             * @example @tensorflow/tfjs-node
+             */
+            package: string;
+            /**
+             * @description Why it was not used.
+             * @example not installed
+             */
+            reason: string;
+        };
+        /**
+         * ModelInfo
+         * @description A loaded model: what it answers, what it expects, and where it runs.
+         * @example {
+         *       "name": "food",
+         *       "version": "1.0.0",
+         *       "description": "Food / not-food photo classifier.",
+         *       "labels": [
+         *         "food",
+         *         "not_food"
+         *       ],
+         *       "format": "graph-model",
+         *       "inputShape": [
+         *         224,
+         *         224,
+         *         3
+         *       ],
+         *       "preprocessing": {
+         *         "resizeMode": "cover",
+         *         "normalization": {
+         *           "mean": [
+         *             0,
+         *             0,
+         *             0
+         *           ],
+         *           "std": [
+         *             255,
+         *             255,
+         *             255
+         *           ]
+         *         },
+         *         "steps": [
+         *           "EXIF orientation applied",
+         *           "alpha flattened onto white",
+         *           "converted to 8-bit sRGB",
+         *           "resized to the input size",
+         *           "normalised per channel"
+         *         ]
+         *       },
+         *       "uncertainThreshold": 0.6,
+         *       "sha256": "e2ebaa1b9ee4f00b600c117a878ecf52637e66b2b5a71ec5f374fcdbcee9fb27",
+         *       "backend": {
+         *         "name": "wasm",
+         *         "package": "@tensorflow/tfjs-backend-wasm",
+         *         "forced": false,
+         *         "skipped": [
+         *           {
+         *             "name": "tensorflow",
+         *             "package": "@tensorflow/tfjs-node",
+         *             "reason": "not installed"
+         *           }
+         *         ]
+         *       },
+         *       "inference": {
+         *         "workers": 2,
+         *         "maxBatchSize": 4,
+         *         "maxBatchDelayMs": 2,
+         *         "maxQueue": 64,
+         *         "requests": 1200,
+         *         "batches": 410,
+         *         "tensors": 424
+         *       }
+         *     }
+         */
+        ModelInfo: {
+            /**
+             * @description The model's name, as in GET /models/{name}.
+             * @example food
+             */
+            name: string;
+            /**
+             * @description The model's version, from its manifest.
+             * @example 1.0.0
+             */
+            version: string;
+            /** @description What the model does, from its manifest. */
+            description: string;
+            /**
+             * @description Every label the model answers, in the order of its outputs.
+             * @example [
+             *       "food",
+             *       "not_food"
+             *     ]
+             */
+            labels: string[];
+            /** @description TF.js model format: layers-model or graph-model. */
+            format: string;
+            /**
+             * @description Model input as [height, width, channels].
+             * @example [
+             *       224,
+             *       224,
+             *       3
+             *     ]
+             */
+            inputShape: number[];
+            /** @description How an image becomes the model's input. */
+            preprocessing: {
+                /** @description How the image is fitted to the input size (sharp fit: cover, contain, fill). */
+                resizeMode: string;
+                /** @description value = (pixel - mean) / std, per RGB channel, pixels in 0..255. */
+                normalization: {
+                    mean: number[];
+                    std: number[];
+                };
+                /** @description What is done to an image before inference, in order. */
+                steps: string[];
+            };
+            /** @description Below this top probability, a prediction is marked uncertain. */
+            uncertainThreshold: number;
+            /** @description Digest of model.json and its weight files. */
+            sha256: string;
+            /** @description Where the model runs: the TF.js backend chosen at boot. */
+            backend: {
+                /**
+                 * @description The TF.js backend that runs the model.
+                 * @example wasm
+                 */
+                name: string;
+                /**
+                 * @description The npm package that provides it.
+                 * @example @tensorflow/tfjs-backend-wasm
+                 */
+                package: string;
+                /** @description True when TFJS_BACKEND forced it. */
+                forced: boolean;
+                /** @description Better backends that were not used, and why. */
+                skipped: components["schemas"]["SkippedBackend"][];
+            };
+            /** @description How requests reach the model (dynamic batching over worker threads), with running counts. */
+            inference: {
+                /** @description Worker threads holding the model (0: the main thread). */
+                workers: number;
+                /** @description The most requests run as one batch (MAX_BATCH_SIZE). */
+                maxBatchSize: number;
+                /** @description How long a partial batch waits for company while other workers are busy, in ms (MAX_BATCH_DELAY_MS). */
+                maxBatchDelayMs: number;
+                /** @description Requests waiting beyond this are refused with 503 QUEUE_FULL (MAX_QUEUE). */
+                maxQueue: number;
+                /** @description Requests answered since start. */
+                requests: number;
+                /** @description Batches run since start: requests / batches is the mean batch size. */
+                batches: number;
+                /** @description TF.js tensors held by the model engines (flat over time when nothing leaks). */
+                tensors: number;
+            };
+        };
+        /**
+         * ModelList
+         * @description Every loaded model.
+         * @example {
+         *       "models": [
+         *         {
+         *           "name": "food",
+         *           "version": "1.0.0",
+         *           "description": "Food / not-food photo classifier.",
+         *           "labels": [
+         *             "food",
+         *             "not_food"
+         *           ],
+         *           "format": "graph-model",
+         *           "inputShape": [
+         *             224,
+         *             224,
+         *             3
+         *           ],
+         *           "preprocessing": {
+         *             "resizeMode": "cover",
+         *             "normalization": {
+         *               "mean": [
+         *                 0,
+         *                 0,
+         *                 0
+         *               ],
+         *               "std": [
+         *                 255,
+         *                 255,
+         *                 255
+         *               ]
+         *             },
+         *             "steps": [
+         *               "EXIF orientation applied",
+         *               "alpha flattened onto white",
+         *               "converted to 8-bit sRGB",
+         *               "resized to the input size",
+         *               "normalised per channel"
+         *             ]
+         *           },
+         *           "uncertainThreshold": 0.6,
+         *           "sha256": "e2ebaa1b9ee4f00b600c117a878ecf52637e66b2b5a71ec5f374fcdbcee9fb27",
+         *           "backend": {
+         *             "name": "wasm",
+         *             "package": "@tensorflow/tfjs-backend-wasm",
+         *             "forced": false,
+         *             "skipped": [
+         *               {
+         *                 "name": "tensorflow",
+         *                 "package": "@tensorflow/tfjs-node",
+         *                 "reason": "not installed"
+         *               }
+         *             ]
+         *           },
+         *           "inference": {
+         *             "workers": 2,
+         *             "maxBatchSize": 4,
+         *             "maxBatchDelayMs": 2,
+         *             "maxQueue": 64,
+         *             "requests": 1200,
+         *             "batches": 410,
+         *             "tensors": 424
+         *           }
+         *         }
+         *       ]
+         *     }
+         */
+        ModelList: {
+            /** @description The first one is the default model, which answers POST /predict. */
+            models: components["schemas"]["ModelInfo"][];
+        };
+    };
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    getWelcome: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The service, its version, the default model and backend, and where the docs are. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "food-classifier-service",
+                     *       "version": "0.1.0",
+                     *       "message": "Welcome! POST an image to /predict (multipart field \"file\") to ask whether it shows food or not_food.",
+                     *       "model": {
+                     *         "name": "food",
+                     *         "version": "1.0.0"
+                     *       },
+                     *       "backend": "wasm",
+                     *       "docs": "/docs"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Welcome"];
+                };
+            };
+            /** @description An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "error": "Internal Server Error",
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Internal server error."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    predict: {
+        parameters: {
+            query?: {
+                /** @description Return only the topK most probable labels in `predictions`. */
+                topK?: number;
+            };
+            header?: {
+                /** @description How long the client will wait, in ms (capped at 30000, MAX_REQUEST_TIMEOUT_MS). A request whose deadline cannot be met is refused at once with 503 DEADLINE_EXCEEDED instead of timing out later. */
+                "x-request-timeout-ms"?: number;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description The image file. At most 10485760 bytes (MAX_UPLOAD_BYTES) and 50000000 pixels (MAX_PIXELS, read from the header before decoding).
+                     */
+                    file: Blob;
+                };
+                "application/octet-stream": Blob;
+                "image/*": Blob;
+            };
+        };
+        responses: {
+            /** @description The most probable label, its probability, and every label's probability, most probable first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "label": "food",
+                     *       "probability": 0.97,
+                     *       "uncertain": false,
+                     *       "predictions": [
+                     *         {
+                     *           "label": "food",
+                     *           "probability": 0.97
+                     *         },
+                     *         {
+                     *           "label": "not_food",
+                     *           "probability": 0.03
+                     *         }
+                     *       ],
+                     *       "warnings": [],
+                     *       "model": {
+                     *         "name": "food",
+                     *         "version": "1.0.0"
+                     *       },
+                     *       "backend": "wasm"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Prediction"];
+                };
+            };
+            /** @description No image was received (`NO_FILE`), or a query parameter is invalid (`VALIDATION_ERROR`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The upload is over MAX_UPLOAD_BYTES (`PAYLOAD_TOO_LARGE`), or the image is over MAX_PIXELS (`TOO_MANY_PIXELS`, read from its header before decoding). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not an image in a supported format (the message names a recognised but refused format, such as HEIC, 12-bit JPEG or JPEG 2000, and why), or its content type is none of multipart/form-data, image/* and application/octet-stream (`UNSUPPORTED_MEDIA_TYPE`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 415,
+                     *       "error": "Unsupported Media Type",
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "HEIC/HEIF images are not supported: sharp's prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible) (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The image is truncated or corrupt (`UNDECODABLE_IMAGE`), or took longer than DECODE_TIMEOUT_MS to decode (`DECODE_TIMEOUT`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "error": "Internal Server Error",
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Internal server error."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every loaded model, the default one first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "models": [
+                     *         {
+                     *           "name": "food",
+                     *           "version": "1.0.0",
+                     *           "description": "Food / not-food photo classifier.",
+                     *           "labels": [
+                     *             "food",
+                     *             "not_food"
+                     *           ],
+                     *           "format": "graph-model",
+                     *           "inputShape": [
+                     *             224,
+                     *             224,
+                     *             3
+                     *           ],
+                     *           "preprocessing": {
+                     *             "resizeMode": "cover",
+                     *             "normalization": {
+                     *               "mean": [
+                     *                 0,
+                     *                 0,
+                     *                 0
+                     *               ],
+                     *               "std": [
+                     *                 255,
+                     *                 255,
+                     *                 255
+                     *               ]
+                     *             },
+                     *             "steps": [
+                     *               "EXIF orientation applied",
+                     *               "alpha flattened onto white",
+                     *               "converted to 8-bit sRGB",
+                     *               "resized to the input size",
+                     *               "normalised per channel"
+                     *             ]
+                     *           },
+                     *           "uncertainThreshold": 0.6,
+                     *           "sha256": "e2ebaa1b9ee4f00b600c117a878ecf52637e66b2b5a71ec5f374fcdbcee9fb27",
+                     *           "backend": {
+                     *             "name": "wasm",
+                     *             "package": "@tensorflow/tfjs-backend-wasm",
+                     *             "forced": false,
+                     *             "skipped": [
+                     *               {
+                     *                 "name": "tensorflow",
+                     *                 "package": "@tensorflow/tfjs-node",
+                     *                 "reason": "not installed"
+                     *               }
+                     *             ]
+                     *           },
+                     *           "inference": {
+                     *             "workers": 2,
+                     *             "maxBatchSize": 4,
+                     *             "maxBatchDelayMs": 2,
+                     *             "maxQueue": 64,
+                     *             "requests": 1200,
+                     *             "batches": 410,
+                     *             "tensors": 424
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            /** @description An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "error": "Internal Server Error",
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Internal server error."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Model name, as listed by GET /models.
+                 * @example food
+                 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model's metadata. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "food",
+                     *       "version": "1.0.0",
+                     *       "description": "Food / not-food photo classifier.",
+                     *       "labels": [
+                     *         "food",
+                     *         "not_food"
+                     *       ],
+                     *       "format": "graph-model",
+                     *       "inputShape": [
+                     *         224,
+                     *         224,
+                     *         3
+                     *       ],
+                     *       "preprocessing": {
+                     *         "resizeMode": "cover",
+                     *         "normalization": {
+                     *           "mean": [
+                     *             0,
+                     *             0,
+                     *             0
+                     *           ],
+                     *           "std": [
+                     *             255,
+                     *             255,
+                     *             255
+                     *           ]
+                     *         },
+                     *         "steps": [
+                     *           "EXIF orientation applied",
+                     *           "alpha flattened onto white",
+                     *           "converted to 8-bit sRGB",
+                     *           "resized to the input size",
+                     *           "normalised per channel"
+                     *         ]
+                     *       },
+                     *       "uncertainThreshold": 0.6,
+                     *       "sha256": "e2ebaa1b9ee4f00b600c117a878ecf52637e66b2b5a71ec5f374fcdbcee9fb27",
+                     *       "backend": {
+                     *         "name": "wasm",
+                     *         "package": "@tensorflow/tfjs-backend-wasm",
+                     *         "forced": false,
+                     *         "skipped": [
+                     *           {
+                     *             "name": "tensorflow",
+                     *             "package": "@tensorflow/tfjs-node",
+                     *             "reason": "not installed"
+                     *           }
+                     *         ]
+                     *       },
+                     *       "inference": {
+                     *         "workers": 2,
+                     *         "maxBatchSize": 4,
+                     *         "maxBatchDelayMs": 2,
+                     *         "maxQueue": 64,
+                     *         "requests": 1200,
+                     *         "batches": 410,
+                     *         "tensors": 424
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ModelInfo"];
+                };
+            };
+            /** @description No model with that name is loaded (`MODEL_NOT_FOUND`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "code": "MODEL_NOT_FOUND",
+                     *       "message": "No model named 'dogs' is loaded (loaded: food)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "error": "Internal Server Error",
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Internal server error."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is up. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "live",
+                     *       "uptimeSeconds": 42.5
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready: send traffic. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ready",
+                     *       "ready": true,
+                     *       "since": "2026-11-24T12:00:00.000Z",
+                     *       "models": [
+                     *         {
+                     *           "name": "food",
+                     *           "version": "1.0.0"
+                     *         }
+                     *       ],
+                     *       "backend": "wasm"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description Starting or draining: send traffic elsewhere. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "draining",
+                     *       "ready": false,
+                     *       "since": "2026-11-24T12:00:05.000Z",
+                     *       "models": [
+                     *         {
+                     *           "name": "food",
+                     *           "version": "1.0.0"
+                     *         }
+                     *       ],
+                     *       "backend": "wasm"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    serverLive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is up. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "live": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["V2Live"];
+                };
+            };
+        };
+    };
+    serverReady: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready: send traffic. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ready": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["V2Ready"];
+                };
+            };
+            /** @description Starting or draining: send traffic elsewhere. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "ready": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["V2Ready"];
+                };
+            };
+        };
+    };
+    modelReady: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Model name, as listed by GET /models.
+                 * @example food
+                 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model can answer. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "food",
+                     *       "ready": true
+                     *     }
+                     */
+                    "application/json": components["schemas"]["V2ModelReady"];
+                };
+            };
+            /** @description No model with that name is loaded (`MODEL_NOT_FOUND`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "code": "MODEL_NOT_FOUND",
+                     *       "message": "No model named 'dogs' is loaded (loaded: food)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Starting or draining: send traffic elsewhere. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "food",
+                     *       "ready": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["V2ModelReady"];
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format 0.0.4. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP http_requests_total Requests answered, by route, status and error code.
+                     *     # TYPE http_requests_total counter
+                     *     http_requests_total{method="POST",route="/predict",status="200",code=""} 42
+                     */
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+}

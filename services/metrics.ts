@@ -1,0 +1,188 @@
+import * as tf from '@tensorflow/tfjs'
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+/** The stages of a prediction, in order; the names are shared with Server-Timing and request.timings. */
+export const STAGES = ['decode', 'preprocess', 'queue', 'infer'] as const
+export type Stage = typeof STAGES[number]
+
+export interface ModelLabels {
+  name: string
+  version: string
+}
+
+export interface TensorMemory {
+  numTensors: number
+  numBytes: number
+}
+
+export interface FinishedRequest {
+  method: string
+  /** The route pattern (`/models/:name`), never the raw URL, so the label set stays bounded. */
+  route: string
+  statusCode: number
+  /** The error envelope's `code`, empty for a success. */
+  code: string
+  seconds: number
+}
+
+export interface ServiceMetricsOptions {
+  /** The TF.js backend serving inference; a label of every inference metric. */
+  backend: string
+  /** Where tensor counts come from; replace it when tensors live elsewhere (worker threads). */
+  tensorMemory?: () => TensorMemory | Promise<TensorMemory>
+  /** Process and Node.js metrics from prom-client (CPU, memory, handles, GC, event-loop delay). */
+  defaultMetrics?: boolean
+}
+
+const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128]
+const MODEL_LABELS = ['model', 'version', 'backend'] as const
+
+/**
+ * Every metric the service exports, in a registry of its own (several apps can live in one process, as in
+ * the tests). Framework-free: the HTTP layer reports finished requests and stage timings, the batcher reports
+ * batch sizes and queue depth.
+ */
+export class ServiceMetrics {
+  readonly registry = new Registry()
+  readonly backend: string
+  #inFlight = 0
+  #tensorMemory: () => TensorMemory | Promise<TensorMemory>
+
+  private readonly requests: Counter<'method' | 'route' | 'status_code' | 'code'>
+  private readonly requestDuration: Histogram<'method' | 'route' | 'status_code'>
+  private readonly inFlightGauge: Gauge
+  private readonly stageDuration: Histogram<'stage' | typeof MODEL_LABELS[number]>
+  private readonly batchSize: Histogram<typeof MODEL_LABELS[number]>
+  private readonly queueDepth: Gauge<typeof MODEL_LABELS[number]>
+  private readonly modelInfo: Gauge<'model' | 'version' | 'backend' | 'sha256'>
+
+  constructor (opts: ServiceMetricsOptions) {
+    this.backend = opts.backend
+    this.#tensorMemory = opts.tensorMemory ?? (() => tf.memory())
+    const registers = [this.registry]
+    if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry })
+
+    this.requests = new Counter({
+      name: 'http_requests_total',
+      help: 'HTTP requests answered, by route pattern, status and error code (empty for a success).',
+      labelNames: ['method', 'route', 'status_code', 'code'],
+      registers
+    })
+    this.requestDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Time from receiving a request to sending its response.',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: SECONDS_BUCKETS,
+      registers
+    })
+    this.inFlightGauge = new Gauge({
+      name: 'http_requests_in_flight',
+      help: 'Requests received and not yet answered (queued ones included).',
+      registers
+    })
+    this.stageDuration = new Histogram({
+      name: 'predict_stage_duration_seconds',
+      help: 'Time per prediction stage: decode, preprocess, queue (waiting for a batch) and infer.',
+      labelNames: ['stage', ...MODEL_LABELS],
+      buckets: SECONDS_BUCKETS,
+      registers
+    })
+    this.batchSize = new Histogram({
+      name: 'inference_batch_size',
+      help: 'Images per model call.',
+      labelNames: MODEL_LABELS,
+      buckets: BATCH_BUCKETS,
+      registers
+    })
+    this.queueDepth = new Gauge({
+      name: 'inference_queue_depth',
+      help: 'Images waiting for a model call.',
+      labelNames: MODEL_LABELS,
+      registers
+    })
+    this.modelInfo = new Gauge({
+      name: 'model_info',
+      help: 'The models served: always 1, the labels carry name, version, backend and weights digest.',
+      labelNames: ['model', 'version', 'backend', 'sha256'],
+      registers
+    })
+    const metrics = this
+    new Gauge({ // eslint-disable-line no-new
+      name: 'tfjs_tensors',
+      help: 'Tensors allocated by TF.js.',
+      labelNames: ['backend'],
+      registers,
+      async collect () { this.set({ backend: metrics.backend }, (await metrics.#tensorMemory()).numTensors) }
+    })
+    new Gauge({ // eslint-disable-line no-new
+      name: 'tfjs_memory_bytes',
+      help: 'Bytes held by TF.js tensors.',
+      labelNames: ['backend'],
+      registers,
+      async collect () { this.set({ backend: metrics.backend }, (await metrics.#tensorMemory()).numBytes) }
+    })
+  }
+
+  get contentType (): string { return this.registry.contentType }
+
+  /** Requests received and not yet answered. */
+  get inFlight (): number { return this.#inFlight }
+
+  requestStarted (): void {
+    this.#inFlight++
+    this.inFlightGauge.inc()
+  }
+
+  /** Call once per request, answered or aborted, to keep the in-flight count right. */
+  requestEnded (): void {
+    this.#inFlight--
+    this.inFlightGauge.dec()
+  }
+
+  observeRequest (request: FinishedRequest): void {
+    const status = String(request.statusCode)
+    this.requests.inc({ method: request.method, route: request.route, status_code: status, code: request.code })
+    this.requestDuration.observe({ method: request.method, route: request.route, status_code: status }, request.seconds)
+  }
+
+  /** Observes each stage present in `timings` (milliseconds, as in request.timings). */
+  observeStages (timings: Partial<Record<Stage, number>>, model: ModelLabels): void {
+    for (const stage of STAGES) {
+      const ms = timings[stage]
+      if (typeof ms === 'number' && Number.isFinite(ms)) this.stageDuration.observe({ stage, ...this.#labels(model) }, ms / 1000)
+    }
+  }
+
+  /** One model call of `size` images. */
+  observeBatch (size: number, model: ModelLabels): void {
+    this.batchSize.observe(this.#labels(model), size)
+  }
+
+  /** Images now waiting for a model call. */
+  setQueueDepth (depth: number, model: ModelLabels): void {
+    this.queueDepth.set(this.#labels(model), depth)
+  }
+
+  setModels (models: Array<ModelLabels & { sha256: string }>): void {
+    this.modelInfo.reset()
+    for (const m of models) {
+      this.modelInfo.set({ model: m.name, version: m.version, backend: this.backend, sha256: m.sha256 }, 1)
+      this.queueDepth.set(this.#labels(m), 0)
+    }
+  }
+
+  /** Replaces where tensor counts come from (the worker pool can sum its workers'). */
+  setTensorMemorySource (source: () => TensorMemory | Promise<TensorMemory>): void {
+    this.#tensorMemory = source
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  render (): Promise<string> {
+    return this.registry.metrics()
+  }
+
+  #labels (model: ModelLabels) {
+    return { model: model.name, version: model.version, backend: this.backend }
+  }
+}

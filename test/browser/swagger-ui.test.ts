@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
+import t from 'tap'
+import { chromium } from 'playwright-core'
+import { labelledPhoto, listen } from '../helper.js'
+import { projectRoot } from '../../services/project.js'
+
+/*
+ * Swagger UI's "Try it out" on POST /predict, as a person does it, in Debian's Chromium driven by playwright-core
+ * (which downloads no browser). Skipped, saying why, where there is no Chromium; .ci/run installs one and sets
+ * BROWSER_TEST_REQUIRED=1, so in CI a missing browser is a failure rather than a skip.
+ */
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const required = process.env.BROWSER_TEST_REQUIRED === '1'
+const screenshotPath = join(projectRoot, 'test-output/swagger-try-it-out.png')
+
+// A closed network: no background requests, no QUIC; headless without a sandbox, as in a container.
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync'
+]
+
+const missing = existsSync(chromiumPath) ? false : `no Chromium at ${chromiumPath}: apt-get install chromium, or set CHROMIUM_PATH`
+if (missing && required) t.fail(`BROWSER_TEST_REQUIRED=1 but ${missing}`)
+
+t.test('Swagger UI: try out POST /predict with a real photo, and see its label', { skip: missing }, async t => {
+  const baseUrl = await listen(t)
+  const photo = await labelledPhoto()
+
+  const profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'))
+  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } })
+  t.teardown(async () => {
+    await context.close()
+    await rm(profile, { recursive: true, force: true })
+  })
+  context.setDefaultTimeout(20_000)
+  const page = context.pages()[0] ?? await context.newPage()
+  const requested: string[] = []
+  page.on('request', request => { requested.push(`${request.method()} ${request.url()}`) })
+
+  const op = page.locator('#operations-inference-predict')
+  try {
+    await page.goto(`${baseUrl}/docs`)
+    await op.locator('.opblock-summary').click()
+    await op.getByRole('button', { name: 'Try it out' }).click()
+    await op.locator('input[type=file]').setInputFiles(photo.path)
+    await op.getByRole('button', { name: 'Execute' }).click()
+    await op.locator('.live-responses-table tr.response .response-col_status').first().waitFor()
+  } finally {
+    // Whatever happened, the page as it was: the proof when it passes, the first clue when it does not.
+    await mkdir(join(projectRoot, 'test-output'), { recursive: true })
+    // From POST /predict's header down to the response shown, in page coordinates (boxes are in the viewport's).
+    const scrollY = Number(await page.evaluate('window.scrollY'))
+    const top = await op.boundingBox()
+    const bottom = await op.locator('.live-responses-table').boundingBox({ timeout: 1000 }).catch(() => null)
+    const clip = top && bottom ? { x: top.x, y: top.y + scrollY, width: top.width, height: bottom.y + bottom.height - top.y + 8 } : undefined
+    await page.screenshot({ path: screenshotPath, fullPage: true, clip })
+  }
+
+  const status = (await op.locator('.live-responses-table tr.response .response-col_status').first().innerText()).trim()
+  const shown = JSON.parse(await op.locator('.live-responses-table tr.response .response-col_description pre').first().innerText())
+  const requestUrl = (await op.locator('.request-url pre').innerText()).trim()
+  const curl = await op.locator('.curl-command').innerText()
+  t.comment(`Swagger UI shows: status ${status}, label ${shown.label} (probability ${shown.probability}, uncertain ${shown.uncertain}) for ${basename(photo.path)}; screenshot: ${screenshotPath}`)
+
+  t.equal(status, '200', 'the page shows status 200')
+  t.equal(shown.label, photo.label, `the page shows the label ${photo.label}`)
+  t.equal(requestUrl, `${baseUrl}/predict`, 'the request went to POST /predict')
+  t.match(curl, `-F 'file=@${basename(photo.path)};type=image/jpeg'`, 'as the multipart field "file"')
+
+  const form = new FormData()
+  form.append('file', new Blob([await readFile(photo.path)], { type: 'image/jpeg' }), basename(photo.path))
+  const api = await (await fetch(`${baseUrl}/predict`, { method: 'POST', body: form })).json()
+  t.same(shown, api, 'the page shows what the API answers for the same file')
+
+  t.ok(requested.length > 0 && requested.every(r => r.includes(` ${baseUrl}/`)), 'the page fetched nothing but the service (no CDN, no network)')
+  t.ok(existsSync(screenshotPath), `screenshot saved to ${screenshotPath}`)
+})
