@@ -166,6 +166,16 @@ function decoderInput (buf: Uint8Array, format: ImageFormat): Uint8Array {
   return format === 'avif' ? avifSequence(buf)?.input ?? buf : buf
 }
 
+/**
+ * Sizes read before libvips sees the file: libpng refuses sides over a million as a corrupt header, and libvips takes an
+ * absurd AVIF size (ispe) as far as GLib range errors. Read here, too many pixels is a 413 whatever the format.
+ */
+function declaredSize (buf: Uint8Array, format: ImageFormat): { width: number, height: number } | undefined {
+  if (format === 'avif') return readLargestItemSize(buf)
+  if (format === 'png' && buf.length >= 24 && ascii(buf, 12, 16) === 'IHDR') return { width: be32(buf, 16), height: be32(buf, 20) }
+  return undefined
+}
+
 /** Reads the header only: format, dimensions, frames, orientation. Refuses what should not be decoded. */
 export async function probeImage (buf: Uint8Array, limits: ImageLimits = DEFAULT_LIMITS): Promise<ImageInfo> {
   const format = sniffFormat(buf)
@@ -177,9 +187,7 @@ export async function probeImage (buf: Uint8Array, limits: ImageLimits = DEFAULT
     throw unsupported(`${FORMAT_NAMES[format]} images are not supported: ${reason} (supported: ${supportedList()}).`)
   }
   if (format === 'jpeg') refuseJpegVariant(buf)
-  // libpng refuses sides over a million as a corrupt header, and libvips takes an absurd AVIF size (ispe) as far as a
-  // GLib error: read those sizes here, so that too many pixels is a 413 whatever the format.
-  const declared = format === 'avif' ? readLargestItemSize(buf) : format === 'png' && ascii(buf, 12, 16) === 'IHDR' && buf.length >= 24 ? { width: be32(buf, 16), height: be32(buf, 20) } : undefined
+  const declared = declaredSize(buf, format)
   if (declared !== undefined && declared.width * declared.height > limits.maxPixels) throw tooManyPixels(declared.width, declared.height, limits)
   const sequence = format === 'avif' ? avifSequence(buf) : undefined
   let meta: Metadata
