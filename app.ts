@@ -96,7 +96,8 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
 
   server.setErrorHandler(function errorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     const payload = toErrorBody(err, request, fastify.config)
-    if (payload.statusCode >= 500) request.log.error({ err }, 'request failed')
+    // A refusal under load is expected behaviour, not a failure: no stack trace per refused request.
+    if (payload.statusCode >= 500 && !(err instanceof OverloadedError)) request.log.error({ err }, 'request failed')
     else request.log.info({ code: payload.code, message: payload.message }, 'request refused')
     if (err instanceof OverloadedError) reply.header('retry-after', String(err.retryAfterSeconds))
     return reply.code(payload.statusCode).send(payload)

@@ -62,11 +62,14 @@ const predict: FastifyPluginAsyncTypebox = async function predict (fastify) {
     }
   }, async function predictImage (request, reply) {
     const model = fastify.models.default
-    const image = await fastify.images.preprocess(await uploadedBytes(request), model.inputSpec)
-    request.timings.decode = image.timings.decode
-    request.timings.preprocess = image.timings.preprocess
     const timeout = Math.min(request.headers['x-request-timeout-ms'] ?? MAX_REQUEST_TIMEOUT_MS, MAX_REQUEST_TIMEOUT_MS)
     const deadline = performance.now() - reply.elapsedTime + timeout
+    const bytes = await uploadedBytes(request)
+    // Refuse before decoding when the queue would refuse anyway: an overloaded server should not spend CPU on it.
+    model.admit(deadline)
+    const image = await fastify.images.preprocess(bytes, model.inputSpec)
+    request.timings.decode = image.timings.decode
+    request.timings.preprocess = image.timings.preprocess
     const { queueMs, inferMs, batchSize, ...result } = await model.classify(image.data, { topK: request.query.topK, deadline })
     request.timings.queue = queueMs
     request.timings.infer = inferMs

@@ -92,20 +92,32 @@ export class BatchQueue {
     return Math.max(1, Math.ceil(this.estimateLatencyMs() / 1000))
   }
 
-  submit (input: Float32Array, deadline = Infinity): Promise<QueuedResult> {
+  /**
+   * Throws the 503 that submit would give now (shutting down, queue full, deadline out of reach), so a caller can
+   * refuse a request before spending CPU on decoding it.
+   */
+  admit (deadline = Infinity): void {
     if (this.closed) {
-      return Promise.reject(new OverloadedError('SHUTTING_DOWN', 'The server is shutting down; retry on another instance.', 1))
+      throw new OverloadedError('SHUTTING_DOWN', 'The server is shutting down; retry on another instance.', 1)
     }
     if (this.queue.length >= this.options.maxQueue) {
       const retry = this.retryAfterSeconds()
-      return Promise.reject(new OverloadedError('QUEUE_FULL', `The inference queue is full (${this.options.maxQueue} requests waiting, MAX_QUEUE); retry in ${retry} s.`, retry))
+      throw new OverloadedError('QUEUE_FULL', `The inference queue is full (${this.options.maxQueue} requests waiting, MAX_QUEUE); retry in ${retry} s.`, retry)
     }
     const now = performance.now()
     const expected = this.estimateLatencyMs()
     if (now + expected > deadline) {
-      const retry = this.retryAfterSeconds()
-      return Promise.reject(new OverloadedError('DEADLINE_EXCEEDED', `The request's deadline (${Math.max(0, Math.round(deadline - now))} ms left) cannot be met: about ${Math.round(expected)} ms of work is queued ahead of it.`, retry))
+      throw new OverloadedError('DEADLINE_EXCEEDED', `The request's deadline (${Math.max(0, Math.round(deadline - now))} ms left) cannot be met: about ${Math.round(expected)} ms of work is queued ahead of it.`, this.retryAfterSeconds())
     }
+  }
+
+  submit (input: Float32Array, deadline = Infinity): Promise<QueuedResult> {
+    try {
+      this.admit(deadline)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    const now = performance.now()
     return new Promise((resolve, reject) => {
       this.queue.push({ input, enqueuedAt: now, deadline, attempts: 0, resolve, reject })
       this.options.onDepth?.(this.queue.length)

@@ -107,6 +107,11 @@ export class ServedModel {
     return { numTensors: each.reduce((n, m) => n + m.numTensors, 0), numBytes: each.reduce((n, m) => n + m.numBytes, 0) }
   }
 
+  /** Throws the 503 a request would get now, before the caller decodes its image. */
+  admit (deadline?: number): void {
+    this.queue.admit(deadline)
+  }
+
   async classify (input: Float32Array, options: { topK?: number, deadline?: number } = {}): Promise<ServedClassification> {
     const { probabilities, queueMs, inferMs, batchSize } = await this.queue.submit(input, options.deadline)
     return { ...this.description.describe(probabilities, options.topK), queueMs, inferMs, batchSize }

@@ -20,7 +20,7 @@ export interface RunningServer { url: string, child: ChildProcess, stop: () => P
 export async function startServer (env: Record<string, string>, timeoutMs = 60_000): Promise<RunningServer> {
   const port = await freePort()
   const child = spawn(process.execPath, [join(projectRoot, 'dist/server.js')], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', MALLOC_ARENA_MAX: '2', ...env },
     stdio: ['ignore', 'inherit', 'inherit']
   })
   const url = `http://127.0.0.1:${port}`

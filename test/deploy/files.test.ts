@@ -98,7 +98,8 @@ for (const [file, binding, backend, baseImage] of [
     t.match(healthcheck!.args, /CMD \["node", "deploy\/healthcheck\.mjs"\]/)
 
     const env = envOf(final)
-    const config = checkServiceEnv(t, env, ['NODE_ENV'])
+    const config = checkServiceEnv(t, env, ['NODE_ENV', 'MALLOC_ARENA_MAX'])
+    t.equal(env.MALLOC_ARENA_MAX, '2', 'glibc arenas capped: the fuzz run measured RSS climbing without it (allocator fragmentation)')
     t.equal(config.TFJS_BACKEND, backend)
     t.equal(config.HOST, '0.0.0.0')
     t.equal(final.find(i => i.keyword === 'EXPOSE')?.args, String(config.PORT), 'EXPOSE is PORT')
