@@ -23,13 +23,14 @@ const onTensorFlow = (backend: BackendChoice): boolean => backend.tfjsBackend ==
 
 /**
  * Defaults per backend. wasm and cpu run one op at a time per thread, so each core gets a worker with its own
- * model, and batches stay small (on wasm, throughput per image barely changes with batch size). tfjs-node
- * spreads each op over its own thread pool and gains from larger batches, so it runs on the main thread.
+ * model; batching does not pay there (npm run bench, one wasm worker: 32.5, 32.2, 32.9, 32.0 images/s at batch
+ * 1, 2, 4, 8), so batches are of one and no request waits for company. tfjs-node spreads each op over its own
+ * thread pool and gains from larger batches, so it runs on the main thread with batches of up to 16.
  */
 export function resolveInferenceSettings (config: InferenceConfig, backend: BackendChoice, cores = availableParallelism()): InferenceSettings {
   return {
     workers: config.INFERENCE_WORKERS === 'auto' ? (onTensorFlow(backend) ? 0 : cores) : config.INFERENCE_WORKERS,
-    maxBatchSize: config.MAX_BATCH_SIZE === 'auto' ? (onTensorFlow(backend) ? 16 : 4) : config.MAX_BATCH_SIZE,
+    maxBatchSize: config.MAX_BATCH_SIZE === 'auto' ? (onTensorFlow(backend) ? 16 : 1) : config.MAX_BATCH_SIZE,
     maxBatchDelayMs: config.MAX_BATCH_DELAY_MS,
     maxQueue: config.MAX_QUEUE
   }

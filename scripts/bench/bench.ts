@@ -7,6 +7,8 @@
  *   npm run bench -- --url http://host:3000     load an already running service (one mode)
  *   BENCH_SECONDS=5 BENCH_LEVELS=1,16 npm run bench
  *   MODEL_DIR=model/food-fast npm run bench     another model (results are named after it)
+ *   NAIVE_MODEL_DIR=dir                         the naive mode serves this model instead (e.g. the unfused layers
+ *                                               model from scripts/model/export-unfused.ts: the tutorial's way)
  */
 import { execSync } from 'node:child_process'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
@@ -25,7 +27,8 @@ const levels = (process.env.BENCH_LEVELS ?? '1,4,16,64').split(',').map(Number)
 const urlArg = process.argv.indexOf('--url')
 const externalUrl = urlArg > 0 ? process.argv[urlArg + 1] : undefined
 const outDir = join(projectRoot, 'bench/results')
-const modelName = JSON.parse(await readFile(join(process.env.MODEL_DIR ?? join(projectRoot, 'model/food'), 'manifest.json'), 'utf8')).name as string
+const naiveNote = process.env.NAIVE_MODEL_DIR !== undefined ? ", naive: unfused layers model" : ""
+const modelName = (JSON.parse(await readFile(join(process.env.MODEL_DIR ?? join(projectRoot, 'model/food'), 'manifest.json'), 'utf8')).name as string) + (process.env.NAIVE_MODEL_DIR !== undefined ? '-vs-unfused' : '')
 const modelDir = process.env.MODEL_DIR ?? join(projectRoot, 'model/food')
 
 async function photos (): Promise<Array<{ name: string, bytes: Buffer }>> {
@@ -43,8 +46,15 @@ async function photos (): Promise<Array<{ name: string, bytes: Buffer }>> {
 interface ModeResult { mode: string, env: Record<string, string>, levels: Array<LoadResult & { meanBatch: number }> }
 
 async function modelCounts (url: string): Promise<{ requests: number, batches: number }> {
-  const { models } = await (await fetch(`${url}/models`)).json() as { models: Array<{ inference: { requests: number, batches: number } }> }
-  return models[0].inference
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const res = await fetch(`${url}/models`)
+    if (res.ok) {
+      const { models } = await res.json() as { models: Array<{ inference: { requests: number, batches: number } }> }
+      return models[0].inference
+    }
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+  return { requests: NaN, batches: NaN }
 }
 
 async function loadLevels (mode: string, url: string, env: Record<string, string>, uploads: ReturnType<typeof multipartUpload>[]): Promise<ModeResult> {
@@ -100,7 +110,7 @@ if (externalUrl !== undefined) {
   execSync('npm run build --silent', { cwd: projectRoot, stdio: 'inherit' })
   const configs: Array<[string, Record<string, string>]> = [
     ['pooled', { TFJS_BACKEND: 'wasm', MODEL_DIR: modelDir, MAX_QUEUE: '256' }],
-    ['naive', { TFJS_BACKEND: 'wasm', MODEL_DIR: modelDir, INFERENCE_WORKERS: '0', MAX_BATCH_SIZE: '1', MAX_QUEUE: '100000' }]
+    ['naive', { TFJS_BACKEND: 'wasm', MODEL_DIR: process.env.NAIVE_MODEL_DIR ?? modelDir, INFERENCE_WORKERS: '0', MAX_BATCH_SIZE: '1', MAX_QUEUE: '100000', MAX_EVENT_LOOP_DELAY_MS: '0' }]
   ]
   for (const [mode, env] of configs) {
     const server = await startServer(env)
@@ -118,7 +128,8 @@ const inputs = await Promise.all(shots.map(async p => (await preprocessImage(p.b
 const engine: Record<string, unknown> = {}
 const cores = availableParallelism()
 const engineRuns: Array<[string, InferenceSettings]> = [
-  [`workers=${cores} batch<=4 (default)`, { workers: cores, maxBatchSize: 4, maxBatchDelayMs: 2, maxQueue: 1000 }],
+  [`workers=${cores} batch 1 (default)`, { workers: cores, maxBatchSize: 1, maxBatchDelayMs: 2, maxQueue: 1000 }],
+  [`workers=${cores} batch<=4`, { workers: cores, maxBatchSize: 4, maxBatchDelayMs: 2, maxQueue: 1000 }],
   ...[1, 2, 4, 8].map(b => [`workers=1 batch<=${b}`, { workers: 1, maxBatchSize: b, maxBatchDelayMs: 2, maxQueue: 1000 }] as [string, InferenceSettings]),
   ['main thread, batch 1 (naive)', { workers: 0, maxBatchSize: 1, maxBatchDelayMs: 0, maxQueue: 1000 }]
 ]
@@ -140,9 +151,9 @@ if (ratios.length > 0) {
 
 await mkdir(outDir, { recursive: true })
 const date = new Date().toISOString()
-await writeFile(join(outDir, `${modelName}.json`), JSON.stringify({ date, machine, model: modelName, seconds, modes, ratios, engine }, null, 2) + '\n')
+await writeFile(join(outDir, `${modelName}.json`), JSON.stringify({ date, machine, model: modelName, naiveModelDir: process.env.NAIVE_MODEL_DIR, seconds, modes, ratios, engine }, null, 2) + '\n')
 const colors: Record<string, string> = { pooled: '#1f77b4', naive: '#d62728', service: '#2ca02c' }
 await writeFile(join(outDir, `${modelName}.svg`), plotSvg(
   modes.map(m => ({ name: m.mode === 'pooled' ? 'pooled: worker threads + dynamic batching' : m.mode === 'naive' ? 'naive: one predict per request, main thread' : m.mode, color: colors[m.mode] ?? '#333', points: m.levels })),
-  `POST /predict with real photos, model ${modelName} (wasm backend)`, `${machine}; ${date.slice(0, 10)}`))
+  `POST /predict with real photos, model ${modelName} (wasm backend)`, `${machine}; ${date.slice(0, 10)}${naiveNote}`))
 console.log(`\nwrote ${join(outDir, modelName)}.json and .svg`)
