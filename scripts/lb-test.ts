@@ -124,7 +124,13 @@ export async function runLoadBalancerTest (opts: LoadBalancerOptions = {}): Prom
     const records = await load.stop()
     load = undefined
     const summary = summarize(records)
-    const access = (await readAccessLog(dir)).filter(line => line.requestId.startsWith('lb-'))
+    // nginx writes a request's access-log line when it finalises the request, which can come just after the client
+    // has read the response: give the last lines a moment before comparing counts.
+    let access = (await readAccessLog(dir)).filter(line => line.requestId.startsWith('lb-'))
+    for (let waited = 0; access.length < summary.sent && waited < 3000; waited += 100) {
+      await sleep(100)
+      access = (await readAccessLog(dir)).filter(line => line.requestId.startsWith('lb-'))
+    }
     const answeredBy: Record<string, number> = {}
     for (const line of access) {
       const instance = Object.keys(ports).find(name => line.upstreams.at(-1) === `127.0.0.1:${ports[name]}`) ?? 'none'
