@@ -18,6 +18,7 @@ import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import { sniffFormat } from '../services/image.js'
 import { projectRoot } from '../services/project.js'
+import { mulberry32 } from './train/common.js'
 import { mib, startServer, type ServerStats } from '../test/corpus/server-harness.js'
 
 const seconds = Number(process.env.FUZZ_SECONDS ?? 60)
@@ -28,22 +29,12 @@ const lateGrowthLimit = Number(process.env.FUZZ_RSS_LATE_GROWTH_MB ?? 64) * 1024
 const outDir = process.env.FUZZ_OUT ?? join(tmpdir(), `fuzz-${seed}`)
 const requestTimeoutMs = 30_000
 
-/** mulberry32: small, fast, and the same sequence for the same seed. */
-function prng (state: number): () => number {
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let x = state
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 // Each case draws from its own stream, seeded by (FUZZ_SEED, case number): case n is the same input on every run,
 // whatever order the concurrent answers come back in.
-let random = prng(seed)
+let random = mulberry32(seed)
 const int = (n: number): number => Math.floor(random() * n)
 const pick = <T>(items: readonly T[]): T => items[int(items.length)]
-const startCase = (n: number): void => { random = prng(Math.imul(seed, 0x9e3779b1) ^ Math.imul(n + 1, 0x85ebca6b)) }
+const startCase = (n: number): void => { random = mulberry32(Math.imul(seed, 0x9e3779b1) ^ Math.imul(n + 1, 0x85ebca6b)) }
 const EXTREMES = [0, 1, 2, 255, 256, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff, 0xffffffff]
 
 function find (buf: Buffer, text: string, from = 0): number {

@@ -94,7 +94,7 @@ export async function runLoadBalancerTest (opts: LoadBalancerOptions = {}): Prom
     }
     log('nginx up, both instances ready: starting the load')
 
-    load = new LoadGenerator({ port: lbPort, body: await readFile(join(projectRoot, 'test/fixtures/images/flower.jpg')), contentType: 'image/jpeg', concurrency, idPrefix: 'lb-', maxRequests: 20_000 })
+    load = new LoadGenerator({ port: lbPort, uploads: [{ body: await readFile(join(projectRoot, 'test/fixtures/images/flower.jpg')), contentType: 'image/jpeg' }], concurrency, idPrefix: 'lb-', maxRequests: 20_000 })
     load.start()
     await sleep(settleMs)
 

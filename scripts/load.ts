@@ -1,6 +1,7 @@
 /**
  * Steady closed-loop load: `concurrency` workers, each sending POST /predict on kept-alive connections one after
- * the other, every request with its own X-Request-Id. Every request is recorded with what came back.
+ * the other (cycling through the uploads), every request with its own X-Request-Id. Every request is recorded with
+ * what came back. Used by the load-balancer and shutdown tests and by npm run bench.
  */
 import { Agent, request } from 'node:http'
 
@@ -13,11 +14,14 @@ export interface RequestRecord {
   error?: string
 }
 
+export interface Upload { body: Buffer, contentType: string }
+
 export interface LoadOptions {
+  host?: string
   port: number
   path?: string
-  body: Buffer
-  contentType: string
+  /** Sent in turn, one per request. */
+  uploads: Upload[]
   concurrency: number
   /** Prefix of each request's X-Request-Id. */
   idPrefix: string
@@ -60,13 +64,14 @@ export class LoadGenerator {
 
   private async work (): Promise<void> {
     while (this.running && this.sent < (this.opts.maxRequests ?? Infinity)) {
-      const record = await this.send(`${this.opts.idPrefix}${++this.sent}`)
+      const upload = this.opts.uploads[this.sent % this.opts.uploads.length]
+      const record = await this.send(`${this.opts.idPrefix}${++this.sent}`, upload)
       this.records.push(record)
       if (record.error !== undefined) await new Promise(resolve => setTimeout(resolve, this.opts.errorPauseMs ?? 50))
     }
   }
 
-  private send (id: string): Promise<RequestRecord> {
+  private send (id: string, upload: Upload): Promise<RequestRecord> {
     const sentAt = Date.now()
     this.inFlight.set(id, sentAt)
     return new Promise<RequestRecord>(resolve => {
@@ -78,13 +83,13 @@ export class LoadGenerator {
         resolve({ id, sentAt, endedAt: Date.now(), ...outcome })
       }
       const req = request({
-        host: '127.0.0.1',
+        host: this.opts.host ?? '127.0.0.1',
         port: this.opts.port,
         path: this.opts.path ?? '/predict',
         method: 'POST',
         agent: this.agent,
         timeout: this.opts.timeoutMs ?? 60_000,
-        headers: { 'content-type': this.opts.contentType, 'content-length': this.opts.body.length, 'x-request-id': id }
+        headers: { 'content-type': upload.contentType, 'content-length': upload.body.length, 'x-request-id': id }
       }, res => {
         res.resume()
         res.on('end', () => done({ status: res.statusCode }))
@@ -92,7 +97,7 @@ export class LoadGenerator {
       })
       req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })))
       req.on('error', err => done({ error: (err as NodeJS.ErrnoException).code ?? err.message }))
-      req.end(this.opts.body)
+      req.end(upload.body)
     })
   }
 }

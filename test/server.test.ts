@@ -17,7 +17,7 @@ t.test('SIGTERM under load: readiness turns 503, the listener closes, every acce
   t.teardown(() => { if (service.running) service.signal('SIGKILL') })
   await service.waitReady()
 
-  const load = new LoadGenerator({ port, body: await readFixture('images', 'flower.jpg'), contentType: 'image/jpeg', concurrency: 6, idPrefix: 'shutdown-', maxRequests: 2000 })
+  const load = new LoadGenerator({ port, uploads: [{ body: await readFixture('images', 'flower.jpg'), contentType: 'image/jpeg' }], concurrency: 6, idPrefix: 'shutdown-', maxRequests: 2000 })
   load.start()
   // Steady state first, however slow the machine: a dozen answers.
   for (const deadline = Date.now() + 60_000; load.records.filter(r => r.status === 200).length < 12 && Date.now() < deadline;) await sleep(100)

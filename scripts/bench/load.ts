@@ -1,4 +1,6 @@
-import { Agent, request } from 'node:http'
+import { LoadGenerator, type Upload } from '../load.js'
+
+export type { Upload }
 
 export interface LoadResult {
   concurrency: number
@@ -12,54 +14,32 @@ export interface LoadResult {
   p99: number
 }
 
-export interface Upload { body: Buffer, contentType: string }
-
-function post (agent: Agent, url: URL, upload: Upload): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': upload.contentType, 'content-length': upload.body.length } }, res => {
-      res.resume()
-      res.on('end', () => resolve(res.statusCode ?? 0))
-    })
-    req.on('error', reject)
-    req.end(upload.body)
-  })
-}
-
 export function percentile (sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN
   return sorted[Math.min(sorted.length - 1, Math.ceil(p / 100 * sorted.length) - 1)]
 }
 
-/** Closed-loop load: `concurrency` clients each send the next upload as soon as the previous answer arrives. */
+/** `concurrency` closed-loop clients for `seconds`: throughput of 200s, latency percentiles, statuses. */
 export async function runLoad (baseUrl: string, uploads: Upload[], concurrency: number, seconds: number): Promise<LoadResult> {
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency })
-  const url = new URL('/predict', baseUrl)
-  const latencies: number[] = []
-  const statuses: Record<string, number> = {}
-  let errors = 0
-  let next = 0
+  const url = new URL(baseUrl)
+  const load = new LoadGenerator({ host: url.hostname, port: Number(url.port || 80), uploads, concurrency, idPrefix: `bench-c${concurrency}-` })
   const started = performance.now()
-  const end = started + seconds * 1000
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < end) {
-      const upload = uploads[next++ % uploads.length]
-      const t0 = performance.now()
-      let status: number | string
-      try { status = await post(agent, url, upload) } catch (err) { status = (err as NodeJS.ErrnoException).code ?? 'error' }
-      latencies.push(performance.now() - t0)
-      statuses[status] = (statuses[status] ?? 0) + 1
-      if (status !== 200) errors++
-    }
-  }))
+  load.start()
+  await new Promise(resolve => setTimeout(resolve, seconds * 1000))
+  const records = await load.stop()
   const elapsed = (performance.now() - started) / 1000
-  agent.destroy()
-  latencies.sort((a, b) => a - b)
-  const ok = latencies.length - errors
+  const statuses: Record<string, number> = {}
+  for (const r of records) {
+    const key = String(r.status ?? r.error ?? 'error')
+    statuses[key] = (statuses[key] ?? 0) + 1
+  }
+  const ok = records.filter(r => r.status === 200).length
+  const latencies = records.map(r => r.endedAt - r.sentAt).sort((a, b) => a - b)
   return {
     concurrency,
     seconds: elapsed,
-    requests: latencies.length,
-    errors,
+    requests: records.length,
+    errors: records.length - ok,
     statuses,
     rps: ok / elapsed,
     p50: percentile(latencies, 50),

@@ -1,18 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { projectRoot } from '../../services/project.js'
-
-export async function freePort (): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-    server.on('error', reject)
-  })
-}
+import { freePort } from '../service-process.js'
 
 export interface RunningServer { url: string, child: ChildProcess, stop: () => Promise<number | null> }
 
