@@ -11,7 +11,7 @@
 import { access } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { CORPUS_ROOTS, readExpectations, runCorpus, summaryTable, warningKind, type Outcome } from '../test/corpus/corpus.js'
-import { mib, startServer } from '../test/corpus/server-harness.js'
+import { finish, mib, startServer } from '../test/corpus/server-harness.js'
 
 const root = process.argv[2] ?? CORPUS_ROOTS.data
 const corpus = resolve(root) === CORPUS_ROOTS.fixtures ? 'fixtures' : 'data'
@@ -62,8 +62,4 @@ try {
   await server.close()
 }
 
-if (failures.length > 0) {
-  console.log(`\nFAIL: ${failures.length} problem(s):\n  ${failures.join('\n  ')}`)
-  process.exit(1)
-}
-console.log('\nPASS: every file answered as expected; the server is alive and its memory bounded.')
+finish(failures, 'every file answered as expected; the server is alive and its memory bounded.')

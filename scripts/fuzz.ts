@@ -19,7 +19,7 @@ import { crc32 } from 'node:zlib'
 import { sniffFormat } from '../services/image.js'
 import { projectRoot } from '../services/project.js'
 import { mulberry32 } from './train/common.js'
-import { mib, startServer, type ServerStats } from '../test/corpus/server-harness.js'
+import { finish, mib, startServer, type ServerStats } from '../test/corpus/server-harness.js'
 
 const seconds = Number(process.env.FUZZ_SECONDS ?? 60)
 const seed = Number(process.env.FUZZ_SEED ?? 1)
@@ -313,8 +313,4 @@ try {
   await server.close()
 }
 
-if (failures.length > 0) {
-  console.log(`\nFAIL: ${failures.length} problem(s):\n  ${failures.join('\n  ')}`)
-  process.exit(1)
-}
-console.log(`\nPASS: no 5xx other than 503, every answer well formed, no hang, the server alive, RSS and tensors flat (seed ${seed}).`)
+finish(failures, `no 5xx other than 503, every answer well formed, no hang, the server alive, RSS and tensors flat (seed ${seed}).`)

@@ -64,3 +64,12 @@ export async function startServer (env: Record<string, string> = {}, startTimeou
 }
 
 export const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`
+
+/** The closing verdict of a corpus or fuzz run: the problems and exit 1, or the pass line. */
+export function finish (failures: string[], passMessage: string): void {
+  if (failures.length > 0) {
+    console.log(`\nFAIL: ${failures.length} problem(s):\n  ${failures.join('\n  ')}`)
+    process.exit(1)
+  }
+  console.log(`\nPASS: ${passMessage}`)
+}
