@@ -45,6 +45,30 @@ function inboundLayers (layer: tf.layers.Layer): tf.layers.Layer[] {
   return nodes.length === 0 ? [] : nodes[0].inboundLayers
 }
 
+/** Before and after padding TensorFlow's SAME adds along one axis. */
+export function samePadding (size: number, kernel: number, stride: number, dilation: number): [number, number] {
+  const out = Math.ceil(size / stride)
+  const total = Math.max((out - 1) * stride + (kernel - 1) * dilation + 1 - size, 0)
+  return [Math.floor(total / 2), total - Math.floor(total / 2)]
+}
+
+/** True when `pad` (a ZeroPadding2D's [[top, bottom], [left, right]]) equals SAME for `conv`, a VALID conv reading it. */
+function samePaddingMatches (pad: tf.layers.Layer, conv: tf.layers.Layer, padding: number[][]): boolean {
+  const kind = conv.getClassName()
+  if (kind !== 'Conv2D' && kind !== 'DepthwiseConv2D') return false
+  const config = configOf(conv)
+  if (config.padding !== 'valid' || config.dataFormat !== 'channelsLast') return false
+  const shape = (pad.getInputAt(0) as tf.SymbolicTensor).shape
+  const [height, width] = [shape[1], shape[2]]
+  if (typeof height !== 'number' || typeof width !== 'number') return false
+  const kernel = config.kernelSize as number[]
+  const strides = config.strides as number[]
+  const dilations = config.dilationRate as number[]
+  const [top, bottom] = samePadding(height, kernel[0], strides[0], dilations[0])
+  const [left, right] = samePadding(width, kernel[1], strides[1], dilations[1])
+  return padding[0][0] === top && padding[0][1] === bottom && padding[1][0] === left && padding[1][1] === right
+}
+
 export function fuseLayersModel (model: tf.LayersModel, outputName = 'probabilities'): FusedModelArtifacts {
   const layers = model.layers as AnyLayer[]
   const consumers = new Map<string, AnyLayer[]>()
@@ -64,6 +88,8 @@ export function fuseLayersModel (model: tf.LayersModel, outputName = 'probabilit
   const outputOf = new Map<string, string>()
   const consumed = new Set<string>()
   const stats: Record<string, number> = {}
+  /** Convs whose preceding ZeroPadding2D was folded: they pad as SAME. */
+  const sameFor = new Set<string>()
   const count = (k: string) => { stats[k] = (stats[k] ?? 0) + 1 }
 
   const constant = (name: string, values: Float32Array | Int32Array, shape: number[]): string => {
@@ -129,6 +155,15 @@ export function fuseLayersModel (model: tf.LayersModel, outputName = 'probabilit
       }
       case 'ZeroPadding2D': {
         const [[top, bottom], [left, right]] = config.padding as number[][]
+        // Keras pads explicitly before a stride-2 VALID conv; when that padding is exactly what SAME would add for the
+        // conv's input size, the conv pads itself and the copy of the whole activation map is saved (same outputs).
+        const conv = onlyConsumer(layer)
+        if (conv !== undefined && samePaddingMatches(layer, conv, [[top, bottom], [left, right]])) {
+          outputOf.set(name, input(layer)[0])
+          sameFor.add(conv.name)
+          count('Pad (folded into the conv as SAME)')
+          break
+        }
         const paddings = constant(`${name}/paddings`, Int32Array.from([0, 0, top, bottom, left, right, 0, 0]), [4, 2])
         nodes.push({ name, op: 'Pad', input: [...input(layer), paddings], attr: { T: FLOAT, Tpaddings: { type: 'DT_INT32' } } })
         outputOf.set(name, name)
@@ -185,7 +220,7 @@ export function fuseLayersModel (model: tf.LayersModel, outputName = 'probabilit
             data_format: str('NHWC'),
             strides: ints([1, strides[0], strides[1], 1]),
             dilations: ints([1, dilations[0], dilations[1], 1]),
-            padding: str(config.padding === 'same' ? 'SAME' : 'VALID'),
+            padding: str(config.padding === 'same' || sameFor.has(layer.name) ? 'SAME' : 'VALID'),
             explicit_paddings: { list: {} },
             num_args: { i: '1' },
             epsilon: { f: 0 },

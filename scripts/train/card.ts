@@ -96,7 +96,7 @@ On held-out photos, ${pct(metrics.uncertain.coverage)} of predictions are at or 
     With 1 view it was 70.2% / 48.4% / 92.1%; with 2, 3, 4 views 75.6%, 90.9%, 71.1% accuracy: neighbouring settings
     differ by more than the settings do (the ifct fold swings by tens of points), so the planned setting was kept.
     About 55 ms per image on wasm.
-  - \`food-fast\` (1.1.0): mobilenet_v2 (layers, 1280-d) fused by scripts/model/fuse.ts, 5 views, L2 0.1: 76.3% / 72.3% /
+  - \`food-fast\` (1.1.1): mobilenet_v2 (layers, 1280-d) fused by scripts/model/fuse.ts, 5 views, L2 0.1: 76.3% / 72.3% /
     80.2% / 0.038. Other settings: 1 view 75.5% / 69.9% / 81.0%; 3 views L2 0.01 73.1%; 3 views L2 0.1 75.2%; 3 views
     L2 1 79.3% / 81.1% / 77.4% but ECE 0.141, its gain all on the unstable ifct fold. About 32-36 ms per image on wasm
     fused (73 ms unfused), so it is the one that serves 60 images/s on 2 cores.

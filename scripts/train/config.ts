@@ -33,7 +33,7 @@ export const RECIPES: Record<string, FinalConfig> = {
     seed: SEED
   },
   'food-fast': {
-    version: '1.1.0',
+    version: '1.1.1',
     backbone: 'mobilenet_v2',
     resizeMode: 'cover',
     train: { views: 5, head: { ...DEFAULT_HEAD, l2: 0.1 } },

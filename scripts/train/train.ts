@@ -131,7 +131,7 @@ const manifest = {
     augmentation: cfg.train.views > 1 ? `${cfg.train.views - 1} augmented views per photo (white background replaced by synthetic backgrounds, random crop, flip, colour jitter, greyscale)` : 'none',
     seed: cfg.seed,
     procedure: 'npm run data && npm run model:train (scripts/train/train.ts)',
-    ...(fusion !== undefined ? { fusion: { ...fusion, by: 'scripts/model/fuse.ts: Conv2D/DepthwiseConv2D + BatchNormalization + ReLU6 folded into fused ops, Dense into _FusedMatMul, float32 weights', comparedWith: 'the unfused layers model (nsfwjs layers up to flatten_1 + the head as Dense(2, softmax)), batch 1, wasm' } } : {})
+    ...(fusion !== undefined ? { fusion: { ...fusion, by: 'scripts/model/fuse.ts: Conv2D/DepthwiseConv2D + BatchNormalization + ReLU6 folded into fused ops, ZeroPadding2D folded into the conv where it equals SAME, Dense into _FusedMatMul, float32 weights', comparedWith: 'the unfused layers model (nsfwjs layers up to flatten_1 + the head as Dense(2, softmax)), batch 1, wasm' } } : {})
   }
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { fuseLayersModel } from '../../scripts/model/fuse.js'
 import { selectBackend } from '../../services/backend.js'
 import { preprocessImage } from '../../services/image.js'
@@ -8,10 +8,10 @@ import { readFixture } from '../helper.js'
 t.before(async () => { await selectBackend('wasm') })
 
 /** A small Keras-style MobileNetV2 block stack: conv, batch norm and ReLU6 as separate layers. */
-function keraStyleModel (size: number): tf.LayersModel {
+function keraStyleModel (size: number, padding: [[number, number], [number, number]] = [[0, 1], [0, 1]]): tf.LayersModel {
   const seed = (n: number) => tf.initializers.randomNormal({ mean: 0, stddev: 0.5, seed: n })
   const input = tf.input({ shape: [size, size, 3], name: 'image' })
-  let x = tf.layers.zeroPadding2d({ padding: [[0, 1], [0, 1]] }).apply(input) as tf.SymbolicTensor
+  let x = tf.layers.zeroPadding2d({ padding }).apply(input) as tf.SymbolicTensor
   x = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, useBias: false, kernelInitializer: seed(1) }).apply(x) as tf.SymbolicTensor
   x = tf.layers.batchNormalization({ epsilon: 1e-3 }).apply(x) as tf.SymbolicTensor
   x = tf.layers.reLU({ maxValue: 6 }).apply(x) as tf.SymbolicTensor
@@ -42,7 +42,7 @@ t.test('the fused graph gives the layers model\'s outputs on real images, in few
   const model = keraStyleModel(64)
   const fused = fuseLayersModel(model)
   t.same(fused.stats, {
-    Pad: 1,
+    'Pad (folded into the conv as SAME)': 1,
     'Conv2D+BatchNormalization+ReLU': 1,
     'DepthwiseConv2D+BatchNormalization+ReLU': 1,
     'Conv2D+BatchNormalization': 1,
@@ -51,7 +51,19 @@ t.test('the fused graph gives the layers model\'s outputs on real images, in few
     Mean: 1,
     'Dense+softmax': 1
   })
-  t.notOk(fused.modelJson.modelTopology.node.some(n => n.op === 'FusedBatchNormV3' || n.op === 'Relu6'), 'no separate batch norm or activation ops remain')
+  t.notOk(fused.modelJson.modelTopology.node.some(n => n.op === 'FusedBatchNormV3' || n.op === 'Relu6' || n.op === 'Pad'), 'no separate batch norm, activation or padding ops remain')
+  await checkOutputs(t, model, fused)
+})
+
+t.test('padding that SAME would not add stays an explicit Pad, with the same outputs', async t => {
+  const model = keraStyleModel(64, [[1, 1], [1, 1]])
+  const fused = fuseLayersModel(model)
+  t.equal(fused.stats.Pad, 1)
+  t.equal(fused.stats['Pad (folded into the conv as SAME)'], undefined)
+  await checkOutputs(t, model, fused)
+})
+
+async function checkOutputs (t: Test, model: tf.LayersModel, fused: ReturnType<typeof fuseLayersModel>): Promise<void> {
   const graph = await tf.loadGraphModel(tf.io.fromMemory({
     modelTopology: fused.modelJson.modelTopology as unknown as tf.io.ModelJSON['modelTopology'],
     weightSpecs: fused.modelJson.weightsManifest[0].weights,
@@ -72,7 +84,7 @@ t.test('the fused graph gives the layers model\'s outputs on real images, in few
   t.ok(maxDiff < 1e-4, `max abs difference ${maxDiff.toExponential(2)} < 1e-4`)
   model.dispose()
   graph.dispose()
-})
+}
 
 t.test('a layer the fuser does not know is refused by name', async t => {
   const input = tf.input({ shape: [8, 8, 3] })
