@@ -2,7 +2,7 @@ import fp from 'fastify-plugin'
 import { STAGES } from '../services/metrics.js'
 import type { StageTimings } from './timings.js'
 
-/** `decode;dur=3.1, preprocess;dur=1.2, queue;dur=0.4, infer;dur=41.0, total;dur=47.2`: the stages measured, in order, then the total. */
+/** `decode;dur=3.1, queue;dur=0.4, infer;dur=41.0, total;dur=47.2`: the stages measured, in order, then the total. */
 export function formatServerTiming (timings: StageTimings, totalMs: number): string {
   const entries: string[] = []
   for (const stage of STAGES) {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 
-/** Milliseconds spent in each stage of a request; /predict fills decode, preprocess, queue and infer. */
-export type StageTimings = Partial<Record<'decode' | 'preprocess' | 'queue' | 'infer', number>>
+/** Milliseconds spent in each stage of a request; /predict fills decode, queue and infer. */
+export type StageTimings = Partial<Record<'decode' | 'queue' | 'infer', number>>
 
 declare module 'fastify' {
   interface FastifyRequest {

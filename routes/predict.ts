@@ -69,8 +69,7 @@ const predict: FastifyPluginAsyncTypebox = async function predict (fastify) {
     model.admit(deadline)
     const image = await fastify.images.preprocess(bytes, model.inputSpec)
     request.timings.decode = image.timings.decode
-    request.timings.preprocess = image.timings.preprocess
-    const { queueMs, inferMs, batchSize, ...result } = await model.classify(image.data, { topK: request.query.topK, deadline })
+    const { queueMs, inferMs, batchSize, ...result } = await model.classify(image.pixels, { topK: request.query.topK, deadline })
     request.timings.queue = queueMs
     request.timings.infer = inferMs
     request.log.debug({ batchSize }, 'inference batch')

@@ -1,9 +1,10 @@
 import { OverloadedError } from './errors.js'
+import type { Pixels } from './pixels.js'
 
 /** Something that runs a batch of inputs through the model: a worker thread, or the main thread. */
 export interface BatchRunner {
   readonly id: string
-  run: (inputs: Float32Array[]) => Promise<Float32Array[]>
+  run: (inputs: Pixels[]) => Promise<Float32Array[]>
   /** TF.js tensors held by this runner's engine. */
   memory: () => Promise<TensorMemory>
   close: () => Promise<void>
@@ -36,7 +37,7 @@ export interface QueuedResult {
 }
 
 interface Pending {
-  input: Float32Array
+  input: Pixels
   enqueuedAt: number
   deadline: number
   attempts: number
@@ -111,7 +112,7 @@ export class BatchQueue {
     }
   }
 
-  submit (input: Float32Array, deadline = Infinity): Promise<QueuedResult> {
+  submit (input: Pixels, deadline = Infinity): Promise<QueuedResult> {
     try {
       this.admit(deadline)
     } catch (err) {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { loadFromDirectory } from './model-files.js'
 import { computeModelDigest, inputSpecOf, readManifest, readModelJson, type ModelManifest } from './model-manifest.js'
 import type { InputSpec } from './image.js'
+import { normalizePixels, type Pixels } from './pixels.js'
 
 export interface LabelProbability {
   label: string
@@ -65,6 +66,8 @@ export class ModelDescription {
 
 /** A loaded model: turns batches of normalised inputs into label probabilities on the current TF.js backend. */
 export class ImageClassifier {
+  private inputBuffer = new Float32Array(0)
+
   private constructor (readonly description: ModelDescription, private readonly model: TfModel) {}
 
   static async load (directory: string): Promise<ImageClassifier> {
@@ -97,15 +100,20 @@ export class ImageClassifier {
     }
   }
 
-  /** Runs one batch: each item is an H x W x 3 normalised Float32Array. Returns one probability row per item. */
-  async predictBatch (items: Float32Array[]): Promise<Float32Array[]> {
+  /**
+   * Runs one batch: each item is H x W x 3 8-bit pixels (HWC), normalised here as the manifest says.
+   * Returns one probability row per item.
+   */
+  async predictBatch (items: Pixels[]): Promise<Float32Array[]> {
     const [h, w] = this.inputShape
     const size = h * w * 3
-    const batch = new Float32Array(items.length * size)
     items.forEach((item, i) => {
       if (item.length !== size) throw new Error(`Input ${i} has ${item.length} values, expected ${size}`)
-      batch.set(item, i * size)
     })
+    // One normalisation buffer, reused: TF.js copies it into the backend's memory when the tensor is made.
+    if (this.inputBuffer.length < items.length * size) this.inputBuffer = new Float32Array(items.length * size)
+    const batch = this.inputBuffer.subarray(0, items.length * size)
+    items.forEach((item, i) => normalizePixels(item, this.inputSpec, batch.subarray(i * size, (i + 1) * size)))
     const output = tf.tidy(() => {
       const x = tf.tensor4d(batch, [items.length, h, w, 3])
       let y = this.model.predict(x) as tf.Tensor | tf.Tensor[]
@@ -130,7 +138,7 @@ export class ImageClassifier {
     return this.description.describe(probabilities, topK)
   }
 
-  async classify (input: Float32Array, topK?: number): Promise<Classification & { inferMs: number }> {
+  async classify (input: Pixels, topK?: number): Promise<Classification & { inferMs: number }> {
     const started = performance.now()
     const [row] = await this.predictBatch([input])
     return { ...this.describe(row, topK), inferMs: performance.now() - started }
@@ -139,7 +147,7 @@ export class ImageClassifier {
   /** Runs the model once so the first request does not pay for kernel compilation and weight upload. */
   async warmUp (): Promise<void> {
     const [h, w] = this.inputShape
-    await this.predictBatch([new Float32Array(h * w * 3)])
+    await this.predictBatch([new Uint8Array(h * w * 3)])
   }
 
   dispose (): void {

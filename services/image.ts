@@ -1,5 +1,6 @@
 import sharp, { type Metadata } from 'sharp'
 import { ServiceError, ErrorCodes } from './errors.js'
+import type { Pixels } from './pixels.js'
 import { countSequenceFrames, readFileTypeBrands, readJpegFrameHeader, readLargestItemSize, readPngAnimation } from './image-headers.js'
 
 /**
@@ -240,13 +241,13 @@ function decodeTimeout (limits: ImageLimits, cause?: unknown): ServiceError {
 }
 
 export interface PreprocessedImage {
-  /** Normalised pixels, height x width x 3, row-major (HWC), ready to be one item of an NHWC batch. */
-  data: Float32Array
+  /** 8-bit sRGB pixels at the model's input size, height x width x 3, row-major (HWC): one item of a batch. */
+  pixels: Pixels
   info: ImageInfo
   /** What was done to the image on the way, for the client to know (rotated, alpha flattened, ...). */
   warnings: string[]
-  /** Milliseconds: decode = header check + decode and resize (one sharp pipeline); preprocess = normalisation. */
-  timings: { decode: number, preprocess: number }
+  /** Milliseconds: decode = header check + decode and resize (one sharp pipeline). */
+  timings: { decode: number }
 }
 
 async function decodePipeline (buf: Uint8Array, info: ImageInfo, spec: InputSpec, limits: ImageLimits): Promise<Buffer> {
@@ -294,23 +295,11 @@ export async function decodeAndResize (buf: Uint8Array, spec: InputSpec, limits:
   }
 }
 
-export function normalizePixels (pixels: Uint8Array, spec: InputSpec, out = new Float32Array(pixels.length)): Float32Array {
-  const [m0, m1, m2] = spec.normalization.mean
-  const [s0, s1, s2] = spec.normalization.std
-  for (let i = 0; i < pixels.length; i += 3) {
-    out[i] = (pixels[i] - m0) / s0
-    out[i + 1] = (pixels[i + 1] - m1) / s1
-    out[i + 2] = (pixels[i + 2] - m2) / s2
-  }
-  return out
-}
-
+/** Decodes an upload into the model's input pixels (normalised later, by the model's runner). */
 export async function preprocessImage (buf: Uint8Array, spec: InputSpec, limits: ImageLimits = DEFAULT_LIMITS): Promise<PreprocessedImage> {
   const started = performance.now()
   const { pixels, info, warnings } = await decodeAndResize(buf, spec, limits)
-  const decoded = performance.now()
-  const data = normalizePixels(pixels, spec)
-  return { data, info, warnings, timings: { decode: decoded - started, preprocess: performance.now() - decoded } }
+  return { pixels, info, warnings, timings: { decode: performance.now() - started } }
 }
 
 const percent = (fraction: number): string => `${Number((fraction * 100).toPrecision(2))}%`

@@ -1,6 +1,6 @@
 /**
  * A worker thread holding its own copy of the model on the chosen TF.js backend. The main thread sends it
- * batches of normalised inputs (transferred, not copied) and receives the probabilities.
+ * batches of 8-bit pixels (transferred, not copied), which the worker normalises, and receives the probabilities.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
@@ -8,7 +8,7 @@ import { selectBackend, type BackendName } from './backend.js'
 import { ImageClassifier } from './classifier.js'
 
 export interface WorkerInit { modelDir: string, backend: BackendName }
-export type WorkerRequest = { type: 'run', id: number, batch: Float32Array, count: number } | { type: 'memory', id: number }
+export type WorkerRequest = { type: 'run', id: number, batch: Uint8Array, count: number } | { type: 'memory', id: number }
 export type WorkerResponse =
   | { type: 'ready', warmUpMs: number }
   | { type: 'result', id: number, output: Float32Array }

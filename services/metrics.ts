@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
 /** The stages of a prediction, in order; the names are shared with Server-Timing and request.timings. */
-export const STAGES = ['decode', 'preprocess', 'queue', 'infer'] as const
+export const STAGES = ['decode', 'queue', 'infer'] as const
 export type Stage = typeof STAGES[number]
 
 export interface ModelLabels {
@@ -83,7 +83,7 @@ export class ServiceMetrics {
     })
     this.stageDuration = new Histogram({
       name: 'predict_stage_duration_seconds',
-      help: 'Time per prediction stage: decode, preprocess, queue (waiting for a batch) and infer.',
+      help: 'Time per prediction stage: decode (header check, decode and resize), queue (waiting for a batch) and infer (normalisation and the model, on its runner).',
       labelNames: ['stage', ...MODEL_LABELS],
       buckets: SECONDS_BUCKETS,
       registers

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
 import type { BatchRunner, TensorMemory } from './batch-queue.js'
+import type { Pixels } from './pixels.js'
 import type { BackendName } from './backend.js'
 import type { ImageClassifier } from './classifier.js'
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './inference-worker.js'
@@ -10,7 +11,7 @@ export class InProcessRunner implements BatchRunner {
   readonly id = 'main'
   constructor (private readonly classifier: ImageClassifier) {}
 
-  run (inputs: Float32Array[]): Promise<Float32Array[]> {
+  run (inputs: Pixels[]): Promise<Float32Array[]> {
     return this.classifier.predictBatch(inputs)
   }
 
@@ -96,10 +97,10 @@ export class WorkerRunner implements BatchRunner {
     }
   }
 
-  async run (inputs: Float32Array[]): Promise<Float32Array[]> {
+  async run (inputs: Pixels[]): Promise<Float32Array[]> {
     await this.ready
     const size = inputs[0].length
-    const batch = new Float32Array(size * inputs.length)
+    const batch = new Uint8Array(size * inputs.length)
     inputs.forEach((input, i) => batch.set(input, i * size))
     const id = this.nextId++
     return new Promise((resolve, reject) => {

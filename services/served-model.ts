@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os'
 import { BatchQueue, type BatchRunner, type TensorMemory } from './batch-queue.js'
 import type { BackendChoice } from './backend.js'
 import { ImageClassifier, ModelDescription, type Classification } from './classifier.js'
+import type { Pixels } from './pixels.js'
 import { InProcessRunner, WorkerRunner } from './runners.js'
 
 export interface InferenceSettings {
@@ -113,7 +114,7 @@ export class ServedModel {
     this.queue.admit(deadline)
   }
 
-  async classify (input: Float32Array, options: { topK?: number, deadline?: number } = {}): Promise<ServedClassification> {
+  async classify (input: Pixels, options: { topK?: number, deadline?: number } = {}): Promise<ServedClassification> {
     const { probabilities, queueMs, inferMs, batchSize } = await this.queue.submit(input, options.deadline)
     return { ...this.description.describe(probabilities, options.topK), queueMs, inferMs, batchSize }
   }

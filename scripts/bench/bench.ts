@@ -16,6 +16,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { selectBackend } from '../../services/backend.js'
 import { preprocessImage } from '../../services/image.js'
+import type { Pixels } from '../../services/pixels.js'
 import { projectRoot } from '../../services/project.js'
 import { ServedModel, type InferenceSettings } from '../../services/served-model.js'
 import { multipartUpload, percentile, runLoad, type LoadResult } from './load.js'
@@ -72,7 +73,7 @@ async function loadLevels (mode: string, url: string, env: Record<string, string
 }
 
 /** The engine alone: preprocessed real photos submitted at high concurrency, no HTTP. */
-async function inProcess (settings: InferenceSettings, inputs: Float32Array[], secs: number): Promise<{ imagesPerSecond: number, p50: number, p99: number, meanBatch: number }> {
+async function inProcess (settings: InferenceSettings, inputs: Pixels[], secs: number): Promise<{ imagesPerSecond: number, p50: number, p99: number, meanBatch: number }> {
   const backend = await selectBackend('wasm')
   const model = await ServedModel.start(modelDir, backend, settings)
   try {
@@ -124,7 +125,7 @@ if (externalUrl !== undefined) {
 
 console.log('\nengine in process (no HTTP), 32 concurrent submitters:')
 const spec = JSON.parse(await readFile(join(modelDir, 'manifest.json'), 'utf8')).input
-const inputs = await Promise.all(shots.map(async p => (await preprocessImage(p.bytes, spec)).data))
+const inputs = await Promise.all(shots.map(async p => (await preprocessImage(p.bytes, spec)).pixels))
 const engine: Record<string, unknown> = {}
 const cores = availableParallelism()
 const engineRuns: Array<[string, InferenceSettings]> = [

@@ -58,7 +58,7 @@ for (const dir of ['food', 'not_food']) {
     const file = join(projectRoot, 'test/fixtures/photos', dir, name)
     const bytes = await readFile(file).catch(() => undefined)
     if (bytes === undefined) continue
-    const input = (await preprocessImage(bytes, fused.inputSpec)).data
+    const input = (await preprocessImage(bytes, fused.inputSpec)).pixels
     const [a] = await fused.predictBatch([input])
     const [b] = await unfused.predictBatch([input])
     for (let i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]))

@@ -10,6 +10,7 @@ import sharp from 'sharp'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { preprocessImage, type InputSpec } from '../../services/image.js'
+import { normalizePixels } from '../../services/pixels.js'
 import { readManifest } from '../../services/model-manifest.js'
 import { DATA_DIR, MODEL_DIR, REPO_ROOT, log } from './common.js'
 import { loadItems, type Item } from './dataset.js'
@@ -26,8 +27,8 @@ const model = await loadModelDir(tf, MODEL_DIR)
 const margin = 0.75
 
 async function prob (buf: Buffer, k: number): Promise<number> {
-  const { data } = await preprocessImage(buf, spec)
-  const x = tf.tensor4d(data, [1, spec.height, spec.width, 3])
+  const { pixels } = await preprocessImage(buf, spec)
+  const x = tf.tensor4d(normalizePixels(pixels, spec), [1, spec.height, spec.width, 3])
   const p = (await runModel(model, x).array())[0][k]
   x.dispose()
   return p

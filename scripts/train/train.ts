@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { normalizePixels } from '../../services/image.js'
+import { normalizePixels } from '../../services/pixels.js'
 import { DATA_DIR, MODEL_DIR, RECIPE, log } from './common.js'
 import { loadItems, LABELS, type Item } from './dataset.js'
 import { getFeatures, inputSpecFor } from './features.js'
@@ -61,7 +61,8 @@ const asGraph = async (f: ModelFiles): Promise<tf.GraphModel> => {
 
 // Fusion check: the shipped (fused) graph against the unfused layers model, on real photos of both classes
 const checkIdx = stratifiedPick(labels, 30)
-const checkInputs = await Promise.all(checkIdx.map(async i => normalizePixels((await renderView(await readFile(items[i].path), items[i].file, 0, spec)).pixels, spec)))
+const checkPixels = await Promise.all(checkIdx.map(async i => (await renderView(await readFile(items[i].path), items[i].file, 0, spec)).pixels))
+const checkInputs = checkPixels.map(p => normalizePixels(p, spec))
 const runEach = async (m: AnyModel): Promise<{ rows: Float32Array[], ms: number[] }> => {
   const rows: Float32Array[] = []; const ms: number[] = []
   for (const input of checkInputs) {
@@ -139,7 +140,7 @@ const manifest = {
 const written = await writeModelDir(MODEL_DIR, files, manifest)
 log(`wrote ${MODEL_DIR} (sha256 ${written.sha256})`)
 const classifier = await ImageClassifier.load(MODEL_DIR)
-const reloaded = await Promise.all(checkInputs.map(async input => (await classifier.predictBatch([input]))[0]))
+const reloaded = await Promise.all(checkPixels.map(async pixels => (await classifier.predictBatch([pixels]))[0]))
 classifier.dispose()
 const reloadDiff = maxAbsDiff(reloaded, fusedRun.rows)
 let maxDiff = 0

@@ -193,7 +193,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description Prometheus text format: requests by route, status and error code; request duration; in-flight requests; decode, preprocess, queue and infer time per model; batch size; queue depth; TF.js tensors and bytes; model info (name, version, backend, digest); process and Node.js metrics, event-loop delay included. Scrape each instance, not the load balancer.
+         * @description Prometheus text format: requests by route, status and error code; request duration; in-flight requests; decode, queue and infer time per model; batch size; queue depth; TF.js tensors and bytes; model info (name, version, backend, digest); process and Node.js metrics, event-loop delay included. Scrape each instance, not the load balancer.
          */
         get: operations["getMetrics"];
         put?: never;

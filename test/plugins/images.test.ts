@@ -12,7 +12,7 @@ t.test('the images plugin preprocesses with the configured limits', async t => {
   await app.ready()
   t.same(app.images.limits, { maxPixels: 10_000, decodeTimeoutMs: 2000 })
   const spec = { width: 8, height: 8, channels: 3 as const, resizeMode: 'fill' as const, normalization: { mean: [0, 0, 0] as [number, number, number], std: [1, 1, 1] as [number, number, number] } }
-  t.equal((await app.images.preprocess(await readFixture('images', 'flower-tiny-16x12.jpg'), spec)).data.length, 8 * 8 * 3)
+  t.equal((await app.images.preprocess(await readFixture('images', 'flower-tiny-16x12.jpg'), spec)).pixels.length, 8 * 8 * 3)
   await t.rejects(app.images.preprocess(await readFixture('images', 'flower.jpg'), spec), { statusCode: 413, message: /over the limit of 10000 pixels/ })
 })
 

@@ -46,7 +46,7 @@ t.test('with worker threads, each worker loads the model, and close stops them',
   const model = app.models.default
   t.same(model.settings, { workers: 2, maxBatchSize: 3, maxBatchDelayMs: 2, maxQueue: 64 })
   t.equal(model.workerRunners.length, 2)
-  const results = await Promise.all(Array.from({ length: 6 }, () => model.classify(new Float32Array(32 * 32 * 3).fill(0.5))))
+  const results = await Promise.all(Array.from({ length: 6 }, () => model.classify(new Uint8Array(32 * 32 * 3).fill(128))))
   t.ok(results.every(r => r.predictions.length === 3 && r.label === results[0].label), 'every request answered alike')
   const exits = model.workerRunners.map(r => new Promise(resolve => (r as unknown as { worker: { once: (e: string, f: () => void) => void } }).worker.once('exit', () => resolve(true))))
   await app.close()

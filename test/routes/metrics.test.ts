@@ -33,7 +33,7 @@ t.test('GET /metrics: requests by route, status and error code, stage histograms
   t.notMatch(text, '/no/such/route')
   t.equal(sample(text, 'http_request_duration_seconds_count', { route: '/predict', status_code: '200' }), 2)
 
-  for (const stage of ['decode', 'preprocess', 'queue', 'infer']) {
+  for (const stage of ['decode', 'queue', 'infer']) {
     t.equal(sample(text, 'predict_stage_duration_seconds_count', { stage, ...model }), 2, `${stage} observed for each prediction`)
     t.ok(sample(text, 'predict_stage_duration_seconds_sum', { stage, ...model })! > 0)
   }

@@ -3,6 +3,7 @@ import t, { type Test } from 'tap'
 import { fuseLayersModel } from '../../scripts/model/fuse.js'
 import { selectBackend } from '../../services/backend.js'
 import { preprocessImage } from '../../services/image.js'
+import { normalizePixels } from '../../services/pixels.js'
 import { readFixture } from '../helper.js'
 
 t.before(async () => { await selectBackend('wasm') })
@@ -73,7 +74,7 @@ async function checkOutputs (t: Test, model: tf.LayersModel, fused: ReturnType<t
   const spec = { width: 64, height: 64, channels: 3 as const, resizeMode: 'cover' as const, normalization: { mean: [127.5, 127.5, 127.5] as [number, number, number], std: [127.5, 127.5, 127.5] as [number, number, number] } }
   let maxDiff = 0
   for (const file of ['flower.jpg', 'flower-grey.jpg', 'flower-cmyk.jpg', 'flower-tiny-16x12.jpg']) {
-    const input = (await preprocessImage(await readFixture('images', file), spec)).data
+    const input = normalizePixels((await preprocessImage(await readFixture('images', file), spec)).pixels, spec)
     const [expected, actual] = tf.tidy(() => {
       const x = tf.tensor4d(input, [1, 64, 64, 3])
       return [(model.predict(x) as tf.Tensor).dataSync(), (graph.predict(x) as tf.Tensor).dataSync()]

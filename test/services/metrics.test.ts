@@ -38,8 +38,8 @@ t.test('in-flight requests go up and down', async t => {
 
 t.test('stage timings (ms) become seconds in one histogram per stage, labelled with model, version and backend', async t => {
   const metrics = new ServiceMetrics({ backend: 'tensorflow', defaultMetrics: false })
-  metrics.observeStages({ decode: 4, preprocess: 2, queue: 30, infer: 120 }, food)
-  metrics.observeStages({ decode: 6, preprocess: 1, infer: 80 }, food)
+  metrics.observeStages({ decode: 4, queue: 30, infer: 120 }, food)
+  metrics.observeStages({ decode: 6, infer: 80 }, food)
   const text = await metrics.render()
   const labels = { model: 'food', version: '1.2.3', backend: 'tensorflow' }
   t.equal(sample(text, 'predict_stage_duration_seconds_count', { stage: 'decode', ...labels }), 2)

@@ -13,6 +13,7 @@ import { loadModelDir, maxAbsDiff, median, runModel, stratifiedPick } from '../.
 import { mulberry32 } from '../../scripts/train/common.js'
 import { computeModelDigest, readManifest } from '../../services/model-manifest.js'
 import { preprocessImage } from '../../services/image.js'
+import { normalizePixels } from '../../services/pixels.js'
 import { MODEL_DIR } from '../../scripts/train/common.js'
 
 t.before(async () => { await tf.setBackend('wasm'); await tf.ready() })
@@ -103,8 +104,9 @@ t.test('shipped model/food: manifest valid, digest matches, under 15 MB, fixture
     const dir = join(fixtures, label)
     if (!existsSync(dir)) continue
     for (const f of (await readdir(dir)).filter(f => f.endsWith('.jpg'))) {
-      const { data } = await preprocessImage(await readFile(join(dir, f)), manifest.input as Parameters<typeof preprocessImage>[1])
-      const x = tf.tensor4d(data, [1, manifest.input.height, manifest.input.width, 3])
+      const spec = manifest.input as Parameters<typeof preprocessImage>[1]
+      const { pixels } = await preprocessImage(await readFile(join(dir, f)), spec)
+      const x = tf.tensor4d(normalizePixels(pixels, spec), [1, manifest.input.height, manifest.input.width, 3])
       const p = (await runModel(model, x).array())[0]
       x.dispose()
       // Fixtures picked from the training sources must be right with margin; the scikit-image ones come from a
