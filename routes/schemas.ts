@@ -149,7 +149,7 @@ const modelInfoExample = {
   uncertainThreshold: 0.6,
   sha256: 'e2ebaa1b9ee4f00b600c117a878ecf52637e66b2b5a71ec5f374fcdbcee9fb27',
   backend: { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', forced: false, skipped: [{ name: 'tensorflow', package: '@tensorflow/tfjs-node', reason: 'not installed' }] },
-  inference: { workers: 2, maxBatchSize: 1, maxBatchDelayMs: 2, maxQueue: 64, requests: 1200, batches: 1200, tensors: 424 }
+  inference: { workers: 2, maxBatchSize: 4, maxBatchDelayMs: 2, maxQueue: 64, requests: 1200, batches: 910, tensors: 424 }
 }
 
 export const ModelInfoSchema = Type.Object({

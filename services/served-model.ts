@@ -24,14 +24,16 @@ const onTensorFlow = (backend: BackendChoice): boolean => backend.tfjsBackend ==
 
 /**
  * Defaults per backend. wasm and cpu run one op at a time per thread, so each core gets a worker with its own
- * model; batching does not pay there (npm run bench, one wasm worker: 32.5, 32.2, 32.9, 32.0 images/s at batch
- * 1, 2, 4, 8), so batches are of one and no request waits for company. tfjs-node spreads each op over its own
- * thread pool and gains from larger batches, so it runs on the main thread with batches of up to 16.
+ * model. On wasm, batches of up to 4 pay a little (npm run bench, food-fast, one worker: 32.8, 33.8, 34.3, 34.5
+ * images/s at batch 1, 2, 4, 8; two workers 59.7 at batch 1, 64.1 at up to 4; over HTTP at 16 clients 50 -> 53
+ * req/s with p99 unchanged); an idle worker still takes a lone request at once. The pure-JS cpu backend is not
+ * measured and keeps batches of one. tfjs-node spreads each op over its own thread pool and gains from larger
+ * batches, so it runs on the main thread with batches of up to 16.
  */
 export function resolveInferenceSettings (config: InferenceConfig, backend: BackendChoice, cores = availableParallelism()): InferenceSettings {
   return {
     workers: config.INFERENCE_WORKERS === 'auto' ? (onTensorFlow(backend) ? 0 : cores) : config.INFERENCE_WORKERS,
-    maxBatchSize: config.MAX_BATCH_SIZE === 'auto' ? (onTensorFlow(backend) ? 16 : 1) : config.MAX_BATCH_SIZE,
+    maxBatchSize: config.MAX_BATCH_SIZE === 'auto' ? (onTensorFlow(backend) ? 16 : backend.tfjsBackend === 'wasm' ? 4 : 1) : config.MAX_BATCH_SIZE,
     maxBatchDelayMs: config.MAX_BATCH_DELAY_MS,
     maxQueue: config.MAX_QUEUE
   }

@@ -512,11 +512,11 @@ export interface components {
          *       },
          *       "inference": {
          *         "workers": 2,
-         *         "maxBatchSize": 1,
+         *         "maxBatchSize": 4,
          *         "maxBatchDelayMs": 2,
          *         "maxQueue": 64,
          *         "requests": 1200,
-         *         "batches": 1200,
+         *         "batches": 910,
          *         "tensors": 424
          *       }
          *     }
@@ -661,11 +661,11 @@ export interface components {
          *           },
          *           "inference": {
          *             "workers": 2,
-         *             "maxBatchSize": 1,
+         *             "maxBatchSize": 4,
          *             "maxBatchDelayMs": 2,
          *             "maxQueue": 64,
          *             "requests": 1200,
-         *             "batches": 1200,
+         *             "batches": 910,
          *             "tensors": 424
          *           }
          *         }
@@ -938,11 +938,11 @@ export interface operations {
                      *           },
                      *           "inference": {
                      *             "workers": 2,
-                     *             "maxBatchSize": 1,
+                     *             "maxBatchSize": 4,
                      *             "maxBatchDelayMs": 2,
                      *             "maxQueue": 64,
                      *             "requests": 1200,
-                     *             "batches": 1200,
+                     *             "batches": 910,
                      *             "tensors": 424
                      *           }
                      *         }
@@ -1045,11 +1045,11 @@ export interface operations {
                      *       },
                      *       "inference": {
                      *         "workers": 2,
-                     *         "maxBatchSize": 1,
+                     *         "maxBatchSize": 4,
                      *         "maxBatchDelayMs": 2,
                      *         "maxQueue": 64,
                      *         "requests": 1200,
-                     *         "batches": 1200,
+                     *         "batches": 910,
                      *         "tensors": 424
                      *       }
                      *     }

@@ -22,7 +22,7 @@ t.test('the model plugin selects a backend, loads and warms up the model, and re
   t.equal(app.backend.forced, false)
   t.same(app.backend.skipped.map(s => s.name), ['tensorflow-gpu', 'tensorflow'])
   t.equal(app.models.default.name, 'tiny')
-  t.same(app.models.default.settings, { workers: 0, maxBatchSize: 1, maxBatchDelayMs: 2, maxQueue: 64 })
+  t.same(app.models.default.settings, { workers: 0, maxBatchSize: 4, maxBatchDelayMs: 2, maxQueue: 64 })
   t.ok(tf.memory().numTensors > before, 'weights are held on the main thread while the app runs')
   await app.close()
   t.equal(tf.memory().numTensors, before, 'and released on close')

@@ -1,0 +1,20 @@
+import t from 'tap'
+import type { BackendChoice, BackendName } from '../../services/backend.js'
+import { resolveInferenceSettings } from '../../services/served-model.js'
+
+const backend = (name: BackendName, tfjsBackend: string): BackendChoice => ({ name, package: `pkg-${name}`, tfjsBackend, forced: false, skipped: [] })
+const auto = { INFERENCE_WORKERS: 'auto' as const, MAX_BATCH_SIZE: 'auto' as const, MAX_BATCH_DELAY_MS: 2, MAX_QUEUE: 64 }
+
+t.test('auto settings follow what was measured per backend', async t => {
+  t.same(resolveInferenceSettings(auto, backend('wasm', 'wasm'), 2), { workers: 2, maxBatchSize: 4, maxBatchDelayMs: 2, maxQueue: 64 }, 'wasm: a worker per core, batches of up to 4')
+  t.same(resolveInferenceSettings(auto, backend('cpu', 'cpu'), 8), { workers: 8, maxBatchSize: 1, maxBatchDelayMs: 2, maxQueue: 64 }, 'cpu: a worker per core, batches of one')
+  for (const name of ['tensorflow', 'tensorflow-gpu'] as const) {
+    t.same(resolveInferenceSettings(auto, backend(name, 'tensorflow'), 16), { workers: 0, maxBatchSize: 16, maxBatchDelayMs: 2, maxQueue: 64 }, `${name}: in process, batches of up to 16`)
+  }
+})
+
+t.test('explicit settings win over auto', async t => {
+  t.same(resolveInferenceSettings({ INFERENCE_WORKERS: 0, MAX_BATCH_SIZE: 1, MAX_BATCH_DELAY_MS: 0, MAX_QUEUE: 5 }, backend('wasm', 'wasm'), 2),
+    { workers: 0, maxBatchSize: 1, maxBatchDelayMs: 0, maxQueue: 5 })
+  t.same(resolveInferenceSettings({ ...auto, INFERENCE_WORKERS: 3, MAX_BATCH_SIZE: 32 }, backend('tensorflow', 'tensorflow'), 2).maxBatchSize, 32)
+})
