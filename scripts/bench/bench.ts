@@ -11,7 +11,7 @@
  *                                               model from scripts/model/export-unfused.ts: the tutorial's way)
  */
 import { execSync } from 'node:child_process'
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { selectBackend } from '../../services/backend.js'
@@ -19,7 +19,7 @@ import { preprocessImage } from '../../services/image.js'
 import type { Pixels } from '../../services/pixels.js'
 import { projectRoot } from '../../services/project.js'
 import { ServedModel, type InferenceSettings } from '../../services/served-model.js'
-import { multipartUpload, percentile, runLoad, type LoadResult } from './load.js'
+import { benchPhotos, multipartUpload, percentile, runLoad, type LoadResult } from './load.js'
 import { plotSvg } from './plot.js'
 import { startServer } from './server.js'
 
@@ -31,18 +31,6 @@ const outDir = join(projectRoot, 'bench/results')
 const naiveNote = process.env.NAIVE_MODEL_DIR !== undefined ? ", naive: unfused layers model" : ""
 const modelName = (JSON.parse(await readFile(join(process.env.MODEL_DIR ?? join(projectRoot, 'model/food'), 'manifest.json'), 'utf8')).name as string) + (process.env.NAIVE_MODEL_DIR !== undefined ? '-vs-unfused' : '')
 const modelDir = process.env.MODEL_DIR ?? join(projectRoot, 'model/food')
-
-async function photos (): Promise<Array<{ name: string, bytes: Buffer }>> {
-  const out: Array<{ name: string, bytes: Buffer }> = []
-  for (const dir of ['test/fixtures/photos/food', 'test/fixtures/photos/not_food', 'test/fixtures/images']) {
-    const full = join(projectRoot, dir)
-    const names = await readdir(full).catch(() => [] as string[])
-    for (const name of names.filter(n => /^[^.]+\.jpe?g$/i.test(n) && !/truncated|tiny|cmyk|grey|exif|progressive/.test(n)).sort()) {
-      out.push({ name, bytes: await readFile(join(full, name)) })
-    }
-  }
-  return out
-}
 
 interface ModeResult { mode: string, env: Record<string, string>, levels: Array<LoadResult & { meanBatch: number }> }
 
@@ -99,8 +87,7 @@ async function inProcess (settings: InferenceSettings, inputs: Pixels[], secs: n
 
 const machine = `${availableParallelism()} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`
 console.log(`bench: model ${modelName}; ${machine}; ${seconds} s per level; levels ${levels.join(', ')}`)
-const shots = await photos()
-if (shots.length === 0) throw new Error('no photos found under test/fixtures')
+const shots = await benchPhotos()
 const uploads = shots.map(p => multipartUpload(p.bytes, p.name))
 console.log(`${shots.length} real photos, ${Math.round(shots.reduce((n, p) => n + p.bytes.length, 0) / shots.length / 1024)} KiB on average`)
 
@@ -129,8 +116,8 @@ const inputs = await Promise.all(shots.map(async p => (await preprocessImage(p.b
 const engine: Record<string, unknown> = {}
 const cores = availableParallelism()
 const engineRuns: Array<[string, InferenceSettings]> = [
-  [`workers=${cores} batch 1 (default)`, { workers: cores, maxBatchSize: 1, maxBatchDelayMs: 2, maxQueue: 1000 }],
-  [`workers=${cores} batch<=4`, { workers: cores, maxBatchSize: 4, maxBatchDelayMs: 2, maxQueue: 1000 }],
+  [`workers=${cores} batch<=4 (default)`, { workers: cores, maxBatchSize: 4, maxBatchDelayMs: 2, maxQueue: 1000 }],
+  [`workers=${cores} batch 1`, { workers: cores, maxBatchSize: 1, maxBatchDelayMs: 2, maxQueue: 1000 }],
   ...[1, 2, 4, 8].map(b => [`workers=1 batch<=${b}`, { workers: 1, maxBatchSize: b, maxBatchDelayMs: 2, maxQueue: 1000 }] as [string, InferenceSettings]),
   ['main thread, batch 1 (naive)', { workers: 0, maxBatchSize: 1, maxBatchDelayMs: 0, maxQueue: 1000 }]
 ]

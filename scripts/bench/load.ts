@@ -1,3 +1,6 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { projectRoot } from '../../services/project.js'
 import { LoadGenerator, type Upload } from '../load.js'
 
 export type { Upload }
@@ -52,4 +55,18 @@ export function multipartUpload (photo: Buffer, filename: string): Upload {
   const boundary = '----bench-boundary-5b1f0c'
   const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: image/jpeg\r\n\r\n`)
   return { body: Buffer.concat([head, photo, Buffer.from(`\r\n--${boundary}--\r\n`)]), contentType: `multipart/form-data; boundary=${boundary}` }
+}
+
+/** The benchmarks' photos: the committed real JPEG fixtures, less the deliberately odd ones (truncated, tiny, CMYK, ...). */
+export async function benchPhotos (): Promise<Array<{ name: string, bytes: Buffer }>> {
+  const out: Array<{ name: string, bytes: Buffer }> = []
+  for (const dir of ['test/fixtures/photos/food', 'test/fixtures/photos/not_food', 'test/fixtures/images']) {
+    const full = join(projectRoot, dir)
+    const names = await readdir(full).catch(() => [] as string[])
+    for (const name of names.filter(n => /^[^.]+\.jpe?g$/i.test(n) && !/truncated|tiny|cmyk|grey|exif|progressive/.test(n)).sort()) {
+      out.push({ name, bytes: await readFile(join(full, name)) })
+    }
+  }
+  if (out.length === 0) throw new Error('no photos found under test/fixtures')
+  return out
 }
