@@ -6,7 +6,10 @@
 #   DATA_FROM=/tmp/ds/data bash scripts/data.sh                  copy an already built dataset instead of rebuilding
 #   FORCE=1 bash scripts/data.sh          rebuild even if data/manifest.csv exists
 #
-# Idempotent: if data/manifest.csv exists and every photo it lists is present, nothing is done.
+# Then scripts/data-external.ts builds data/external/: the external test set (plated dishes and fruit from small
+# Debian packages that training does not use; `npm run model:external`).
+# Idempotent: if data/manifest.csv exists and every photo it lists is present, only the external step runs (a no-op
+# when its photos are there too).
 # Other environment variables (WORK, MAX_SIDE, WITH_EDGE, SKIP_BIG, ...) are passed through to build_dataset.sh.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,7 +25,10 @@ complete () {
   [ -z "$missing" ] || { echo "data/: missing $missing" >&2; return 1; }
 }
 
+extra () { (cd "$ROOT" && npx --no-install tsx scripts/data-external.ts "$DEST"); }
+
 if [ "${FORCE:-0}" != 1 ] && complete; then
+  extra
   echo "data/ is complete ($(($(wc -l < "$DEST/manifest.csv") - 1)) photos in manifest.csv); FORCE=1 to rebuild"
   exit 0
 fi
@@ -41,5 +47,6 @@ else
   fi
   bash "$SCRIPT" "$DEST"
 fi
+extra
 complete
 echo "data/ ready: $(($(wc -l < "$DEST/manifest.csv") - 1)) photos"

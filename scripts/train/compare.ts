@@ -1,6 +1,8 @@
 /**
  * Grouped comparison of backbones and training settings (model:compare). Uses cached features (extracts on a
- * miss). Usage: npx tsx scripts/train/compare.ts [backbone,...] [views,...]
+ * miss). Usage: npx tsx scripts/train/compare.ts [backbone,...] [views,...] [l2,...] [sourceAlpha,...]
+ * WITH_EXTERNAL=1 adds the external test set (data/external) to the photos, as if it were training data: it shows how
+ * the grouped figures move when a few more sources join (MODEL_CARD.md).
  */
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
@@ -19,7 +21,7 @@ const l2List = (process.argv[4] ?? String(DEFAULT_CONFIG.head.l2)).split(',').ma
 const alphaList = (process.argv[5] ?? String(DEFAULT_CONFIG.head.sourceAlpha)).split(',').map(Number)
 
 await tf.setBackend('wasm'); await tf.ready()
-const items = await loadItems(DATA_DIR)
+const items = [...await loadItems(DATA_DIR), ...process.env.WITH_EXTERNAL === '1' ? await loadItems(join(DATA_DIR, 'external')) : []]
 const rows: unknown[] = []
 for (const bb of backbones) {
   const feats = await getFeatures(tf, bb, items, Math.max(...viewsList))

@@ -2,18 +2,20 @@
  * Picks test/fixtures/photos: real photos under licences compatible with an MIT repository (public domain,
  * CC0, BSD, MIT) that the shipped model/food classifies correctly with margin, re-encoded small (<= 640 px,
  * JPEG q85), with SOURCES.md. They come from the training set, so they are smoke tests, not a held-out test.
+ * The fixtures from sources training never used (scikit-image, the external test set's plated dishes) are added by
+ * hand with their own sections of SOURCES.md; a rerun keeps them and those sections.
  *   npx tsx scripts/train/fixtures.ts
  */
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import sharp from 'sharp'
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { preprocessImage, type InputSpec } from '../../services/image.js'
 import { normalizePixels } from '../../services/pixels.js'
 import { readManifest } from '../../services/model-manifest.js'
 import { DATA_DIR, MODEL_DIR, REPO_ROOT, log } from './common.js'
-import { loadItems, type Item } from './dataset.js'
+import { loadItems, UNSEEN_SOURCE_FIXTURE, type Item } from './dataset.js'
 import { loadModelDir, runModel } from './verify.js'
 
 const PERMISSIVE = /^(public domain|cc0|bsd-[23]-clause|mit)\b/i
@@ -35,7 +37,13 @@ async function prob (buf: Buffer, k: number): Promise<number> {
 }
 
 const items = (await loadItems(DATA_DIR)).filter(it => PERMISSIVE.test(it.licence.trim()) && it.width >= 160 && it.height >= 120)
-await rm(OUT, { recursive: true, force: true })
+const previous = await readFile(join(OUT, 'SOURCES.md'), 'utf8').catch(() => '')
+const handSections = previous.includes('\n## ') ? previous.slice(previous.indexOf('\n## ')) : ''
+for (const label of manifest.labels) {
+  for (const f of await readdir(join(OUT, label)).catch(() => [] as string[])) {
+    if (!UNSEEN_SOURCE_FIXTURE.test(f)) await rm(join(OUT, label, f))
+  }
+}
 const rows: string[] = []
 for (const [k, label] of manifest.labels.entries()) {
   await mkdir(join(OUT, label), { recursive: true })
@@ -77,5 +85,5 @@ the MIT files are from the packages named below, copyright their authors.
 | file | source package (Debian/npm) | path in the package | licence | p(label) |
 |---|---|---|---|---:|
 ${rows.join('\n')}
-`)
+${handSections}`)
 log(`wrote ${OUT}`)
