@@ -62,12 +62,10 @@ export function externalFileName (p: ExternalPhoto): string {
 function fetchDeb (work: string, pkg: string): { root: string, version: string } {
   const debDir = join(work, 'deb')
   mkdirSync(debDir, { recursive: true })
-  let deb = readdirSync(debDir).find(f => f.startsWith(`${pkg}_`) && f.endsWith('.deb'))
-  if (deb === undefined) {
-    execFileSync('apt-get', ['download', '-q', pkg], { cwd: debDir, stdio: ['ignore', 'ignore', 'inherit'] })
-    deb = readdirSync(debDir).find(f => f.startsWith(`${pkg}_`) && f.endsWith('.deb'))
-    if (deb === undefined) throw new Error(`apt-get download ${pkg} left no .deb in ${debDir}`)
-  }
+  const cached = (): string | undefined => readdirSync(debDir).find(f => f.startsWith(`${pkg}_`) && f.endsWith('.deb'))
+  if (cached() === undefined) execFileSync('apt-get', ['download', '-q', pkg], { cwd: debDir, stdio: ['ignore', 'ignore', 'inherit'] })
+  const deb = cached()
+  if (deb === undefined) throw new Error(`apt-get download ${pkg} left no .deb in ${debDir}`)
   const root = join(work, 'x', pkg)
   mkdirSync(root, { recursive: true })
   execFileSync('dpkg-deb', ['-x', join(debDir, deb), root])
