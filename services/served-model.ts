@@ -24,7 +24,7 @@ const onTensorFlow = (backend: BackendChoice): boolean => backend.tfjsBackend ==
 
 /**
  * Defaults per backend. wasm and cpu run one op at a time per thread, so each core gets a worker with its own
- * model. On wasm, batches of up to 4 pay a little (npm run bench, food-fast, one worker: 32.8, 33.8, 34.3, 34.5
+ * model. On wasm, batches of up to 4 pay a little (npm run bench, food 2.0.0, one worker: 32.8, 33.8, 34.3, 34.5
  * images/s at batch 1, 2, 4, 8; two workers 59.7 at batch 1, 64.1 at up to 4; over HTTP at 16 clients 50 -> 53
  * req/s with p99 unchanged); an idle worker still takes a lone request at once. The pure-JS cpu backend is not
  * measured and keeps batches of one. tfjs-node spreads each op over its own thread pool and gains from larger

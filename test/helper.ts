@@ -11,6 +11,16 @@ import { computeModelDigest } from '../services/model-manifest.js'
 import { projectRoot } from '../services/project.js'
 
 export const fixturesDir = join(projectRoot, 'test/fixtures')
+
+/**
+ * The shipped models, with the committed photos (test/fixtures/photos) each gets wrong: a known miss is listed
+ * here and in the model's card. pickedFixtures: the model that picked the training-source fixtures with a margin
+ * (SOURCES.md), so they must keep that margin.
+ */
+export const SHIPPED_MODELS: Array<{ dir: string, name: string, knownMisses: string[], pickedFixtures: boolean }> = [
+  { dir: 'model/food', name: 'food', knownMisses: ['food/skimage__coffee.jpg'], pickedFixtures: false },
+  { dir: 'model/food-large', name: 'food-large', knownMisses: [], pickedFixtures: true }
+]
 export const fixture = (...parts: string[]): string => join(fixturesDir, ...parts)
 export const readFixture = (...parts: string[]): Promise<Buffer> => readFile(fixture(...parts))
 

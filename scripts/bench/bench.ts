@@ -3,14 +3,18 @@
  * naive mode of the same service (one predict per request on the main thread), over real HTTP with real
  * photos at several concurrencies; then the engine alone, in process. Prints a table, writes JSON and an SVG.
  *
- *   npm run bench                               both modes, levels 1,4,16,64, 10 s each
+ *   npm run bench                               both modes, levels 1,4,16,64, 10 s each; the naive mode serves
+ *                                               the default model unfused (the tutorial's way: its Keras-style
+ *                                               layers model, exported to bench/unfused-food on first use by
+ *                                               scripts/model/export-unfused.ts)
  *   npm run bench -- --url http://host:3000     load an already running service (one mode)
  *   BENCH_SECONDS=5 BENCH_LEVELS=1,16 npm run bench
- *   MODEL_DIR=model/food-fast npm run bench     another model (results are named after it)
- *   NAIVE_MODEL_DIR=dir                         the naive mode serves this model instead (e.g. the unfused layers
- *                                               model from scripts/model/export-unfused.ts: the tutorial's way)
+ *   MODEL_DIR=model/food-large npm run bench    another model (results are named after it); its naive mode serves
+ *                                               the same model on the main thread
+ *   NAIVE_MODEL_DIR=dir                         the naive mode serves this model instead
  */
 import { execSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -28,9 +32,14 @@ const levels = (process.env.BENCH_LEVELS ?? '1,4,16,64').split(',').map(Number)
 const urlArg = process.argv.indexOf('--url')
 const externalUrl = urlArg > 0 ? process.argv[urlArg + 1] : undefined
 const outDir = join(projectRoot, 'bench/results')
-const naiveNote = process.env.NAIVE_MODEL_DIR !== undefined ? ", naive: unfused layers model" : ""
-const modelName = (JSON.parse(await readFile(join(process.env.MODEL_DIR ?? join(projectRoot, 'model/food'), 'manifest.json'), 'utf8')).name as string) + (process.env.NAIVE_MODEL_DIR !== undefined ? '-vs-unfused' : '')
 const modelDir = process.env.MODEL_DIR ?? join(projectRoot, 'model/food')
+const naiveModelDir = process.env.NAIVE_MODEL_DIR ?? (process.env.MODEL_DIR === undefined ? join(projectRoot, 'bench/unfused-food') : modelDir)
+if (externalUrl === undefined && naiveModelDir === join(projectRoot, 'bench/unfused-food') && !existsSync(join(naiveModelDir, 'model.json'))) {
+  execSync('npx tsx scripts/model/export-unfused.ts', { cwd: projectRoot, stdio: 'inherit' })
+}
+const unfused = naiveModelDir !== modelDir
+const naiveNote = unfused ? ', naive: unfused layers model' : ''
+const modelName = (JSON.parse(await readFile(join(modelDir, 'manifest.json'), 'utf8')).name as string) + (unfused ? '-vs-unfused' : '')
 
 interface ModeResult { mode: string, env: Record<string, string>, levels: Array<LoadResult & { meanBatch: number }> }
 
@@ -98,7 +107,7 @@ if (externalUrl !== undefined) {
   execSync('npm run build --silent', { cwd: projectRoot, stdio: 'inherit' })
   const configs: Array<[string, Record<string, string>]> = [
     ['pooled', { TFJS_BACKEND: 'wasm', MODEL_DIR: modelDir, MAX_QUEUE: '256' }],
-    ['naive', { TFJS_BACKEND: 'wasm', MODEL_DIR: process.env.NAIVE_MODEL_DIR ?? modelDir, INFERENCE_WORKERS: '0', MAX_BATCH_SIZE: '1', MAX_QUEUE: '100000', MAX_EVENT_LOOP_DELAY_MS: '0' }]
+    ['naive', { TFJS_BACKEND: 'wasm', MODEL_DIR: naiveModelDir, INFERENCE_WORKERS: '0', MAX_BATCH_SIZE: '1', MAX_QUEUE: '100000', MAX_EVENT_LOOP_DELAY_MS: '0' }]
   ]
   for (const [mode, env] of configs) {
     const server = await startServer(env)
@@ -139,7 +148,7 @@ if (ratios.length > 0) {
 
 await mkdir(outDir, { recursive: true })
 const date = new Date().toISOString()
-await writeFile(join(outDir, `${modelName}.json`), JSON.stringify({ date, machine, model: modelName, naiveModelDir: process.env.NAIVE_MODEL_DIR, seconds, modes, ratios, engine }, null, 2) + '\n')
+await writeFile(join(outDir, `${modelName}.json`), JSON.stringify({ date, machine, model: modelName, naiveModelDir: unfused ? naiveModelDir.replace(projectRoot + '/', '') : undefined, seconds, modes, ratios, engine }, null, 2) + '\n')
 const colors: Record<string, string> = { pooled: '#1f77b4', naive: '#d62728', service: '#2ca02c' }
 await writeFile(join(outDir, `${modelName}.svg`), plotSvg(
   modes.map(m => ({ name: m.mode === 'pooled' ? 'pooled: worker threads + dynamic batching' : m.mode === 'naive' ? 'naive: one predict per request, main thread' : m.mode, color: colors[m.mode] ?? '#333', points: m.levels })),

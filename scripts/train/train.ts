@@ -1,5 +1,5 @@
 /**
- * model:train — rebuilds model/food from data/ deterministically:
+ * model:train — rebuilds model/<recipe> (default model/food; --recipe food-large) from data/ deterministically:
  *   1. pooled backbone features of the original photos and their augmented views (cached in data/cache),
  *   2. grouped evaluation: leave-one-source-out over source packages (tiny packages held out together),
  *   3. temperature and the "uncertain" threshold from the pooled held-out predictions,
@@ -145,9 +145,9 @@ classifier.dispose()
 const reloadDiff = maxAbsDiff(reloaded, fusedRun.rows)
 let maxDiff = 0
 checkIdx.forEach((i, k) => { maxDiff = Math.max(maxDiff, Math.abs(reloaded[k][0] - predictFood(head, feats[0][i])), Math.abs(reloaded[k][0] + reloaded[k][1] - 1)) })
-log(`model/food reloaded through ImageClassifier.load vs the model in memory on ${checkIdx.length} photos: max abs diff ${reloadDiff.toExponential(2)}`)
-log(`model/food vs features->head on ${checkIdx.length} photos: max abs diff ${maxDiff.toExponential(2)}`)
-if (reloadDiff > 1e-6) throw new Error(`reloaded model/food disagrees with the model written (max abs diff ${reloadDiff})`)
+log(`${RECIPE} reloaded through ImageClassifier.load vs the model in memory on ${checkIdx.length} photos: max abs diff ${reloadDiff.toExponential(2)}`)
+log(`${RECIPE} vs features->head on ${checkIdx.length} photos: max abs diff ${maxDiff.toExponential(2)}`)
+if (reloadDiff > 1e-6) throw new Error(`reloaded ${RECIPE} disagrees with the model written (max abs diff ${reloadDiff})`)
 if (maxDiff > 1e-4) throw new Error(`assembled model disagrees with the head (max abs diff ${maxDiff})`)
 const evalJson = { ...metrics, errors, temperature: round(temperature, 4), assemblyMaxAbsDiff: maxDiff, reloadMaxAbsDiff: reloadDiff, fusion, timing, config: cfg }
 await writeModelDir(MODEL_DIR, files, manifest, {

@@ -2,18 +2,10 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { projectRoot } from '../../services/project.js'
-import { build, fixture, imageFile, readFixture } from '../helper.js'
+import { build, fixture, imageFile, readFixture, SHIPPED_MODELS } from '../helper.js'
 
-/**
- * The shipped models, through the service, on committed real photos (licences in test/fixtures/photos/SOURCES.md).
- * A known miss is listed here and in the model's card; every other photo must get its label.
- */
-const MODELS: Array<{ dir: string, name: string, knownMisses: string[] }> = [
-  { dir: 'model/food', name: 'food', knownMisses: [] },
-  { dir: 'model/food-fast', name: 'food-fast', knownMisses: ['food/skimage__coffee.jpg'] }
-]
-
-for (const { dir, name, knownMisses } of MODELS) {
+/** The shipped models, through the service, on committed real photos (licences in test/fixtures/photos/SOURCES.md). */
+for (const { dir, name, knownMisses } of SHIPPED_MODELS) {
   t.test(`${name} classifies real photos correctly`, async t => {
     const app = await build(t, { MODEL_DIR: join(projectRoot, dir) })
     t.equal(app.models.default.name, name)

