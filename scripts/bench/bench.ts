@@ -25,7 +25,7 @@ import { projectRoot } from '../../services/project.js'
 import { ServedModel, type InferenceSettings } from '../../services/served-model.js'
 import { benchPhotos, multipartUpload, percentile, runLoad, type LoadResult } from './load.js'
 import { plotSvg } from './plot.js'
-import { startServer } from './server.js'
+import { startServer, type RunningServer } from './server.js'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const levels = (process.env.BENCH_LEVELS ?? '1,4,16,64').split(',').map(Number)
@@ -55,18 +55,29 @@ async function modelCounts (url: string): Promise<{ requests: number, batches: n
   return { requests: NaN, batches: NaN }
 }
 
-async function loadLevels (mode: string, url: string, env: Record<string, string>, uploads: ReturnType<typeof multipartUpload>[]): Promise<ModeResult> {
-  await runLoad(url, uploads, 4, 2) // warm-up
-  const result: ModeResult = { mode, env, levels: [] }
-  for (const concurrency of levels) {
-    const before = await modelCounts(url)
-    const load = await runLoad(url, uploads, concurrency, seconds)
-    const after = await modelCounts(url)
-    const meanBatch = (after.requests - before.requests) / Math.max(1, after.batches - before.batches)
-    result.levels.push({ ...load, meanBatch })
-    console.log(`${mode.padEnd(7)} c=${String(concurrency).padEnd(3)} ${load.rps.toFixed(1).padStart(6)} req/s  p50 ${load.p50.toFixed(0).padStart(5)} ms  p95 ${load.p95.toFixed(0).padStart(5)} ms  p99 ${load.p99.toFixed(0).padStart(5)} ms  errors ${load.errors}  mean batch ${meanBatch.toFixed(2)}  ${JSON.stringify(load.statuses)}`)
+async function measureLevel (mode: string, url: string, concurrency: number, uploads: ReturnType<typeof multipartUpload>[]): Promise<LoadResult & { meanBatch: number }> {
+  const before = await modelCounts(url)
+  const load = await runLoad(url, uploads, concurrency, seconds)
+  const after = await modelCounts(url)
+  const meanBatch = (after.requests - before.requests) / Math.max(1, after.batches - before.batches)
+  console.log(`${mode.padEnd(7)} c=${String(concurrency).padEnd(3)} ${load.rps.toFixed(1).padStart(6)} req/s  p50 ${load.p50.toFixed(0).padStart(5)} ms  p95 ${load.p95.toFixed(0).padStart(5)} ms  p99 ${load.p99.toFixed(0).padStart(5)} ms  errors ${load.errors}  mean batch ${meanBatch.toFixed(2)}  ${JSON.stringify(load.statuses)}`)
+  return { ...load, meanBatch }
+}
+
+/**
+ * Every mode at every level. The modes' servers all run from the start and take turns per level (A B, then B A, ...),
+ * so a machine whose speed drifts during the run (shared hosts do) shifts both sides of a ratio alike; an idle
+ * server uses no CPU.
+ */
+async function interleavedLevels (servers: Array<{ mode: string, url: string, env: Record<string, string> }>, uploads: ReturnType<typeof multipartUpload>[]): Promise<ModeResult[]> {
+  for (const s of servers) await runLoad(s.url, uploads, 4, 2) // warm-up
+  const results: ModeResult[] = servers.map(s => ({ mode: s.mode, env: s.env, levels: [] }))
+  for (const [i, concurrency] of levels.entries()) {
+    const order = servers.map((_, k) => k)
+    if (i % 2 === 1) order.reverse()
+    for (const k of order) results[k].levels[i] = await measureLevel(servers[k].mode, servers[k].url, concurrency, uploads)
   }
-  return result
+  return results
 }
 
 /** The engine alone: preprocessed real photos submitted at high concurrency, no HTTP. */
@@ -102,20 +113,19 @@ console.log(`${shots.length} real photos, ${Math.round(shots.reduce((n, p) => n 
 
 const modes: ModeResult[] = []
 if (externalUrl !== undefined) {
-  modes.push(await loadLevels('service', externalUrl, {}, uploads))
+  modes.push(...await interleavedLevels([{ mode: 'service', url: externalUrl, env: {} }], uploads))
 } else {
   execSync('npm run build --silent', { cwd: projectRoot, stdio: 'inherit' })
   const configs: Array<[string, Record<string, string>]> = [
     ['pooled', { TFJS_BACKEND: 'wasm', MODEL_DIR: modelDir, MAX_QUEUE: '256' }],
     ['naive', { TFJS_BACKEND: 'wasm', MODEL_DIR: naiveModelDir, INFERENCE_WORKERS: '0', MAX_BATCH_SIZE: '1', MAX_QUEUE: '100000', MAX_EVENT_LOOP_DELAY_MS: '0' }]
   ]
-  for (const [mode, env] of configs) {
-    const server = await startServer(env)
-    try {
-      modes.push(await loadLevels(mode, server.url, env, uploads))
-    } finally {
-      console.log(`${mode}: server stopped with exit code ${await server.stop()}`)
-    }
+  const servers: Array<{ mode: string, env: Record<string, string>, server: RunningServer }> = []
+  try {
+    for (const [mode, env] of configs) servers.push({ mode, env, server: await startServer(env) })
+    modes.push(...await interleavedLevels(servers.map(s => ({ mode: s.mode, url: s.server.url, env: s.env })), uploads))
+  } finally {
+    for (const s of servers) console.log(`${s.mode}: server stopped with exit code ${await s.server.stop()}`)
   }
 }
 
