@@ -33,8 +33,9 @@ const urlArg = process.argv.indexOf('--url')
 const externalUrl = urlArg > 0 ? process.argv[urlArg + 1] : undefined
 const outDir = join(projectRoot, 'bench/results')
 const modelDir = process.env.MODEL_DIR ?? join(projectRoot, 'model/food')
-const naiveModelDir = process.env.NAIVE_MODEL_DIR ?? (process.env.MODEL_DIR === undefined ? join(projectRoot, 'bench/unfused-food') : modelDir)
-if (externalUrl === undefined && naiveModelDir === join(projectRoot, 'bench/unfused-food') && !existsSync(join(naiveModelDir, 'model.json'))) {
+const unfusedDefault = join(projectRoot, 'bench/unfused-food')
+const naiveModelDir = process.env.NAIVE_MODEL_DIR ?? (process.env.MODEL_DIR === undefined ? unfusedDefault : modelDir)
+if (externalUrl === undefined && naiveModelDir === unfusedDefault && !existsSync(join(naiveModelDir, 'model.json'))) {
   execSync('npx tsx scripts/model/export-unfused.ts', { cwd: projectRoot, stdio: 'inherit' })
 }
 const unfused = naiveModelDir !== modelDir
