@@ -11,12 +11,11 @@ import '@tensorflow/tfjs-backend-wasm'
 import sharp from 'sharp'
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { preprocessImage, type InputSpec } from '../../services/image.js'
-import { normalizePixels } from '../../services/pixels.js'
+import type { InputSpec } from '../../services/image.js'
 import { readManifest } from '../../services/model-manifest.js'
 import { DATA_DIR, MODEL_DIR, REPO_ROOT, log } from './common.js'
 import { loadItems, UNSEEN_SOURCE_FIXTURE, type Item } from './dataset.js'
-import { loadModelDir, runModel } from './verify.js'
+import { loadModelDir, predictPhoto } from './verify.js'
 
 const PERMISSIVE = /^(public domain|cc0|bsd-[23]-clause|mit)\b/i
 const PER_CLASS = 8
@@ -28,13 +27,7 @@ const spec = manifest.input as InputSpec
 const model = await loadModelDir(tf, MODEL_DIR)
 const margin = 0.75
 
-async function prob (buf: Buffer, k: number): Promise<number> {
-  const { pixels } = await preprocessImage(buf, spec)
-  const x = tf.tensor4d(normalizePixels(pixels, spec), [1, spec.height, spec.width, 3])
-  const p = (await runModel(model, x).array())[0][k]
-  x.dispose()
-  return p
-}
+const prob = async (buf: Buffer, k: number): Promise<number> => (await predictPhoto(tf, model, buf, spec))[k]
 
 const items = (await loadItems(DATA_DIR)).filter(it => PERMISSIVE.test(it.licence.trim()) && it.width >= 160 && it.height >= 120)
 const previous = await readFile(join(OUT, 'SOURCES.md'), 'utf8').catch(() => '')

@@ -1,6 +1,8 @@
 import type * as tfTypes from '@tensorflow/tfjs'
 import { loadFromDirectory } from '../../services/model-files.js'
 import { readModelJson } from '../../services/model-manifest.js'
+import { preprocessImage, type InputSpec } from '../../services/image.js'
+import { normalizePixels } from '../../services/pixels.js'
 
 export type AnyModel = tfTypes.LayersModel | tfTypes.GraphModel
 
@@ -15,6 +17,16 @@ export function runModel (model: AnyModel, x: tfTypes.Tensor4D): tfTypes.Tensor2
   return (!('layers' in model)
     ? (model as tfTypes.GraphModel).execute(x)
     : (model as tfTypes.LayersModel).predict(x)) as tfTypes.Tensor2D
+}
+
+/** One photo (encoded bytes) through the service's decode and normalisation, then the model: its probability row. */
+export async function predictPhoto (tf: typeof tfTypes, model: AnyModel, photo: Uint8Array, spec: InputSpec): Promise<number[]> {
+  const { pixels } = await preprocessImage(photo, spec)
+  const x = tf.tensor4d(normalizePixels(pixels, spec), [1, spec.height, spec.width, 3])
+  const y = runModel(model, x)
+  const [row] = await y.array()
+  x.dispose(); y.dispose()
+  return row
 }
 
 /**

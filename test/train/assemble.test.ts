@@ -8,12 +8,11 @@ import { assembleFusedModel, assembleModel, writeModelDir } from '../../scripts/
 import { loadFeatureExtractor, type BackboneName } from '../../scripts/train/backbones.js'
 import { predictFood, type Head } from '../../scripts/train/head.js'
 import { inputSpecFor } from '../../scripts/train/features.js'
-import { loadModelDir, maxAbsDiff, median, runModel, stratifiedPick } from '../../scripts/train/verify.js'
+import { loadModelDir, maxAbsDiff, median, predictPhoto, runModel, stratifiedPick } from '../../scripts/train/verify.js'
 import { mulberry32 } from '../../scripts/train/common.js'
 import { UNSEEN_SOURCE_FIXTURE } from '../../scripts/train/dataset.js'
 import { computeModelDigest, readManifest } from '../../services/model-manifest.js'
-import { preprocessImage } from '../../services/image.js'
-import { normalizePixels } from '../../services/pixels.js'
+import type { InputSpec } from '../../services/image.js'
 import { projectRoot } from '../../services/project.js'
 import { SHIPPED_MODELS } from '../helper.js'
 
@@ -106,11 +105,7 @@ for (const shipped of SHIPPED_MODELS) {
     const fixtures = join(import.meta.dirname, '..', 'fixtures', 'photos')
     for (const [k, label] of manifest.labels.entries()) {
       for (const f of (await readdir(join(fixtures, label))).filter(f => f.endsWith('.jpg'))) {
-        const spec = manifest.input as Parameters<typeof preprocessImage>[1]
-        const { pixels } = await preprocessImage(await readFile(join(fixtures, label, f)), spec)
-        const x = tf.tensor4d(normalizePixels(pixels, spec), [1, manifest.input.height, manifest.input.width, 3])
-        const p = (await runModel(model, x).array())[0]
-        x.dispose()
+        const p = await predictPhoto(tf, model, await readFile(join(fixtures, label, f)), manifest.input as InputSpec)
         if (shipped.knownMisses.includes(`${label}/${f}`)) {
           t.ok(p[k] < 0.5, `${label}/${f}: p(${label}) = ${p[k].toFixed(3)} < 0.5 (known miss; fix the list when it is right)`)
           continue
