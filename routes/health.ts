@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { LiveSchema, ReadySchema, V2LiveSchema, V2ModelReadySchema, V2ReadySchema, errorResponses, jsonResponse } from './schemas.js'
 
-const DRAINING = { status: 'draining' as const, ready: false, since: '2026-11-24T12:00:05.000Z', models: [{ name: 'food', version: '2.0.0' }], backend: 'wasm' }
+const DRAINING = { status: 'draining' as const, ready: false, since: '2026-11-24T12:00:05.000Z', models: [{ name: 'food', version: '3.0.0' }], backend: 'wasm' }
 
 /** Probes answer on every call: no access-log line per probe, warnings and errors only. */
 const logLevel = 'warn'

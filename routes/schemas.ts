@@ -76,7 +76,7 @@ export const errorResponses = {
 
 export const ModelRefSchema = Type.Object({
   name: Type.String({ description: 'The model\'s name, as in GET /models/{name}.', examples: ['food'] }),
-  version: Type.String({ description: 'The model\'s version, from its manifest.', examples: ['2.0.0'] })
+  version: Type.String({ description: 'The model\'s version, from its manifest.', examples: ['3.0.0'] })
 }, { $id: 'ModelRef', title: 'ModelRef', description: 'A model, by name and version.' })
 
 export const WelcomeSchema = Type.Object({
@@ -94,7 +94,7 @@ export const WelcomeSchema = Type.Object({
     name: 'food-classifier-service',
     version: '0.1.0',
     message: 'Welcome! POST an image to /predict (multipart field "file") to ask whether it shows food or not_food.',
-    model: { name: 'food', version: '2.0.0' },
+    model: { name: 'food', version: '3.0.0' },
     backend: 'wasm',
     docs: '/docs'
   }]
@@ -123,7 +123,7 @@ export const PredictionSchema = Type.Object({
     uncertain: false,
     predictions: [{ label: 'food', probability: 0.97 }, { label: 'not_food', probability: 0.03 }],
     warnings: [],
-    model: { name: 'food', version: '2.0.0' },
+    model: { name: 'food', version: '3.0.0' },
     backend: 'wasm'
   }]
 })
@@ -136,14 +136,14 @@ export const SkippedBackendSchema = Type.Object({
 
 const modelInfoExample = {
   name: 'food',
-  version: '2.0.0',
+  version: '3.0.0',
   description: 'Food / not-food photo classifier.',
   labels: ['food', 'not_food'],
   format: 'graph-model',
-  inputShape: [224, 224, 3],
+  inputShape: [300, 300, 3],
   preprocessing: {
-    resizeMode: 'cover',
-    normalization: { mean: [0, 0, 0], std: [255, 255, 255] },
+    resizeMode: 'fill',
+    normalization: { mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] },
     steps: ['EXIF orientation applied', 'alpha flattened onto white', 'converted to 8-bit sRGB', 'resized to the input size', 'normalised per channel']
   },
   uncertainThreshold: 0.6,
@@ -154,7 +154,7 @@ const modelInfoExample = {
 
 export const ModelInfoSchema = Type.Object({
   name: Type.String({ description: 'The model\'s name, as in GET /models/{name}.', examples: ['food'] }),
-  version: Type.String({ description: 'The model\'s version, from its manifest.', examples: ['2.0.0'] }),
+  version: Type.String({ description: 'The model\'s version, from its manifest.', examples: ['3.0.0'] }),
   description: Type.String({ description: 'What the model does, from its manifest.' }),
   labels: Type.Array(Type.String(), { description: 'Every label the model answers, in the order of its outputs.', examples: [['food', 'not_food']] }),
   format: Type.String({ description: 'TF.js model format: layers-model or graph-model.' }),
@@ -212,7 +212,7 @@ export const ReadySchema = Type.Object({
   $id: 'Readiness',
   title: 'Readiness',
   description: 'Whether this instance should receive traffic, and why not.',
-  examples: [{ status: 'ready', ready: true, since: '2026-11-24T12:00:00.000Z', models: [{ name: 'food', version: '2.0.0' }], backend: 'wasm' }]
+  examples: [{ status: 'ready', ready: true, since: '2026-11-24T12:00:00.000Z', models: [{ name: 'food', version: '3.0.0' }], backend: 'wasm' }]
 })
 
 export const V2LiveSchema = Type.Object({ live: Type.Boolean({ description: 'True when the process answers.' }) }, { $id: 'V2Live', title: 'V2Live', description: 'Open Inference Protocol liveness.', examples: [{ live: true }] })

@@ -6,7 +6,8 @@
 #   DATA_FROM=/tmp/ds/data bash scripts/data.sh                  copy an already built dataset instead of rebuilding
 #   FORCE=1 bash scripts/data.sh          rebuild even if data/manifest.csv exists
 #
-# Then scripts/data-external.ts builds data/external/: the external test set (plated dishes and fruit from small
+# Then scripts/data-extra.ts adds the photo pack (../shared/data/photos-extra, 4,832 photos; PHOTOS_EXTRA=<dir> for
+# another copy) to data/ and its manifest, and scripts/data-external.ts builds data/external/: the external test set (plated dishes and fruit from small
 # Debian packages that training does not use; `npm run model:external`).
 # Idempotent: if data/manifest.csv exists and every photo it lists is present, only the external step runs (a no-op
 # when its photos are there too).
@@ -25,7 +26,11 @@ complete () {
   [ -z "$missing" ] || { echo "data/: missing $missing" >&2; return 1; }
 }
 
-extra () { (cd "$ROOT" && npx --no-install tsx scripts/data-external.ts "$DEST"); }
+extra () {
+  bash "$ROOT/scripts/fetch-coco-ssd.sh"
+  (cd "$ROOT" && npx --no-install tsx scripts/data-extra.ts "$DEST")
+  (cd "$ROOT" && npx --no-install tsx scripts/data-external.ts "$DEST")
+}
 
 if [ "${FORCE:-0}" != 1 ] && complete; then
   extra

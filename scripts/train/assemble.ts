@@ -161,7 +161,7 @@ export async function assembleFusedModel (tf: typeof tfTypes, backbone: Backbone
  * Writes model.json, weights, manifest.json (with the sha256 of the final files) and any extra files into
  * a temporary sibling directory, then swaps it in, so `dir` is never seen half-written.
  */
-export async function writeModelDir (dir: string, files: ModelFiles, manifest: Omit<ModelManifest, 'sha256'>, extra: Record<string, string> = {}): Promise<ModelManifest> {
+export async function writeModelDir (dir: string, files: ModelFiles, manifest: Omit<ModelManifest, 'sha256'>, extra: Record<string, string> = {}, binary: Record<string, Buffer> = {}): Promise<ModelManifest> {
   const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}`)
   const old = join(dirname(dir), `.${basename(dir)}.old-${process.pid}`)
   await rm(tmp, { recursive: true, force: true })
@@ -173,6 +173,7 @@ export async function writeModelDir (dir: string, files: ModelFiles, manifest: O
   const full = parseManifest({ ...manifest, sha256 })
   await writeFile(join(tmp, 'manifest.json'), JSON.stringify(full, null, 2) + '\n')
   for (const [name, text] of Object.entries(extra)) await writeFile(join(tmp, name), text)
+  for (const [name, bytes] of Object.entries(binary)) await writeFile(join(tmp, name), bytes)
   await mkdir(dirname(dir), { recursive: true })
   let hadOld = false
   try { await rename(dir, old); hadOld = true } catch { /* no previous model */ }

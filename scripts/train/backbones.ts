@@ -3,10 +3,12 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type * as tfTypes from '@tensorflow/tfjs'
 import { fuseLayersModel } from '../model/fuse.js'
+import { buildCocoSsdGraph, readCocoSsd, COCO_SSD_NORMALIZATION, COCO_SSD_SUBDIR, FEATURE_DIM } from '../model/coco-ssd.js'
+import { CACHE_DIR } from './common.js'
 
 const require = createRequire(import.meta.url)
 
-export type BackboneName = 'mobilenet_v2' | 'mobilenet_v2_mid' | 'inception_v3'
+export type BackboneName = 'mobilenet_v2' | 'mobilenet_v2_mid' | 'inception_v3' | 'coco_ssd'
 
 export interface BackboneInfo {
   name: BackboneName
@@ -15,12 +17,27 @@ export interface BackboneInfo {
   shards: string[]
   size: number
   format: 'layers-model' | 'graph-model'
+  /** Where its weights come from. */
+  source: 'nsfwjs' | 'coco-ssd'
+  /** Pooled feature dimension. */
+  dim: number
 }
 
 export const BACKBONES: Record<BackboneName, BackboneInfo> = {
-  mobilenet_v2: { name: 'mobilenet_v2', dir: 'mobilenet_v2', shards: ['group1-shard1of1'], size: 224, format: 'layers-model' },
-  mobilenet_v2_mid: { name: 'mobilenet_v2_mid', dir: 'mobilenet_v2_mid', shards: ['group1-shard1of2', 'group1-shard2of2'], size: 224, format: 'graph-model' },
-  inception_v3: { name: 'inception_v3', dir: 'inception_v3', shards: [1, 2, 3, 4, 5, 6].map(i => `group1-shard${i}of6`), size: 299, format: 'layers-model' }
+  mobilenet_v2: { name: 'mobilenet_v2', dir: 'mobilenet_v2', shards: ['group1-shard1of1'], size: 224, format: 'layers-model', source: 'nsfwjs', dim: 1280 },
+  mobilenet_v2_mid: { name: 'mobilenet_v2_mid', dir: 'mobilenet_v2_mid', shards: ['group1-shard1of2', 'group1-shard2of2'], size: 224, format: 'graph-model', source: 'nsfwjs', dim: 1792 },
+  inception_v3: { name: 'inception_v3', dir: 'inception_v3', shards: [1, 2, 3, 4, 5, 6].map(i => `group1-shard${i}of6`), size: 299, format: 'layers-model', source: 'nsfwjs', dim: 2048 },
+  /** SSDLite MobileNetV2 (COCO): pooled Conv_1 features + best score per COCO class (scripts/model/coco-ssd.ts). */
+  coco_ssd: { name: 'coco_ssd', dir: COCO_SSD_SUBDIR, shards: [], size: 300, format: 'graph-model', source: 'coco-ssd', dim: FEATURE_DIM }
+}
+
+/** The COCO-SSD package as the data step unpacks it (`npm pack`): COCO_SSD_DIR or data/cache/backbones/coco-ssd. */
+export function cocoSsdDir (): string {
+  return process.env.COCO_SSD_DIR ?? join(CACHE_DIR, 'backbones', 'coco-ssd', COCO_SSD_SUBDIR)
+}
+
+export function normalizationOf (name: BackboneName): { mean: [number, number, number], std: [number, number, number] } {
+  return BACKBONES[name].source === 'coco-ssd' ? COCO_SSD_NORMALIZATION : NSFWJS_NORMALIZATION
 }
 
 export interface RawModel {
@@ -58,7 +75,8 @@ export function readNsfwjsModel (name: BackboneName): RawModel {
 export const FEATURE_NODE: Record<BackboneName, string> = {
   mobilenet_v2: 'flatten_1',
   inception_v3: 'flatten_1',
-  mobilenet_v2_mid: 'StatefulPartitionedCall/sequential/keras_layer/StatefulPartitionedCall/StatefulPartitionedCall/StatefulPartitionedCall/predict/feature_vector/SpatialSqueeze'
+  mobilenet_v2_mid: 'StatefulPartitionedCall/sequential/keras_layer/StatefulPartitionedCall/StatefulPartitionedCall/StatefulPartitionedCall/predict/feature_vector/SpatialSqueeze',
+  coco_ssd: 'food/features'
 }
 
 /** nsfwjs feeds its models pixels / 255 (0..1); serving does the same through the manifest's normalization. */
@@ -75,6 +93,16 @@ export interface FeatureExtractor {
 
 export async function loadFeatureExtractor (tf: typeof tfTypes, name: BackboneName): Promise<FeatureExtractor> {
   const info = BACKBONES[name]
+  if (info.source === 'coco-ssd') {
+    const g = buildCocoSsdGraph(await readCocoSsd(cocoSsdDir()))
+    const graph = await tf.loadGraphModel(tf.io.fromMemory({
+      modelTopology: g.modelJson.modelTopology as unknown as tfTypes.io.ModelJSON['modelTopology'],
+      weightSpecs: g.modelJson.weightsManifest[0].weights as tfTypes.io.WeightsManifestEntry[],
+      weightData: g.weightData.slice().buffer,
+      format: 'graph-model'
+    }))
+    return { name, size: info.size, dim: info.dim, extract: (x) => graph.execute(x) as tfTypes.Tensor2D, dispose: () => graph.dispose() }
+  }
   const raw = readNsfwjsModel(name)
   const weightSpecs = raw.modelJson.weightsManifest.flatMap(g => g.weights)
   const handler = tf.io.fromMemory({ modelTopology: raw.modelJson.modelTopology, weightSpecs, weightData: raw.weightData, format: raw.modelJson.format as string | undefined })
@@ -100,4 +128,25 @@ export async function loadFeatureExtractor (tf: typeof tfTypes, name: BackboneNa
   }))
   full.dispose()
   return { name, size: info.size, dim, extract: (x) => graph.execute(x) as tfTypes.Tensor2D, dispose: () => graph.dispose() }
+}
+
+/**
+ * Features of real photos computed by the detector as published (model.json as shipped, its own preprocessing loop,
+ * unfolded batch norms): the reference the cut graph is checked against. pixels: HWC uint8 at spec's size.
+ */
+export async function detectorFeatures (tf: typeof tfTypes, pixels: Uint8Array[], spec: { width: number, height: number }): Promise<Float32Array[]> {
+  const dir = cocoSsdDir()
+  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { modelTopology: tfTypes.io.ModelJSON['modelTopology'], weightsManifest: Array<{ paths: string[], weights: tfTypes.io.WeightsManifestEntry[] }> }
+  const all = Buffer.concat(json.weightsManifest.flatMap(g => g.paths).map(p => readFileSync(join(dir, p))))
+  const model = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap(g => g.weights), weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) }))
+  const out: Float32Array[] = []
+  for (const p of pixels) {
+    const x = tf.tensor4d(Int32Array.from(p), [1, spec.height, spec.width, 3], 'int32')
+    const [map, scores] = await model.executeAsync(x, ['FeatureExtractor/MobilenetV2/Conv_1/Relu6', 'Postprocessor/convert_scores']) as tfTypes.Tensor[]
+    const f = tf.tidy(() => tf.concat([map.mean([1, 2]), scores.max(1)], 1))
+    out.push(await f.data() as Float32Array)
+    tf.dispose([x, map, scores, f])
+  }
+  model.dispose()
+  return out
 }

@@ -1,14 +1,22 @@
 import type { ResizeMode } from '../../services/image.js'
 import type { BackboneName } from './backbones.js'
 import type { TrainConfig } from './cv.js'
+import type { Item } from './dataset.js'
+import { EXTRA_SOURCE_PREFIX } from './sources.js'
 import { DEFAULT_HEAD } from './head.js'
 import { RECIPE } from './common.js'
 
 /** The shipped model's recipe, chosen by grouped (leave-one-source-out) metrics: see scripts/train/compare.ts. */
 export interface FinalConfig {
+  /** The model's name in the manifest and the API. */
+  name: string
   version: string
   backbone: BackboneName
   resizeMode: ResizeMode
+  /** Square input size; the backbone's own when absent. */
+  inputSize?: number
+  /** Which photos: the shared recipe's (Debian and npm packages) only, or those and the photo pack. */
+  data: 'recipe' | 'recipe+pack'
   train: TrainConfig
   /** The uncertain threshold is the lowest top probability above which held-out accuracy reaches this. */
   uncertainTarget: number
@@ -18,30 +26,40 @@ export interface FinalConfig {
 const SEED = 'deterministic: no random initialisation; augmentation seeded by sha256(aug version, file, view)'
 
 /**
- * Two recipes, one trade-off, both measured by grouped held-out metrics (see MODEL_CARD.md):
- * - food (the default since 2.0.0): the MobileNetV2 1.0 layers backbone fused by scripts/model/fuse.ts; about twice as
- *   fast on wasm (it serves 60+ images/s on 2 cores), and its grouped figure is stable across training settings
- *   (75.2-76.3% for 1 to 5 augmented views).
- * - food-large (food 1.0.0 until 2.0.0, same weights): the MobileNetV2 1.4 "mid" graph backbone; its grouped figure
- *   is 84.4% as shipped but 70.2-90.9% across 1 to 5 views, so it is not reliably the more accurate of the two.
+ * - food (the default, 3.0.0): the COCO-SSD detector's backbone (SSDLite MobileNetV2 trained on COCO) cut to its pooled
+ *   last feature map and its best score per COCO class (scripts/model/coco-ssd.ts), a logistic head on top, trained on
+ *   the shared recipe's photos and the photo pack. Chosen over the nsfwjs backbones by the grouped comparison in
+ *   model/food/MODEL_CARD.md.
+ * - food-v2 (food 2.0.0, kept as model/food-v2 for the same-network benchmark against the peers): nsfwjs MobileNetV2
+ *   1.0, fused by scripts/model/fuse.ts, trained on the recipe's photos only.
  */
 export const RECIPES: Record<string, FinalConfig> = {
   food: {
-    version: '2.0.0',
-    backbone: 'mobilenet_v2',
-    resizeMode: 'cover',
-    train: { views: 5, head: { ...DEFAULT_HEAD, l2: 0.1 } },
+    name: 'food',
+    version: '3.0.0',
+    backbone: 'coco_ssd',
+    resizeMode: 'fill',
+    inputSize: 300,
+    data: 'recipe+pack',
+    train: { views: 1, head: { ...DEFAULT_HEAD, l2: 0.1 } },
     uncertainTarget: 0.97,
     seed: SEED
   },
-  'food-large': {
-    version: '1.0.0',
-    backbone: 'mobilenet_v2_mid',
+  'food-v2': {
+    name: 'food',
+    version: '2.0.0',
+    backbone: 'mobilenet_v2',
     resizeMode: 'cover',
+    data: 'recipe',
     train: { views: 5, head: { ...DEFAULT_HEAD, l2: 0.1 } },
     uncertainTarget: 0.97,
     seed: SEED
   }
+}
+
+/** The photos a recipe trains on. */
+export function itemsFor (cfg: Pick<FinalConfig, 'data'>, items: Item[]): Item[] {
+  return cfg.data === 'recipe' ? items.filter(i => !i.source.startsWith(EXTRA_SOURCE_PREFIX)) : items
 }
 
 const recipe = RECIPES[RECIPE]

@@ -14,12 +14,12 @@ import { loadItems } from './dataset.js'
 import { getFeatures, inputSpecFor } from './features.js'
 import { crossValidate, evaluationGroups } from './cv.js'
 import { computeMetrics, formatMetrics, fmtPct, round } from './metrics.js'
-import { FINAL } from './config.js'
+import { FINAL, itemsFor } from './config.js'
 
 await tf.setBackend('wasm'); await tf.ready()
-const items = await loadItems(DATA_DIR)
 const cfg = FINAL
-const feats = await getFeatures(tf, cfg.backbone, items, cfg.train.views, inputSpecFor(cfg.backbone, cfg.resizeMode))
+const items = itemsFor(cfg, await loadItems(DATA_DIR))
+const feats = await getFeatures(tf, cfg.backbone, items, cfg.train.views, inputSpecFor(cfg.backbone, cfg.resizeMode, cfg.inputSize))
 let temperature = 1; let threshold = 0.5
 try {
   const m = await readManifest(MODEL_DIR)

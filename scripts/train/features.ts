@@ -4,13 +4,12 @@ import type * as tfTypes from '@tensorflow/tfjs'
 import type { InputSpec } from '../../services/image.js'
 import { normalizePixels } from '../../services/pixels.js'
 import { AUG_VERSION, renderView } from './augment.js'
-import { BACKBONES, NSFWJS_NORMALIZATION, loadFeatureExtractor, type BackboneName, type FeatureExtractor } from './backbones.js'
+import { BACKBONES, loadFeatureExtractor, normalizationOf, type BackboneName, type FeatureExtractor } from './backbones.js'
 import { CACHE_DIR, log } from './common.js'
 import type { Item } from './dataset.js'
 
-export function inputSpecFor (backbone: BackboneName, resizeMode: InputSpec['resizeMode'] = 'cover'): InputSpec {
-  const size = BACKBONES[backbone].size
-  return { width: size, height: size, channels: 3, resizeMode, normalization: NSFWJS_NORMALIZATION }
+export function inputSpecFor (backbone: BackboneName, resizeMode: InputSpec['resizeMode'] = 'cover', size = BACKBONES[backbone].size): InputSpec {
+  return { width: size, height: size, channels: 3, resizeMode, normalization: normalizationOf(backbone) }
 }
 
 function cachePath (backbone: BackboneName, spec: InputSpec, view: number, file: string): string {
@@ -32,8 +31,7 @@ async function readCached (path: string, dim: number): Promise<Float32Array | un
  */
 export async function getFeatures (tf: typeof tfTypes, backbone: BackboneName, items: Item[], views: number, spec: InputSpec = inputSpecFor(backbone), batchSize = 16): Promise<Float32Array[][]> {
   let fe: FeatureExtractor | undefined
-  const dims: Record<BackboneName, number> = { mobilenet_v2: 1280, mobilenet_v2_mid: 1792, inception_v3: 2048 }
-  const dim = dims[backbone]
+  const dim = BACKBONES[backbone].dim
   const out: Float32Array[][] = []
   for (let v = 0; v < views; v++) {
     const feats: Array<Float32Array | undefined> = await Promise.all(items.map(async it => await readCached(cachePath(backbone, spec, v, it.file), dim)))

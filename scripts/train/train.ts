@@ -1,5 +1,5 @@
 /**
- * model:train — rebuilds model/<recipe> (default model/food; --recipe food-large) from data/ deterministically:
+ * model:train — rebuilds model/<recipe> (default model/food; --recipe food-v2) from data/ deterministically:
  *   1. pooled backbone features of the original photos and their augmented views (cached in data/cache),
  *   2. grouped evaluation: leave-one-source-out over source packages (tiny packages held out together),
  *   3. temperature and the "uncertain" threshold from the pooled held-out predictions,
@@ -19,17 +19,22 @@ import { fitTemperature, predictFood } from './head.js'
 import { chooseUncertainThreshold, computeMetrics, formatMetrics, round, type Metrics } from './metrics.js'
 import { assembleFusedModel, assembleModel, writeModelDir, type ModelFiles } from './assemble.js'
 import { maxAbsDiff, median, runModel, stratifiedPick, type AnyModel } from './verify.js'
-import { BACKBONES } from './backbones.js'
+import { BACKBONES, cocoSsdDir, detectorFeatures } from './backbones.js'
+import { buildCocoSsdGraph, readCocoSsd, COCO_SSD_PACKAGE } from '../model/coco-ssd.js'
+import { headAsDense } from './head.js'
 import { ImageClassifier } from '../../services/classifier.js'
 import { renderView } from './augment.js'
-import { FINAL } from './config.js'
-import { modelCard } from './card.js'
+import { FINAL, itemsFor } from './config.js'
+import { modelCard, type ExternalResult } from './card.js'
+import { mistakeGrid } from './mistakes.js'
+import { decodeAndResize } from '../../services/image.js'
 
 const cfg = FINAL
 await tf.setBackend('wasm'); await tf.ready()
-const items = await loadItems(DATA_DIR)
+const items = itemsFor(cfg, await loadItems(DATA_DIR))
 log(`${items.length} photos (${items.filter(i => i.y === 0).length} food, ${items.filter(i => i.y === 1).length} not_food) from ${new Set(items.map(i => i.source)).size} source packages`)
-const spec = inputSpecFor(cfg.backbone, cfg.resizeMode)
+const spec = inputSpecFor(cfg.backbone, cfg.resizeMode, cfg.inputSize)
+const backboneInfo = BACKBONES[cfg.backbone]
 const feats = await getFeatures(tf, cfg.backbone, items, cfg.train.views, spec)
 
 log('grouped evaluation (leave one source out)')
@@ -48,9 +53,13 @@ head.temperature = temperature
 let files: ModelFiles
 let unfused: AnyModel | undefined
 let opCounts: Record<string, number> | undefined
-if (BACKBONES[cfg.backbone].format === 'layers-model') {
+if (backboneInfo.format === 'layers-model') {
   const a = await assembleFusedModel(tf, cfg.backbone, head)
   files = a.fused; unfused = a.layers; opCounts = a.opCounts
+} else if (backboneInfo.source === 'coco-ssd') {
+  const g = buildCocoSsdGraph(await readCocoSsd(cocoSsdDir()), headAsDense(head))
+  files = { modelJson: g.modelJson as unknown as Record<string, unknown>, weights: Buffer.from(g.weightData.buffer, g.weightData.byteOffset, g.weightData.byteLength) }
+  opCounts = g.opCounts
 } else {
   files = assembleModel(cfg.backbone, head)
 }
@@ -91,6 +100,14 @@ if (unfused !== undefined) {
   log(`wasm per image, batch 1, median: unfused layers ${timing.unfusedMedianMs} ms`)
   if (fusion.maxAbsDiff > 1e-4) throw new Error(`fused model disagrees with the layers model (max abs diff ${fusion.maxAbsDiff})`)
   unfused.dispose()
+} else if (backboneInfo.source === 'coco-ssd') {
+  // The cut, folded graph against the detector as published (its own preprocessing, every op as shipped) -> head
+  const original = await detectorFeatures(tf, checkPixels, spec)
+  const expected = original.map(f => { const p = predictFood(head, f); return Float32Array.from([p, 1 - p]) })
+  fusion = { maxAbsDiff: maxAbsDiff(fusedRun.rows, expected), photos: checkIdx.length, opCounts: opCounts ?? {} }
+  timing = { photos: checkIdx.length, fusedMedianMs: round(median(fusedRun.ms), 1) }
+  log(`cut graph vs the published detector's features -> head on ${checkIdx.length} photos: max abs diff ${fusion.maxAbsDiff.toExponential(2)}`)
+  if (fusion.maxAbsDiff > 1e-4) throw new Error(`cut graph disagrees with the detector (max abs diff ${fusion.maxAbsDiff})`)
 }
 fusedInMemory.dispose()
 
@@ -117,22 +134,27 @@ const metrics = {
 }
 const version = cfg.version
 const manifest = {
-  name: RECIPE,
+  name: cfg.name,
   version,
-  description: `Food / not-food photo classifier: nsfwjs ${cfg.backbone} backbone (ImageNet-pretrained MobileNetV2) + logistic head trained on real photos from Debian and npm packages.`,
+  description: backboneInfo.source === 'coco-ssd'
+    ? 'Food / not-food photo classifier: the COCO-SSD detector\'s backbone (SSDLite MobileNetV2 trained on COCO), pooled, with its best score per COCO class, + logistic head trained on real photos (Debian and npm packages, the photo pack).'
+    : `Food / not-food photo classifier: nsfwjs ${cfg.backbone} backbone (ImageNet-pretrained MobileNetV2) + logistic head trained on real photos from Debian and npm packages.`,
   labels: [...LABELS],
   input: spec,
   outputActivation: 'none' as const,
   uncertainThreshold: uncertain.threshold,
   metrics,
   training: {
-    backbone: `nsfwjs@4.4.0 ${cfg.backbone} (${spec.width}x${spec.height}, ${BACKBONES[cfg.backbone].format === 'layers-model' ? 'uint8 weights as shipped, dequantised and fused to float32' : 'weights uint8 as shipped'})`,
+    backbone: backboneInfo.source === 'coco-ssd'
+      ? `${COCO_SSD_PACKAGE} (Apache-2.0): SSDLite MobileNetV2 COCO, cut to the pooled Conv_1 map (1280) + max sigmoid score per COCO class over all anchors (91), ${spec.width}x${spec.height}, batch norm folded, float32`
+      : `nsfwjs@4.4.0 ${cfg.backbone} (${spec.width}x${spec.height}, ${backboneInfo.format === 'layers-model' ? 'uint8 weights as shipped, dequantised and fused to float32' : 'weights uint8 as shipped'})`,
     head: `logistic regression as 2-way softmax, L2 ${cfg.train.head.l2}, ${cfg.train.head.iterations} full-batch Adam steps, source balance alpha ${cfg.train.head.sourceAlpha}, temperature ${round(temperature, 3)} folded in`,
-    data: { script: 'scripts/data.sh (../shared/data/build_dataset.sh)', photos: items.length, food: items.filter(i => i.y === 0).length, notFood: items.filter(i => i.y === 1).length, sources },
+    data: { script: `scripts/data.sh (../shared/data/build_dataset.sh${cfg.data === 'recipe+pack' ? ' + scripts/data-extra.ts: ../shared/data/photos-extra' : ''})`, photos: items.length, food: items.filter(i => i.y === 0).length, notFood: items.filter(i => i.y === 1).length, sources },
     augmentation: cfg.train.views > 1 ? `${cfg.train.views - 1} augmented views per photo (white background replaced by synthetic backgrounds, random crop, flip, colour jitter, greyscale)` : 'none',
     seed: cfg.seed,
     procedure: 'npm run data && npm run model:train (scripts/train/train.ts)',
-    ...(fusion !== undefined ? { fusion: { ...fusion, by: 'scripts/model/fuse.ts: Conv2D/DepthwiseConv2D + BatchNormalization + ReLU6 folded into fused ops, ZeroPadding2D folded into the conv where it equals SAME, Dense into _FusedMatMul, float32 weights', comparedWith: 'the unfused layers model (nsfwjs layers up to flatten_1 + the head as Dense(2, softmax)), batch 1, wasm' } } : {})
+    ...(fusion !== undefined && backboneInfo.source === 'coco-ssd' ? { fusion: { ...fusion, by: 'scripts/model/coco-ssd.ts: preprocessing loop, box encodings, anchors and NMS cut; batch norm (Mul+Add, FusedBatchNorm) folded into the convolutions, ReLU6 fused; head as _FusedMatMul + Softmax', comparedWith: 'the published detector graph (its own preprocessing, executeAsync) -> pooled Conv_1 + max convert_scores -> head in JS, batch 1, wasm' } } : {}),
+    ...(fusion !== undefined && backboneInfo.source !== 'coco-ssd' ? { fusion: { ...fusion, by: 'scripts/model/fuse.ts: Conv2D/DepthwiseConv2D + BatchNormalization + ReLU6 folded into fused ops, ZeroPadding2D folded into the conv where it equals SAME, Dense into _FusedMatMul, float32 weights', comparedWith: 'the unfused layers model (nsfwjs layers up to flatten_1 + the head as Dense(2, softmax)), batch 1, wasm' } } : {})
   }
 }
 
@@ -149,11 +171,38 @@ log(`${RECIPE} reloaded through ImageClassifier.load vs the model in memory on $
 log(`${RECIPE} vs features->head on ${checkIdx.length} photos: max abs diff ${maxDiff.toExponential(2)}`)
 if (reloadDiff > 1e-6) throw new Error(`reloaded ${RECIPE} disagrees with the model written (max abs diff ${reloadDiff})`)
 if (maxDiff > 1e-4) throw new Error(`assembled model disagrees with the head (max abs diff ${maxDiff})`)
-const evalJson = { ...metrics, errors, temperature: round(temperature, 4), assemblyMaxAbsDiff: maxDiff, reloadMaxAbsDiff: reloadDiff, fusion, timing, config: cfg }
+// The external test set (data/external, never trained on, nothing chosen on it) through the model as the service loads it
+let external: ExternalResult | undefined
+const externalItems = await loadItems(join(DATA_DIR, 'external')).catch(() => [] as Item[])
+if (externalItems.length > 0) {
+  const reread = await ImageClassifier.load(MODEL_DIR)
+  const preds = []
+  for (const it of externalItems) {
+    const { pixels } = await decodeAndResize(await readFile(it.path), reread.inputSpec)
+    preds.push({ file: it.file, label: it.cls, y: it.y, pFood: (await reread.predictBatch([pixels]))[0][0] })
+  }
+  reread.dispose()
+  const right = preds.filter(p => (p.pFood >= 0.5) === (p.y === 0))
+  external = {
+    n: preds.length,
+    right: right.length,
+    food: preds.filter(p => p.y === 0).length,
+    foodRight: right.filter(p => p.y === 0).length,
+    notFoodRight: right.filter(p => p.y === 1).length,
+    misses: preds.filter(p => !right.includes(p)).map(p => ({ file: p.file, label: p.label, pFood: round(p.pFood, 3) }))
+  }
+  log(`external set: ${external.right} of ${external.n} right (food ${external.foodRight}/${external.food}, not food ${external.notFoodRight}/${external.n - external.food})`)
+}
+// A contact sheet of the most confident held-out mistakes for the card
+const gridFile = 'mistakes.jpg'
+const gridTmp = join(DATA_DIR, 'reports', `${RECIPE}-${gridFile}`)
+await mkdir(join(DATA_DIR, 'reports'), { recursive: true })
+const shown = errors.length > 0 ? await mistakeGrid(errors.map(e => ({ ...e, path: items.find(it => it.file === e.file)?.path as string })), gridTmp) : []
+const evalJson = { ...metrics, errors, external, temperature: round(temperature, 4), assemblyMaxAbsDiff: maxDiff, reloadMaxAbsDiff: reloadDiff, fusion, timing, config: cfg }
 await writeModelDir(MODEL_DIR, files, manifest, {
   'eval.json': JSON.stringify(evalJson, null, 2) + '\n',
-  'MODEL_CARD.md': modelCard({ manifest: written, metrics, temperature, errors, items, cfg, fusion, timing })
-})
+  'MODEL_CARD.md': modelCard({ manifest: written, metrics, temperature, errors, items, cfg, recipe: RECIPE, fusion, timing, external, grid: shown.length > 0 ? { file: gridFile, shown } : undefined })
+}, shown.length > 0 ? { [gridFile]: await readFile(gridTmp) } : {})
 await mkdir(join(DATA_DIR, 'reports'), { recursive: true })
 await writeFile(join(DATA_DIR, 'reports', 'train-eval.json'), JSON.stringify(evalJson, null, 2))
 log('done')
