@@ -118,8 +118,8 @@ if (externalUrl !== undefined) {
 } else {
   execSync('npm run build --silent', { cwd: projectRoot, stdio: 'inherit' })
   const configs: Array<[string, Record<string, string>]> = [
-    ['pooled', { TFJS_BACKEND: 'wasm', MODEL_DIR: modelDir, MAX_QUEUE: '256' }],
-    ['naive', { TFJS_BACKEND: 'wasm', MODEL_DIR: naiveModelDir, INFERENCE_WORKERS: '0', MAX_BATCH_SIZE: '1', MAX_QUEUE: '100000', MAX_EVENT_LOOP_DELAY_MS: '0' }]
+    ['pooled', { INFERENCE_BACKEND: 'wasm', MODEL_DIR: modelDir, MAX_QUEUE: '256' }],
+    ['naive', { INFERENCE_BACKEND: 'wasm', MODEL_DIR: naiveModelDir, INFERENCE_WORKERS: '0', MAX_BATCH_SIZE: '1', MAX_QUEUE: '100000', MAX_EVENT_LOOP_DELAY_MS: '0' }]
   ]
   const servers: Array<{ mode: string, env: Record<string, string>, server: RunningServer }> = []
   try {

@@ -38,7 +38,7 @@ function threadTimes (pid: number): Map<number, { name: string, ms: number }> {
 
 execSync('npm run build --silent', { cwd: projectRoot, stdio: 'inherit' })
 const uploads = (await benchPhotos()).map(p => multipartUpload(p.bytes, p.name))
-const env = { TFJS_BACKEND: 'wasm', MAX_QUEUE: '256', ...(process.env.MODEL_DIR !== undefined ? { MODEL_DIR: process.env.MODEL_DIR } : {}), ...extraEnv }
+const env = { INFERENCE_BACKEND: 'wasm', MAX_QUEUE: '256', ...(process.env.MODEL_DIR !== undefined ? { MODEL_DIR: process.env.MODEL_DIR } : {}), ...extraEnv }
 const server = await startServer(env)
 try {
   const pid = server.child.pid as number

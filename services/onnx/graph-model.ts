@@ -14,9 +14,9 @@ export function graphOutputs (nodes: TfNode[], signature?: { outputs?: Record<st
 export async function readGraphModel (dir: string): Promise<ConvertInput> {
   const artifacts = await loadFromDirectory(dir).load?.()
   if (artifacts === undefined) throw new Error(`cannot read ${dir}`)
-  if (artifacts.format !== 'graph-model') throw new Error(`${dir} is a ${artifacts.format ?? 'layers-model'}, not a graph model`)
   const topology = artifacts.modelTopology as { node?: TfNode[] }
-  const nodes = topology.node ?? []
+  if (artifacts.format === 'layers-model' || !Array.isArray(topology.node)) throw new Error(`${dir} holds a layers model; the ONNX converter takes graph models`)
+  const nodes = topology.node
   const weights = new Map<string, ConstTensor>()
   const decoded = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), artifacts.weightSpecs ?? [])
   for (const [name, tensor] of Object.entries(decoded)) {

@@ -25,7 +25,7 @@ t.test('GET /models lists the loaded model, GET /models/:name describes it', asy
 })
 
 t.test('the backend skips are reported when the backend is chosen automatically', async t => {
-  const app = await build(t, { TFJS_BACKEND: 'auto' })
+  const app = await build(t, { INFERENCE_BACKEND: 'auto' })
   const info = (await app.inject('/models/food')).json()
   t.equal(info.backend.name, 'wasm')
   t.equal(info.backend.forced, false)
