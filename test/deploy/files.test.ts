@@ -92,6 +92,10 @@ for (const [file, binding, backend, baseImage] of [
     t.ok(tsconfig.include.includes('server.ts') && tsconfig.compilerOptions.rootDir === '.', 'server.ts compiles to dist/server.js')
     t.ok(instructions.some(i => i.stage < last && i.keyword === 'RUN' && i.args.includes('npm run build')), 'a build stage runs npm run build')
     t.ok(final.some(i => i.keyword === 'COPY' && /--from=build \/app\/dist dist/.test(i.args)), 'and the final stage takes its dist/')
+    for (const stage of new Set(instructions.filter(i => i.keyword === 'RUN' && /npm ci/.test(i.args)).map(i => i.stage))) {
+      t.ok(instructions.some(i => i.stage === stage && i.keyword === 'COPY' && i.args.split(/\s+/).includes('.npmrc')),
+        `stage ${stage} copies .npmrc before npm ci (onnxruntime-node-install=skip: no CUDA download from nuget)`)
+    }
 
     const healthcheck = final.find(i => i.keyword === 'HEALTHCHECK')
     t.ok(healthcheck, 'HEALTHCHECK')
