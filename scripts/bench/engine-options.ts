@@ -37,8 +37,12 @@ const OPTIONS: Option[] = [
 const wanted = process.env.ENGINE_OPTIONS?.split(',')
 const options = wanted === undefined ? OPTIONS : OPTIONS.filter(o => wanted.includes(o.name))
 
-async function measure (model: ServedModel, inputs: Pixels[]): Promise<{ imagesPerSecond: number, p50: number, p99: number, meanBatch: number }> {
+interface Measurement { imagesPerSecond: number, p50: number, p99: number, meanBatch: number, cpuMsPerImage: number }
+
+/** cpuMsPerImage: process CPU time (every thread) per image, which another load on the host disturbs less than images/s. */
+async function measure (model: ServedModel, inputs: Pixels[]): Promise<Measurement> {
   const before = model.counts
+  const cpuBefore = process.cpuUsage()
   const latencies: number[] = []
   let i = 0
   const started = performance.now()
@@ -52,8 +56,15 @@ async function measure (model: ServedModel, inputs: Pixels[]): Promise<{ imagesP
   }))
   const elapsed = (performance.now() - started) / 1000
   latencies.sort((a, b) => a - b)
+  const cpu = process.cpuUsage(cpuBefore)
   const after = model.counts
-  return { imagesPerSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), meanBatch: (after.requests - before.requests) / Math.max(1, after.batches - before.batches) }
+  return {
+    imagesPerSecond: latencies.length / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    meanBatch: (after.requests - before.requests) / Math.max(1, after.batches - before.batches),
+    cpuMsPerImage: (cpu.user + cpu.system) / 1000 / latencies.length
+  }
 }
 
 const config = loadConfig({})
@@ -71,7 +82,7 @@ console.log(`engine options: ${description.name} ${description.version}; ${avail
 
 const models = new Map<string, ServedModel>()
 for (const o of options) models.set(o.name, await ServedModel.start(modelDir, choices[o.backend], o.settings, {}, onnx))
-const results = new Map<string, Array<{ imagesPerSecond: number, p50: number, p99: number, meanBatch: number }>>(options.map(o => [o.name, []]))
+const results = new Map<string, Measurement[]>(options.map(o => [o.name, []]))
 try {
   for (const o of options) await measure(models.get(o.name) as ServedModel, inputs.slice(0, 4)) // warm-up
   for (let r = 0; r < rounds; r++) {
@@ -79,7 +90,7 @@ try {
     for (const o of order) {
       const m = await measure(models.get(o.name) as ServedModel, inputs)
       results.get(o.name)?.push(m)
-      console.log(`round ${r + 1} ${o.name.padEnd(20)} ${m.imagesPerSecond.toFixed(1).padStart(6)} images/s  p50 ${m.p50.toFixed(0).padStart(4)} ms  p99 ${m.p99.toFixed(0).padStart(4)} ms  mean batch ${m.meanBatch.toFixed(2)}`)
+      console.log(`round ${r + 1} ${o.name.padEnd(20)} ${m.imagesPerSecond.toFixed(1).padStart(6)} images/s  p50 ${m.p50.toFixed(0).padStart(4)} ms  p99 ${m.p99.toFixed(0).padStart(4)} ms  mean batch ${m.meanBatch.toFixed(2)}  CPU ${m.cpuMsPerImage.toFixed(1)} ms/image`)
     }
   }
 } finally {
@@ -89,5 +100,5 @@ console.log('\nmedian over rounds:')
 for (const o of options) {
   const rs = results.get(o.name) ?? []
   const med = (f: (x: typeof rs[number]) => number): number => { const v = rs.map(f).sort((a, b) => a - b); return v[Math.floor(v.length / 2)] }
-  console.log(`${o.name.padEnd(20)} ${med(x => x.imagesPerSecond).toFixed(1).padStart(6)} images/s  p99 ${med(x => x.p99).toFixed(0).padStart(4)} ms  (${rs.map(x => x.imagesPerSecond.toFixed(1)).join(', ')})`)
+  console.log(`${o.name.padEnd(20)} ${med(x => x.imagesPerSecond).toFixed(1).padStart(6)} images/s  p99 ${med(x => x.p99).toFixed(0).padStart(4)} ms  CPU ${med(x => x.cpuMsPerImage).toFixed(1)} ms/image  (${rs.map(x => x.imagesPerSecond.toFixed(1)).join(', ')})`)
 }

@@ -6,6 +6,7 @@
  *   npm run bench:threads                              model/food, 16 clients, 15 s
  *   MODEL_DIR=model/food-large THREADS_CONCURRENCY=16 THREADS_SECONDS=15 npm run bench:threads
  *   THREADS_ENV='{"MAX_BATCH_SIZE":"1"}' npm run bench:threads     extra service settings (JSON)
+ *   BENCH_BACKEND=wasm BENCH_PHOTOS=phone npm run bench:threads     another backend (default auto); 12 MP phone photos
  *
  * Thread names come from the kernel: libvips names its workers; Node's main thread, inference workers, libuv
  * pool and V8 platform (GC) threads are all "node", so they are told apart by their CPU share and the order
@@ -38,7 +39,7 @@ function threadTimes (pid: number): Map<number, { name: string, ms: number }> {
 
 execSync('npm run build --silent', { cwd: projectRoot, stdio: 'inherit' })
 const uploads = (await benchPhotos()).map(p => multipartUpload(p.bytes, p.name))
-const env = { INFERENCE_BACKEND: 'wasm', MAX_QUEUE: '256', ...(process.env.MODEL_DIR !== undefined ? { MODEL_DIR: process.env.MODEL_DIR } : {}), ...extraEnv }
+const env = { INFERENCE_BACKEND: process.env.BENCH_BACKEND ?? 'auto', MAX_QUEUE: '256', ...(process.env.MODEL_DIR !== undefined ? { MODEL_DIR: process.env.MODEL_DIR } : {}), ...extraEnv }
 const server = await startServer(env)
 try {
   const pid = server.child.pid as number
