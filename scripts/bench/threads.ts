@@ -37,6 +37,12 @@ function threadTimes (pid: number): Map<number, { name: string, ms: number }> {
   return out
 }
 
+/** Resident memory of a process, in MiB (VmRSS). */
+function rssMiB (pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return match === null ? NaN : Number(match[1]) / 1024
+}
+
 execSync('npm run build --silent', { cwd: projectRoot, stdio: 'inherit' })
 const uploads = (await benchPhotos()).map(p => multipartUpload(p.bytes, p.name))
 const env = { INFERENCE_BACKEND: process.env.BENCH_BACKEND ?? 'auto', MAX_QUEUE: '256', ...(process.env.MODEL_DIR !== undefined ? { MODEL_DIR: process.env.MODEL_DIR } : {}), ...extraEnv }
@@ -45,8 +51,12 @@ try {
   const pid = server.child.pid as number
   await runLoad(server.url, uploads, 4, 3) // warm-up
   const before = threadTimes(pid)
+  const rssBefore = rssMiB(pid)
+  let rssPeak = rssBefore
+  const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, rssMiB(pid)) }, 100)
   const client = process.cpuUsage()
   const load = await runLoad(server.url, uploads, concurrency, seconds)
+  clearInterval(sampler)
   const clientMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage(client))
   const after = threadTimes(pid)
   const answered = load.rps * load.seconds
@@ -54,6 +64,7 @@ try {
     .filter(r => r.ms > 0).sort((a, b) => b.ms - a.ms)
   const total = rows.reduce((n, r) => n + r.ms, 0)
   console.log(`threads: ${JSON.stringify(env)}; ${concurrency} clients for ${load.seconds.toFixed(1)} s: ${load.rps.toFixed(1)} req/s, p99 ${load.p99.toFixed(0)} ms, ${load.errors} errors`)
+  console.log(`RSS: ${rssBefore.toFixed(0)} MiB before the load, peak ${rssPeak.toFixed(0)} MiB during it (sampled every 100 ms)`)
   console.log('CPU per answered request, by thread of the service:')
   for (const r of rows) {
     if (r.ms / total < 0.005) continue
