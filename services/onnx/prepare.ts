@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ImageClassifier, ModelDescription } from '../classifier.js'
@@ -25,7 +26,10 @@ export interface ConversionCheck {
 }
 
 export interface PreparedOnnxModel extends OnnxModelFile {
+  /** The TF.js model's digest (manifest sha256), which names the cache entry. */
   digest: string
+  /** sha256 of the ONNX file, checked when it is read back from the cache. */
+  onnxSha256: string
   fromCache: boolean
   check: ConversionCheck
   opCounts: Record<string, number>
@@ -40,6 +44,8 @@ export class ConversionRefusedError extends Error {
 }
 
 export const DEFAULT_TOLERANCE = 1e-4
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
 async function listPhotos (dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true }).catch(() => [] as string[])
@@ -67,8 +73,9 @@ export async function prepareOnnxModel (directory: string, options: OnnxPrepareO
   const paths = cachePaths(options.cacheDir, description.digest)
   const cached = await readFile(paths.record, 'utf8').then(text => JSON.parse(text) as Omit<PreparedOnnxModel, 'fromCache' | 'path'>, () => undefined)
   if (cached !== undefined && cached.digest === description.digest) {
-    const exists = await readFile(paths.model).then(() => true, () => false)
-    if (exists) return { ...cached, path: paths.model, fromCache: true }
+    const bytes = await readFile(paths.model).catch(() => undefined)
+    // A cache entry whose file was damaged or replaced is converted and checked again.
+    if (bytes !== undefined && sha256(bytes) === cached.onnxSha256) return { ...cached, path: paths.model, fromCache: true }
   }
   if (description.format !== 'graph-model') throw new ConversionRefusedError(`${description.name} is a layers model; the ONNX converter takes graph models`)
 
@@ -91,7 +98,7 @@ export async function prepareOnnxModel (directory: string, options: OnnxPrepareO
       throw new ConversionRefusedError(`the ONNX conversion of ${description.name} disagrees with the TF.js graph: max |difference| ${check.maxAbsDiff} over ${photos.length} photos, tolerance ${check.tolerance}`)
     }
     await rename(pending, paths.model)
-    const prepared: PreparedOnnxModel = { ...file, path: paths.model, digest: description.digest, fromCache: false, check, opCounts: converted.opCounts }
+    const prepared: PreparedOnnxModel = { ...file, path: paths.model, digest: description.digest, onnxSha256: sha256(converted.bytes), fromCache: false, check, opCounts: converted.opCounts }
     const { path: _path, fromCache: _fromCache, ...record } = prepared
     await writeFile(paths.record, JSON.stringify(record, null, 2))
     return prepared

@@ -1,4 +1,4 @@
-import { chmod, cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { chmod, cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
@@ -43,6 +43,11 @@ t.test('a conversion is checked on real photos, cached by the weights digest, an
   t.equal(second.fromCache, true)
   t.same(second.check, first.check, 'the record of the check made at conversion')
   t.equal((await stat(second.path)).mtimeMs, written, 'not converted again')
+
+  await writeFile(first.path, Buffer.from('damaged'))
+  const third = await prepareOnnxModel(modelDir, options)
+  t.equal(third.fromCache, false, 'a damaged cache entry is converted and checked again')
+  t.equal(third.onnxSha256, first.onnxSha256, 'the converter is deterministic: the same bytes again')
 })
 
 t.test('a conversion that disagrees with the TF.js graph is refused and nothing is cached', async t => {
