@@ -1,4 +1,4 @@
-import * as ort from 'onnxruntime-node'
+import type * as Ort from 'onnxruntime-node'
 import { ModelDescription, type Classification } from '../classifier.js'
 import { normalizePixels, type Pixels } from '../pixels.js'
 
@@ -27,12 +27,14 @@ function softmaxRow (row: Float32Array): Float32Array {
 export class OnnxClassifier {
   private inputBuffer = new Float32Array(0)
 
-  private constructor (readonly description: ModelDescription, private readonly session: ort.InferenceSession, private readonly file: OnnxModelFile) {}
+  private constructor (readonly description: ModelDescription, private readonly ort: typeof Ort, private readonly session: Ort.InferenceSession, private readonly file: OnnxModelFile) {}
 
   static async load (directory: string, file: OnnxModelFile, settings: OrtSessionSettings): Promise<OnnxClassifier> {
     const description = await ModelDescription.read(directory)
+    // Imported here, so that a process or worker serving a TF.js backend never loads the native library.
+    const ort = await import('onnxruntime-node')
     const session = await ort.InferenceSession.create(file.path, sessionOptions(settings))
-    return new OnnxClassifier(description, session, file)
+    return new OnnxClassifier(description, ort, session, file)
   }
 
   get inputShape (): [number, number, number] { return this.description.inputShape }
@@ -50,7 +52,7 @@ export class OnnxClassifier {
     if (this.inputBuffer.length < items.length * size) this.inputBuffer = new Float32Array(items.length * size)
     const batch = this.inputBuffer.subarray(0, items.length * size)
     items.forEach((item, i) => normalizePixels(item, this.description.inputSpec, batch.subarray(i * size, (i + 1) * size)))
-    const input = new ort.Tensor('float32', batch, [items.length, h, w, 3])
+    const input = new this.ort.Tensor('float32', batch, [items.length, h, w, 3])
     const outputs = await this.session.run({ [this.file.inputName]: input }, [this.file.outputName])
     const output = outputs[this.file.outputName]
     try {
@@ -85,7 +87,7 @@ export class OnnxClassifier {
   }
 }
 
-export function sessionOptions (settings: OrtSessionSettings): ort.InferenceSession.SessionOptions {
+export function sessionOptions (settings: OrtSessionSettings): Ort.InferenceSession.SessionOptions {
   return {
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'all',
