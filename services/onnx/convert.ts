@@ -320,7 +320,8 @@ class Converter {
       case 'Placeholder': {
         if (this.inputName !== '') throw new UnsupportedModelError('more than one Placeholder: the service feeds one input')
         const dtype = attrType(attr.dtype) ?? 'float32'
-        const shape = (attr.shape?.shape?.dim ?? []).map(d => Number(d.size ?? -1))
+        if (attr.shape?.shape?.unknownRank === true || attr.shape?.shape?.dim === undefined) throw new UnsupportedModelError('the input has no known rank')
+        const shape = attr.shape.shape.dim.map(d => Number(d.size ?? -1))
         const name = this.g.unique(node.name)
         this.inputName = name
         const value: Value = { name, dtype, shape, nchw: false }
@@ -388,8 +389,8 @@ class Converter {
       case 'AvgPool': case 'MaxPool': {
         const [x] = this.inputs(node)
         if (attrString(attr.data_format) === 'NCHW') throw new UnsupportedModelError('data_format NCHW')
-        const [, kh, kw] = attrInts(attr.ksize)
-        const [, sh, sw] = attrInts(attr.strides)
+        const [, kh = 1, kw = 1] = attrInts(attr.ksize)
+        const [, sh = 1, sw = 1] = attrInts(attr.strides)
         const { pads, outH, outW } = this.spatialPads(x, attrString(attr.padding) ?? 'VALID', kh, kw, sh, sw, 1, 1)
         const out = this.g.node(node.op === 'AvgPool' ? 'AveragePool' : 'MaxPool', [this.materialise(x, true)], node.name,
           [ints('kernel_shape', [kh, kw]), ints('strides', [sh, sw]), ...pads])
@@ -584,7 +585,7 @@ class Converter {
     const depthwise = node.op.includes('Depthwise')
     const filter = this.constOf(filterValue, 'filter')
     const [kh, kw, cin, cout] = filter.shape
-    const [, sh, sw] = attrInts(attr.strides)
+    const [, sh = 1, sw = 1] = attrInts(attr.strides)
     const dil = attrInts(attr.dilations)
     const [dh, dw] = dil.length === 4 ? [dil[1], dil[2]] : [1, 1]
     const { pads, outH, outW } = this.spatialPads(x, attrString(attr.padding) ?? 'VALID', kh, kw, sh, sw, dh, dw, attrInts(attr.explicit_paddings))
