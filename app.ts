@@ -36,6 +36,10 @@ export const options: FastifyServerOptions = {
   // While closing, a request that still arrives on an open connection is answered (with Connection: close),
   // not refused: every request that reaches the process finishes. plugins/health.ts bounds the drain.
   return503OnClosing: false,
+  // The model plugin loads and warms the model before the port opens; on onnxruntime a first boot also converts it
+  // and checks the conversion on real photos, which on a busy 2-core host took over Fastify's default 10 s. The
+  // Kubernetes startupProbe gives a start 2 minutes; so does this.
+  pluginTimeout: 120_000,
   forceCloseConnections: 'idle',
   requestIdHeader: false,
   genReqId: (req) => requestIdFrom(req.headers['x-request-id'])

@@ -56,7 +56,7 @@ const models: FastifyPluginAsyncTypebox = async function models (fastify) {
       tags: ['models'],
       operationId: 'getModel',
       summary: 'Describe a model',
-      description: 'Labels, input shape, preprocessing, version, weights digest and the TF.js backend (with the reason each better backend was skipped).',
+      description: 'Labels, input shape, preprocessing, version, weights digest and the inference backend (with the reason each better backend was skipped).',
       params: Type.Object({ name: Type.String({ description: 'Model name, as listed by GET /models.', examples: ['food'] }) }),
       response: { 200: jsonResponse('The model\'s metadata.', ModelInfoSchema), 404: errorResponses[404], 500: errorResponses[500] }
     }

@@ -8,7 +8,7 @@ const root: FastifyPluginAsyncTypebox = async function root (fastify) {
       tags: ['service'],
       operationId: 'getWelcome',
       summary: 'Welcome',
-      description: 'Says what this service is: its name and version, the default model, the TF.js backend, and where the docs are.',
+      description: 'Says what this service is: its name and version, the default model, the inference backend, and where the docs are.',
       response: { 200: jsonResponse('The service, its version, the default model and backend, and where the docs are.', WelcomeSchema), 500: errorResponses[500] }
     }
   }, async function welcome () {

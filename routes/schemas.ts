@@ -84,12 +84,12 @@ export const WelcomeSchema = Type.Object({
   version: Type.String({ description: 'The service\'s version.', examples: ['0.1.0'] }),
   message: Type.String({ description: 'How to use it, for people.' }),
   model: ref(ModelRefSchema),
-  backend: Type.String({ description: 'The TF.js backend the models run on.', examples: ['wasm'] }),
+  backend: Type.String({ description: 'The inference backend the models run on (tensorflow-gpu, onnxruntime, tensorflow, wasm or cpu).', examples: ['wasm'] }),
   docs: Type.String({ description: 'Where Swagger UI is served.', examples: ['/docs'] })
 }, {
   $id: 'Welcome',
   title: 'Welcome',
-  description: 'What this service is: its name and version, the default model, the TF.js backend, and where the docs are.',
+  description: 'What this service is: its name and version, the default model, the inference backend, and where the docs are.',
   examples: [{
     name: 'food-classifier-service',
     version: '0.1.0',
@@ -112,7 +112,7 @@ export const PredictionSchema = Type.Object({
   predictions: Type.Array(ref(LabelProbabilitySchema), { description: 'Every label (or the topK most probable) with its probability, most probable first.' }),
   warnings: Type.Array(Type.String(), { description: 'What was done to the image before inference: EXIF rotation, alpha flattened, first frame of an animation, upscaled, colour conversions.' }),
   model: ref(ModelRefSchema),
-  backend: Type.String({ description: 'The TF.js backend that ran the model.', examples: ['wasm'] })
+  backend: Type.String({ description: 'The inference backend that ran the model.', examples: ['wasm'] })
 }, {
   $id: 'Prediction',
   title: 'Prediction',
@@ -132,7 +132,7 @@ export const SkippedBackendSchema = Type.Object({
   name: Type.String({ description: 'The backend.', examples: ['tensorflow'] }),
   package: Type.String({ description: 'The npm package that provides it.', examples: ['@tensorflow/tfjs-node'] }),
   reason: Type.String({ description: 'Why it was not used.', examples: ['not installed'] })
-}, { $id: 'SkippedBackend', title: 'SkippedBackend', description: 'A better TF.js backend that was not used, and why.' })
+}, { $id: 'SkippedBackend', title: 'SkippedBackend', description: 'A better inference backend that was not used, and why.' })
 
 const modelInfoExample = {
   name: 'food',
@@ -170,11 +170,11 @@ export const ModelInfoSchema = Type.Object({
   uncertainThreshold: Type.Number({ minimum: 0, maximum: 1, description: 'Below this top probability, a prediction is marked uncertain.' }),
   sha256: Type.String({ description: 'Digest of model.json and its weight files.' }),
   backend: Type.Object({
-    name: Type.String({ description: 'The TF.js backend that runs the model.', examples: ['wasm'] }),
+    name: Type.String({ description: 'The inference backend that runs the model.', examples: ['wasm'] }),
     package: Type.String({ description: 'The npm package that provides it.', examples: ['@tensorflow/tfjs-backend-wasm'] }),
-    forced: Type.Boolean({ description: 'True when TFJS_BACKEND forced it.' }),
+    forced: Type.Boolean({ description: 'True when INFERENCE_BACKEND (formerly TFJS_BACKEND) forced it.' }),
     skipped: Type.Array(ref(SkippedBackendSchema), { description: 'Better backends that were not used, and why.' })
-  }, { description: 'Where the model runs: the TF.js backend chosen at boot.' }),
+  }, { description: 'Where the model runs: the inference backend chosen at boot.' }),
   inference: Type.Object({
     workers: Type.Integer({ description: 'Worker threads holding the model (0: the main thread).' }),
     maxBatchSize: Type.Integer({ description: 'The most requests run as one batch (MAX_BATCH_SIZE).' }),
@@ -207,7 +207,7 @@ export const ReadySchema = Type.Object({
   ready: Type.Boolean({ description: 'Whether to send this instance traffic.' }),
   since: Type.String({ format: 'date-time', description: 'When this status began.' }),
   models: Type.Array(ref(ModelRefSchema), { description: 'The models this instance serves.' }),
-  backend: Type.String({ description: 'The TF.js backend.', examples: ['wasm'] })
+  backend: Type.String({ description: 'The inference backend.', examples: ['wasm'] })
 }, {
   $id: 'Readiness',
   title: 'Readiness',

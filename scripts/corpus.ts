@@ -5,7 +5,7 @@
  * summary table by category. Exits 1 on any unexpected answer, a crash, or memory over the bound; 2 without data.
  * Memory is bounded relative to the server's RSS once it has loaded the model(s) into its worker threads, since that
  * baseline scales with the cores: CORPUS_RSS_PEAK_MB (512, peak RSS during the run minus RSS before) and
- * CORPUS_RSS_GROWTH_MB (256, RSS after the run minus RSS before). Env also: CORPUS_CONCURRENCY (4), TFJS_BACKEND and
+ * CORPUS_RSS_GROWTH_MB (256, RSS after the run minus RSS before). Env also: CORPUS_CONCURRENCY (4), INFERENCE_BACKEND and
  * the service's other variables.
  */
 import { access } from 'node:fs/promises'

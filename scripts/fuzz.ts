@@ -10,7 +10,7 @@
  * Env: FUZZ_SECONDS (60), FUZZ_SEED (1), FUZZ_CONCURRENCY (12), FUZZ_RSS_GROWTH_MB (512, over the whole run),
  * FUZZ_RSS_LATE_GROWTH_MB (64, over the replay), FUZZ_OUT (where failing and slow inputs are written; default
  * $TMPDIR/fuzz-<seed>), FUZZ_SLOW_MS (3000: slower answers are listed and saved), FUZZ_ONLY (comma-separated case
- * numbers: replay just those cases of the seed), and the service's own variables (TFJS_BACKEND, MAX_QUEUE, ...).
+ * numbers: replay just those cases of the seed), and the service's own variables (INFERENCE_BACKEND, MAX_QUEUE, ...).
  */
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'

@@ -12,7 +12,7 @@ import { projectRoot } from '../services/project.js'
 export async function generateOpenApi (): Promise<string> {
   const server = Fastify({ ...options, logger: false })
   // Defaults only, so the document does not depend on the shell that generated it.
-  await server.register(app, { env: { TFJS_BACKEND: 'wasm' } })
+  await server.register(app, { env: { INFERENCE_BACKEND: 'wasm' } })
   await server.ready()
   try {
     return server.swagger({ yaml: true })

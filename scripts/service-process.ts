@@ -73,7 +73,7 @@ const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
 export interface ServiceOptions {
   port: number
-  /** Service configuration; PORT, HOST=127.0.0.1, TFJS_BACKEND=wasm and LOG_LEVEL=info unless given. */
+  /** Service configuration; PORT, HOST=127.0.0.1, INFERENCE_BACKEND=wasm and LOG_LEVEL=info unless given. */
   env?: Record<string, string>
   /** Also append the raw log here. */
   logFile?: string
@@ -96,7 +96,7 @@ export class ServiceProcess {
     // Only the variables given here configure the service, never the ones of the shell that runs the test.
     const env: Record<string, string> = {}
     for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !(key in ConfigSchema.properties)) env[key] = value
-    Object.assign(env, { HOST: '127.0.0.1', TFJS_BACKEND: 'wasm', LOG_LEVEL: 'info' }, opts.env, { PORT: String(opts.port) })
+    Object.assign(env, { HOST: '127.0.0.1', INFERENCE_BACKEND: 'wasm', LOG_LEVEL: 'info' }, opts.env, { PORT: String(opts.port) })
     this.logStream = opts.logFile !== undefined ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined
     this.child = spawnTracked(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let pending = ''

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs'
 
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu'
+export type BackendName = 'tensorflow-gpu' | 'onnxruntime' | 'tensorflow' | 'wasm' | 'cpu'
 export type BackendPreference = BackendName | 'auto'
 
 export interface SkippedBackend {
@@ -15,7 +15,10 @@ export interface BackendChoice {
   name: BackendName
   /** The package that provides it. */
   package: string
-  /** The TF.js backend name registered with the engine ('tensorflow', 'wasm' or 'cpu'). */
+  /**
+   * The TF.js backend current in this process ('tensorflow', 'wasm' or 'cpu'). On onnxruntime it runs no request:
+   * it computes the reference the ONNX conversion is checked against.
+   */
   tfjsBackend: string
   forced: boolean
   /** Each better backend that was not used, and why. */
@@ -33,7 +36,7 @@ export interface BackendLoader {
 
 export class BackendUnavailableError extends Error {
   constructor (readonly backend: BackendName, reason: string) {
-    super(`TFJS_BACKEND=${backend} was requested but cannot be used: ${reason}`)
+    super(`INFERENCE_BACKEND=${backend} was requested but cannot be used: ${reason}`)
     this.name = 'BackendUnavailableError'
   }
 }
@@ -42,8 +45,9 @@ const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu'
 const CPU_PACKAGE = '@tensorflow/tfjs-node'
 const WASM_PACKAGE = '@tensorflow/tfjs-backend-wasm'
 const CPU_JS_PACKAGE = '@tensorflow/tfjs-backend-cpu'
+const ORT_PACKAGE = 'onnxruntime-node'
 
-export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']
+export const BACKEND_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'onnxruntime', 'tensorflow', 'wasm', 'cpu']
 
 function describeImportError (err: unknown, pkg: string): string {
   const e = err as NodeJS.ErrnoException
@@ -92,6 +96,15 @@ async function attempt (name: BackendName, loader: BackendLoader): Promise<Attem
       if (!cpuFailure) return activate(loader, CPU_PACKAGE, 'tensorflow')
       return { ok: false, package: CPU_PACKAGE, reason: `${CPU_PACKAGE}: ${cpuFailure}; ${GPU_PACKAGE}: ${gpuFailure}` }
     }
+    case 'onnxruntime': {
+      const failure = await tryImport(loader, ORT_PACKAGE)
+      if (failure) return { ok: false, package: ORT_PACKAGE, reason: failure }
+      // The TF.js graph stays the reference each conversion is checked against: on wasm, else the pure-JS cpu backend.
+      const wasmFailure = await tryImport(loader, WASM_PACKAGE)
+      const reference = wasmFailure === undefined ? await activate(loader, WASM_PACKAGE, 'wasm') : await activate(loader, CPU_JS_PACKAGE, 'cpu')
+      if (!reference.ok) return { ok: false, package: ORT_PACKAGE, reason: `no TF.js backend to check the conversion with: ${reference.reason}` }
+      return { ok: true, package: ORT_PACKAGE, tfjsBackend: reference.tfjsBackend }
+    }
     case 'wasm': {
       const failure = await tryImport(loader, WASM_PACKAGE)
       if (failure) return { ok: false, package: WASM_PACKAGE, reason: failure }
@@ -103,23 +116,40 @@ async function attempt (name: BackendName, loader: BackendLoader): Promise<Attem
 }
 
 /**
- * Picks the best backend that loads, in the order tensorflow-gpu (tfjs-node-gpu with a visible GPU), tensorflow
- * (tfjs-node-gpu or tfjs-node on the CPU), wasm, cpu. A forced backend that cannot load is an error, never a
- * silent fallback.
+ * Whether the model can be served on a backend that loaded (the onnxruntime engine needs a checked conversion of
+ * it): resolves, or throws an Error whose message is the reason to skip that backend.
  */
-export async function selectBackend (preference: BackendPreference, loader: BackendLoader = defaultBackendLoader): Promise<BackendChoice> {
+export type BackendCheck = (name: BackendName) => Promise<void>
+
+async function attemptWithCheck (name: BackendName, loader: BackendLoader, check?: BackendCheck): Promise<Attempt> {
+  const result = await attempt(name, loader)
+  if (!result.ok || check === undefined) return result
+  try {
+    await check(name)
+    return result
+  } catch (err) {
+    return { ok: false, package: result.package, reason: (err as Error).message }
+  }
+}
+
+/**
+ * Picks the best backend that loads, in the order tensorflow-gpu (tfjs-node-gpu with a visible GPU), onnxruntime
+ * (onnxruntime-node on the CPU, with the model converted and checked), tensorflow (tfjs-node-gpu or tfjs-node on
+ * the CPU), wasm, cpu. A forced backend that cannot load is an error, never a silent fallback.
+ */
+export async function selectBackend (preference: BackendPreference, loader: BackendLoader = defaultBackendLoader, check?: BackendCheck): Promise<BackendChoice> {
   if (preference !== 'auto') {
-    const result = await attempt(preference, loader)
+    const result = await attemptWithCheck(preference, loader, check)
     if (!result.ok) throw new BackendUnavailableError(preference, result.reason)
     return { name: preference, package: result.package, tfjsBackend: result.tfjsBackend, forced: true, skipped: [] }
   }
   const skipped: SkippedBackend[] = []
   for (const name of BACKEND_ORDER) {
-    const result = await attempt(name, loader)
+    const result = await attemptWithCheck(name, loader, check)
     if (result.ok) return { name, package: result.package, tfjsBackend: result.tfjsBackend, forced: false, skipped }
     skipped.push({ name, package: result.package, reason: result.reason })
   }
-  throw new Error(`No TF.js backend could be initialised: ${skipped.map(s => `${s.name}: ${s.reason}`).join('; ')}`)
+  throw new Error(`No inference backend could be initialised: ${skipped.map(s => `${s.name}: ${s.reason}`).join('; ')}`)
 }
 
 /** A GPU is visible to TensorFlow when the NVIDIA driver lists one and CUDA_VISIBLE_DEVICES does not hide it. */

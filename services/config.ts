@@ -1,11 +1,12 @@
-import { resolve } from 'node:path'
-import Type, { type Static } from 'typebox'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import Type, { type Static, type TSchema } from 'typebox'
 import Value from 'typebox/value'
 import { projectRoot } from './project.js'
 
 const MiB = 1024 * 1024
 
-export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const
+export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'onnxruntime', 'tensorflow', 'wasm', 'cpu'] as const
 
 /** Every environment variable the service reads, with its default. The one place config is described. */
 export const ConfigSchema = Type.Object({
@@ -13,7 +14,12 @@ export const ConfigSchema = Type.Object({
   HOST: Type.String({ minLength: 1, default: '0.0.0.0', description: 'Address to bind.' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
   MODEL_DIR: Type.String({ minLength: 1, default: resolve(projectRoot, 'model/food'), description: 'Directory of the model to serve (manifest.json + model.json).' }),
-  TFJS_BACKEND: Type.Union(BACKEND_PREFERENCES.map(b => Type.Literal(b)), { default: 'auto', description: 'Force a TF.js backend; auto picks the best that loads.' }),
+  INFERENCE_BACKEND: Type.Union(BACKEND_PREFERENCES.map(b => Type.Literal(b)), { default: 'auto', description: 'Force an inference backend; auto picks the best that loads (tensorflow-gpu with a GPU visible, onnxruntime, tensorflow, wasm, cpu).' }),
+  TFJS_BACKEND: Type.Optional(Type.Union(BACKEND_PREFERENCES.map(b => Type.Literal(b)), { description: 'Former name of INFERENCE_BACKEND, still read when INFERENCE_BACKEND is not set.' })),
+  ORT_INTRA_OP_THREADS: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 64 })], { default: 'auto', description: 'onnxruntime: threads each session spreads an op over. auto: 1 (one session per inference worker, a worker per core).' }),
+  ORT_SPINNING: Type.Boolean({ default: false, description: 'onnxruntime: idle intra-op threads spin waiting for work (only matters with ORT_INTRA_OP_THREADS above 1).' }),
+  ONNX_CACHE_DIR: Type.String({ minLength: 1, default: join(tmpdir(), 'food-classifier-onnx'), description: 'onnxruntime: where models converted to ONNX are kept, by weights digest (the model directory may be read-only).' }),
+  ONNX_CHECK_PHOTOS: Type.String({ minLength: 1, default: resolve(projectRoot, 'test/fixtures/photos'), description: 'onnxruntime: real photos a new conversion is checked on; it is served only when it equals the TF.js graph within 1e-4 on them.' }),
   MAX_UPLOAD_BYTES: Type.Integer({ minimum: 1024, default: 10 * MiB, description: 'Largest accepted upload, in bytes.' }),
   MAX_PIXELS: Type.Integer({ minimum: 1, default: 50_000_000, description: 'Largest accepted width x height, checked from the image header before decoding.' }),
   DECODE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'A decode that runs longer is stopped.' }),
@@ -53,15 +59,22 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
     const value = env[key]
     if (value !== undefined && value !== '') known[key] = value
   }
+  if (known.TFJS_BACKEND !== undefined) {
+    if (known.INFERENCE_BACKEND !== undefined && known.INFERENCE_BACKEND !== known.TFJS_BACKEND) {
+      throw new ConfigError([`INFERENCE_BACKEND=${String(known.INFERENCE_BACKEND)} and TFJS_BACKEND=${String(known.TFJS_BACKEND)} disagree: set INFERENCE_BACKEND only (TFJS_BACKEND is its former name).`])
+    }
+    known.INFERENCE_BACKEND = known.TFJS_BACKEND
+  }
   const value = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, known)) as Record<string, unknown>
   if (!Value.Check(ConfigSchema, value)) {
+    // Variable by variable: TypeBox stops gathering errors at 8, and one bad union value alone yields that many.
     const problems = new Map<string, string>()
-    for (const error of Value.Errors(ConfigSchema, value)) {
-      const key = error.instancePath.replace(/^\//, '').split('/')[0]
-      if (problems.has(key)) continue
-      const schema = (ConfigSchema.properties as Record<string, { anyOf?: AllowedValue[] }>)[key]
-      const allowed = schema?.anyOf ? ` (allowed: ${schema.anyOf.map(describeAllowed).join(', ')})` : ''
-      problems.set(key, `${key}=${JSON.stringify(known[key])}: ${error.message}${allowed}`)
+    const properties = ConfigSchema.properties as Record<string, TSchema & { anyOf?: AllowedValue[] }>
+    for (const [key, schema] of Object.entries(properties)) {
+      if (value[key] === undefined || Value.Check(schema, value[key])) continue
+      const [error] = Value.Errors(schema, value[key])
+      const allowed = schema.anyOf ? ` (allowed: ${schema.anyOf.map(describeAllowed).join(', ')})` : ''
+      problems.set(key, `${key}=${JSON.stringify(known[key])}: ${error?.message ?? 'invalid'}${allowed}`)
     }
     throw new ConfigError([...problems.values()])
   }

@@ -1,13 +1,15 @@
 /**
- * A worker thread holding its own copy of the model on the chosen TF.js backend. The main thread sends it
- * batches of 8-bit pixels (transferred, not copied), which the worker normalises, and receives the probabilities.
+ * A worker thread holding its own copy of the model on the chosen backend (a TF.js backend, or an onnxruntime
+ * session on the checked ONNX conversion). The main thread sends it batches of 8-bit pixels (transferred, not
+ * copied), which the worker normalises, and receives the probabilities.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
 import { selectBackend, type BackendName } from './backend.js'
 import { ImageClassifier } from './classifier.js'
+import { OnnxClassifier, type OnnxModelFile, type OrtSessionSettings } from './onnx/classifier.js'
 
-export interface WorkerInit { modelDir: string, backend: BackendName }
+export interface WorkerInit { modelDir: string, backend: BackendName, onnx?: { file: OnnxModelFile, session: OrtSessionSettings } }
 export type WorkerRequest = { type: 'run', id: number, batch: Uint8Array, count: number } | { type: 'memory', id: number }
 export type WorkerResponse =
   | { type: 'ready', warmUpMs: number }
@@ -21,15 +23,22 @@ if (port === null) throw new Error('inference-worker must run in a worker thread
 const init = workerData as WorkerInit
 
 try {
-  await selectBackend(init.backend)
-  const classifier = await ImageClassifier.load(init.modelDir)
+  let classifier: ImageClassifier | OnnxClassifier
+  if (init.backend === 'onnxruntime') {
+    if (init.onnx === undefined) throw new Error('onnxruntime worker started without its ONNX model')
+    classifier = await OnnxClassifier.load(init.modelDir, init.onnx.file, init.onnx.session)
+  } else {
+    await selectBackend(init.backend)
+    classifier = await ImageClassifier.load(init.modelDir)
+  }
+  const onTfjs = classifier instanceof ImageClassifier
   const started = performance.now()
   await classifier.warmUp()
   const [h, w] = classifier.inputShape
   const size = h * w * 3
   port.on('message', (message: WorkerRequest) => {
     if (message.type === 'memory') {
-      const { numTensors, numBytes } = tf.memory()
+      const { numTensors, numBytes } = onTfjs ? tf.memory() : { numTensors: 0, numBytes: 0 }
       port.postMessage({ type: 'memory', id: message.id, numTensors, numBytes } satisfies WorkerResponse)
       return
     }

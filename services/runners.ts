@@ -2,26 +2,31 @@ import { Worker } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
 import type { BatchRunner, TensorMemory } from './batch-queue.js'
 import type { Pixels } from './pixels.js'
-import type { BackendName } from './backend.js'
-import type { ImageClassifier } from './classifier.js'
+import { ImageClassifier } from './classifier.js'
+import type { OnnxClassifier } from './onnx/classifier.js'
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './inference-worker.js'
 
-/** Runs batches on the calling (main) thread: for tfjs-node, which parallelises inside, and the naive mode. */
+/**
+ * Runs batches on the calling (main) thread: for tfjs-node, which parallelises inside, and the naive mode. An
+ * onnxruntime session here blocks the event loop while it runs (its binding is synchronous); that is for
+ * measurements only, the service runs it on workers.
+ */
 export class InProcessRunner implements BatchRunner {
   readonly id = 'main'
-  constructor (private readonly classifier: ImageClassifier) {}
+  constructor (private readonly classifier: ImageClassifier | OnnxClassifier) {}
 
   run (inputs: Pixels[]): Promise<Float32Array[]> {
     return this.classifier.predictBatch(inputs)
   }
 
   async memory (): Promise<TensorMemory> {
+    if (!(this.classifier instanceof ImageClassifier)) return { numTensors: 0, numBytes: 0 }
     const { numTensors, numBytes } = tf.memory()
     return { numTensors, numBytes }
   }
 
   async close (): Promise<void> {
-    this.classifier.dispose()
+    await this.classifier.dispose()
   }
 }
 
@@ -53,8 +58,8 @@ export class WorkerRunner implements BatchRunner {
   }
 
   /** Starts a worker and waits until its model is loaded and warmed up; returns it with the warm-up time. */
-  static async start (id: string, modelDir: string, backend: BackendName, labels: number): Promise<{ runner: WorkerRunner, warmUpMs: number }> {
-    const runner = new WorkerRunner(id, { modelDir, backend }, labels)
+  static async start (id: string, init: WorkerInit, labels: number): Promise<{ runner: WorkerRunner, warmUpMs: number }> {
+    const runner = new WorkerRunner(id, init, labels)
     return { runner, warmUpMs: await runner.ready }
   }
 

@@ -4,6 +4,7 @@ import type { BackendChoice } from './backend.js'
 import { ImageClassifier, ModelDescription, type Classification } from './classifier.js'
 import type { Pixels } from './pixels.js'
 import { InProcessRunner, WorkerRunner } from './runners.js'
+import { OnnxClassifier, type OnnxModelFile, type OrtSessionSettings } from './onnx/classifier.js'
 
 export interface InferenceSettings {
   /** Worker threads; 0 runs inference on the main thread. */
@@ -11,6 +12,8 @@ export interface InferenceSettings {
   maxBatchSize: number
   maxBatchDelayMs: number
   maxQueue: number
+  /** onnxruntime only: the options of each worker's session. */
+  ort?: OrtSessionSettings
 }
 
 export interface InferenceConfig {
@@ -18,6 +21,8 @@ export interface InferenceConfig {
   MAX_BATCH_SIZE: number | 'auto'
   MAX_BATCH_DELAY_MS: number
   MAX_QUEUE: number
+  ORT_INTRA_OP_THREADS?: number | 'auto'
+  ORT_SPINNING?: boolean
 }
 
 const onTensorFlow = (backend: BackendChoice): boolean => backend.tfjsBackend === 'tensorflow'
@@ -31,6 +36,19 @@ const onTensorFlow = (backend: BackendChoice): boolean => backend.tfjsBackend ==
  * batches, so it runs on the main thread with batches of up to 16.
  */
 export function resolveInferenceSettings (config: InferenceConfig, backend: BackendChoice, cores = availableParallelism()): InferenceSettings {
+  if (backend.name === 'onnxruntime') {
+    // onnxruntime-node runs a session synchronously on the calling thread, so sessions live on workers; one
+    // single-threaded session per core (ORT_INTRA_OP_THREADS=1) and batches of up to 4: see the README's
+    // backend table for the (preliminary) measurements behind these defaults.
+    const intraOpThreads = config.ORT_INTRA_OP_THREADS === undefined || config.ORT_INTRA_OP_THREADS === 'auto' ? 1 : config.ORT_INTRA_OP_THREADS
+    return {
+      workers: config.INFERENCE_WORKERS === 'auto' ? Math.max(1, Math.floor(cores / intraOpThreads)) : config.INFERENCE_WORKERS,
+      maxBatchSize: config.MAX_BATCH_SIZE === 'auto' ? 4 : config.MAX_BATCH_SIZE,
+      maxBatchDelayMs: config.MAX_BATCH_DELAY_MS,
+      maxQueue: config.MAX_QUEUE,
+      ort: { intraOpThreads, spinning: config.ORT_SPINNING ?? false }
+    }
+  }
   return {
     workers: config.INFERENCE_WORKERS === 'auto' ? (onTensorFlow(backend) ? 0 : cores) : config.INFERENCE_WORKERS,
     maxBatchSize: config.MAX_BATCH_SIZE === 'auto' ? (onTensorFlow(backend) ? 16 : backend.tfjsBackend === 'wasm' ? 4 : 1) : config.MAX_BATCH_SIZE,
@@ -59,19 +77,23 @@ export class ServedModel {
     private readonly runners: BatchRunner[]
   ) {}
 
-  static async start (directory: string, backend: BackendChoice, settings: InferenceSettings, hooks: ServeHooks = {}): Promise<ServedModel> {
+  /** Loads and warms the model on its runners. On onnxruntime, `onnx` is the checked conversion to serve. */
+  static async start (directory: string, backend: BackendChoice, settings: InferenceSettings, hooks: ServeHooks = {}, onnx?: OnnxModelFile): Promise<ServedModel> {
     const description = await ModelDescription.read(directory)
+    const ort = backend.name === 'onnxruntime'
+      ? { file: onnx ?? failNoOnnx(), session: settings.ort ?? { intraOpThreads: 1, spinning: false } }
+      : undefined
     let runners: BatchRunner[]
     let warmUpMs: number
     if (settings.workers === 0) {
-      const classifier = await ImageClassifier.load(directory)
+      const classifier = ort === undefined ? await ImageClassifier.load(directory) : await OnnxClassifier.load(directory, ort.file, ort.session)
       const started = performance.now()
       await classifier.warmUp()
       warmUpMs = performance.now() - started
       runners = [new InProcessRunner(classifier)]
     } else {
       const started = await Promise.allSettled(Array.from({ length: settings.workers }, (_, i) =>
-        WorkerRunner.start(`worker-${i}`, directory, backend.name, description.labels.length)))
+        WorkerRunner.start(`worker-${i}`, { modelDir: directory, backend: backend.name, onnx: ort }, description.labels.length)))
       const failed = started.find(r => r.status === 'rejected')
       const ok = started.flatMap(r => r.status === 'fulfilled' ? [r.value] : [])
       if (failed !== undefined) {
@@ -125,4 +147,8 @@ export class ServedModel {
   close (): Promise<void> {
     return this.queue.close()
   }
+}
+
+function failNoOnnx (): never {
+  throw new Error('the onnxruntime backend needs the converted model (services/onnx/prepare.ts)')
 }

@@ -28,7 +28,7 @@ export const readFixture = (...parts: string[]): Promise<Buffer> => readFile(fix
 export async function build (t: Test, env: Record<string, string> = {}, extra: Omit<AppOptions, 'env' | 'config'> = {}): Promise<FastifyInstance> {
   const server = Fastify({ ...options, logger: false })
   // One worker keeps the suite light on a 2-core machine; tests that need more ask for them.
-  await server.register(app, { env: { TFJS_BACKEND: 'wasm', INFERENCE_WORKERS: '1', ...env }, ...extra })
+  await server.register(app, { env: { INFERENCE_BACKEND: 'wasm', INFERENCE_WORKERS: '1', ...env }, ...extra })
   await server.ready()
   t.teardown(() => server.close())
   return server

@@ -12,13 +12,18 @@
  *   MODEL_DIR=model/food-large npm run bench    another model (results are named after it); its naive mode serves
  *                                               the same model on the main thread
  *   NAIVE_MODEL_DIR=dir                         the naive mode serves this model instead
+ *   BENCH_BACKEND=wasm                          the pooled mode's and the engine's backend (default: auto, the
+ *                                               service's own choice: onnxruntime where it loads)
+ *   BENCH_PHOTOS=phone|mixed                    12 MP phone photos (2-4 MB JPEGs) instead of / with the fixtures
  */
 import { execSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { selectBackend } from '../../services/backend.js'
+import { selectBackend, type BackendPreference } from '../../services/backend.js'
+import { loadConfig } from '../../services/config.js'
+import { prepareOnnxModel } from '../../services/onnx/prepare.js'
 import { preprocessImage } from '../../services/image.js'
 import type { Pixels } from '../../services/pixels.js'
 import { projectRoot } from '../../services/project.js'
@@ -33,6 +38,7 @@ const urlArg = process.argv.indexOf('--url')
 const externalUrl = urlArg > 0 ? process.argv[urlArg + 1] : undefined
 const outDir = join(projectRoot, 'bench/results')
 const modelDir = process.env.MODEL_DIR ?? join(projectRoot, 'model/food')
+const benchBackend = (process.env.BENCH_BACKEND ?? 'auto') as BackendPreference
 const unfusedDefault = join(projectRoot, 'bench/unfused-food')
 const naiveModelDir = process.env.NAIVE_MODEL_DIR ?? (process.env.MODEL_DIR === undefined ? unfusedDefault : modelDir)
 if (externalUrl === undefined && naiveModelDir === unfusedDefault && !existsSync(join(naiveModelDir, 'model.json'))) {
@@ -82,9 +88,15 @@ async function interleavedLevels (servers: Array<{ mode: string, url: string, en
 }
 
 /** The engine alone: preprocessed real photos submitted at high concurrency, no HTTP. */
+const config = loadConfig({})
+const engineBackend = await selectBackend(benchBackend, undefined, async name => {
+  if (name === 'onnxruntime') await prepareOnnxModel(modelDir, { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS })
+})
+const engineOnnx = engineBackend.name === 'onnxruntime' ? await prepareOnnxModel(modelDir, { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS }) : undefined
+
 async function inProcess (settings: InferenceSettings, inputs: Pixels[], secs: number): Promise<{ imagesPerSecond: number, p50: number, p99: number, meanBatch: number }> {
-  const backend = await selectBackend('wasm')
-  const model = await ServedModel.start(modelDir, backend, settings)
+  const ort = engineBackend.name === 'onnxruntime' ? { ort: { intraOpThreads: 1, spinning: false } } : {}
+  const model = await ServedModel.start(modelDir, engineBackend, { ...settings, ...ort }, {}, engineOnnx)
   try {
     const latencies: number[] = []
     let i = 0
@@ -118,8 +130,8 @@ if (externalUrl !== undefined) {
 } else {
   execSync('npm run build --silent', { cwd: projectRoot, stdio: 'inherit' })
   const configs: Array<[string, Record<string, string>]> = [
-    ['pooled', { TFJS_BACKEND: 'wasm', MODEL_DIR: modelDir, MAX_QUEUE: '256' }],
-    ['naive', { TFJS_BACKEND: 'wasm', MODEL_DIR: naiveModelDir, INFERENCE_WORKERS: '0', MAX_BATCH_SIZE: '1', MAX_QUEUE: '100000', MAX_EVENT_LOOP_DELAY_MS: '0' }]
+    ['pooled', { INFERENCE_BACKEND: benchBackend, MODEL_DIR: modelDir, MAX_QUEUE: '256' }],
+    ['naive', { INFERENCE_BACKEND: 'wasm', MODEL_DIR: naiveModelDir, INFERENCE_WORKERS: '0', MAX_BATCH_SIZE: '1', MAX_QUEUE: '100000', MAX_EVENT_LOOP_DELAY_MS: '0' }]
   ]
   const servers: Array<{ mode: string, env: Record<string, string>, server: RunningServer }> = []
   try {
@@ -130,7 +142,7 @@ if (externalUrl !== undefined) {
   }
 }
 
-console.log('\nengine in process (no HTTP), 32 concurrent submitters:')
+console.log(`\nengine in process (no HTTP), 32 concurrent submitters, ${engineBackend.name}:`)
 const spec = JSON.parse(await readFile(join(modelDir, 'manifest.json'), 'utf8')).input
 const inputs = await Promise.all(shots.map(async p => (await preprocessImage(p.bytes, spec)).pixels))
 const engine: Record<string, unknown> = {}
@@ -159,9 +171,9 @@ if (ratios.length > 0) {
 
 await mkdir(outDir, { recursive: true })
 const date = new Date().toISOString()
-await writeFile(join(outDir, `${modelName}.json`), JSON.stringify({ date, machine, model: modelName, naiveModelDir: unfused ? naiveModelDir.replace(projectRoot + '/', '') : undefined, seconds, modes, ratios, engine }, null, 2) + '\n')
+await writeFile(join(outDir, `${modelName}.json`), JSON.stringify({ date, machine, model: modelName, backend: engineBackend.name, photos: process.env.BENCH_PHOTOS ?? 'fixtures', naiveModelDir: unfused ? naiveModelDir.replace(projectRoot + '/', '') : undefined, seconds, modes, ratios, engine }, null, 2) + '\n')
 const colors: Record<string, string> = { pooled: '#1f77b4', naive: '#d62728', service: '#2ca02c' }
 await writeFile(join(outDir, `${modelName}.svg`), plotSvg(
   modes.map(m => ({ name: m.mode === 'pooled' ? 'pooled: worker threads + dynamic batching' : m.mode === 'naive' ? 'naive: one predict per request, main thread' : m.mode, color: colors[m.mode] ?? '#333', points: m.levels })),
-  `POST /predict with real photos, model ${modelName} (wasm backend)`, `${machine}; ${date.slice(0, 10)}${naiveNote}`))
+  `POST /predict with real photos, model ${modelName} (pooled: ${engineBackend.name}, naive: wasm)`, `${machine}; ${date.slice(0, 10)}${naiveNote}`))
 console.log(`\nwrote ${join(outDir, modelName)}.json and .svg`)

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { projectRoot } from '../../services/project.js'
 import { LoadGenerator, type Upload } from '../load.js'
+import { phonePhotos } from './phone-photos.js'
 
 export type { Upload }
 
@@ -57,8 +58,15 @@ export function multipartUpload (photo: Buffer, filename: string): Upload {
   return { body: Buffer.concat([head, photo, Buffer.from(`\r\n--${boundary}--\r\n`)]), contentType: `multipart/form-data; boundary=${boundary}` }
 }
 
-/** The benchmarks' photos: the committed real JPEG fixtures, less the deliberately odd ones (truncated, tiny, CMYK, ...). */
-export async function benchPhotos (): Promise<Array<{ name: string, bytes: Buffer }>> {
+/**
+ * The benchmarks' photos. BENCH_PHOTOS=fixtures (default): the committed real JPEG fixtures, less the deliberately
+ * odd ones (truncated, tiny, CMYK, ...); phone: four 12 MP phone-like JPEGs of 2-4 MB (scripts/bench/phone-photos.ts);
+ * mixed: both.
+ */
+export async function benchPhotos (kind = process.env.BENCH_PHOTOS ?? 'fixtures'): Promise<Array<{ name: string, bytes: Buffer }>> {
+  if (kind === 'phone') return phonePhotos()
+  if (kind === 'mixed') return [...await benchPhotos('fixtures'), ...await phonePhotos()]
+  if (kind !== 'fixtures') throw new Error(`BENCH_PHOTOS=${kind}: expected fixtures, phone or mixed`)
   const out: Array<{ name: string, bytes: Buffer }> = []
   for (const dir of ['test/fixtures/photos/food', 'test/fixtures/photos/not_food', 'test/fixtures/images']) {
     const full = join(projectRoot, dir)

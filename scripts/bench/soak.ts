@@ -28,7 +28,7 @@ for (const dir of ['test/fixtures/photos/food', 'test/fixtures/photos/not_food',
   }
 }
 execSync('npm run build --silent', { cwd: projectRoot, stdio: 'inherit' })
-const server = await startServer({ TFJS_BACKEND: 'wasm', MAX_QUEUE: '256', ...(process.env.MODEL_DIR ? { MODEL_DIR: process.env.MODEL_DIR } : {}) })
+const server = await startServer({ INFERENCE_BACKEND: process.env.BENCH_BACKEND ?? 'auto', MAX_QUEUE: '256', ...(process.env.MODEL_DIR ? { MODEL_DIR: process.env.MODEL_DIR } : {}) })
 const pid = server.child.pid as number
 console.log(`soak: ${total} s at concurrency ${concurrency}, ${uploads.length} photos, sample every ${every} s`)
 console.log('elapsed_s  requests  errors  rss_mb  tensors')

@@ -6,6 +6,7 @@
  *   npm run bench:threads                              model/food, 16 clients, 15 s
  *   MODEL_DIR=model/food-large THREADS_CONCURRENCY=16 THREADS_SECONDS=15 npm run bench:threads
  *   THREADS_ENV='{"MAX_BATCH_SIZE":"1"}' npm run bench:threads     extra service settings (JSON)
+ *   BENCH_BACKEND=wasm BENCH_PHOTOS=phone npm run bench:threads     another backend (default auto); 12 MP phone photos
  *
  * Thread names come from the kernel: libvips names its workers; Node's main thread, inference workers, libuv
  * pool and V8 platform (GC) threads are all "node", so they are told apart by their CPU share and the order
@@ -36,16 +37,26 @@ function threadTimes (pid: number): Map<number, { name: string, ms: number }> {
   return out
 }
 
+/** Resident memory of a process, in MiB (VmRSS). */
+function rssMiB (pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return match === null ? NaN : Number(match[1]) / 1024
+}
+
 execSync('npm run build --silent', { cwd: projectRoot, stdio: 'inherit' })
 const uploads = (await benchPhotos()).map(p => multipartUpload(p.bytes, p.name))
-const env = { TFJS_BACKEND: 'wasm', MAX_QUEUE: '256', ...(process.env.MODEL_DIR !== undefined ? { MODEL_DIR: process.env.MODEL_DIR } : {}), ...extraEnv }
+const env = { INFERENCE_BACKEND: process.env.BENCH_BACKEND ?? 'auto', MAX_QUEUE: '256', ...(process.env.MODEL_DIR !== undefined ? { MODEL_DIR: process.env.MODEL_DIR } : {}), ...extraEnv }
 const server = await startServer(env)
 try {
   const pid = server.child.pid as number
   await runLoad(server.url, uploads, 4, 3) // warm-up
   const before = threadTimes(pid)
+  const rssBefore = rssMiB(pid)
+  let rssPeak = rssBefore
+  const sampler = setInterval(() => { rssPeak = Math.max(rssPeak, rssMiB(pid)) }, 100)
   const client = process.cpuUsage()
   const load = await runLoad(server.url, uploads, concurrency, seconds)
+  clearInterval(sampler)
   const clientMs = (({ user, system }) => (user + system) / 1000)(process.cpuUsage(client))
   const after = threadTimes(pid)
   const answered = load.rps * load.seconds
@@ -53,6 +64,7 @@ try {
     .filter(r => r.ms > 0).sort((a, b) => b.ms - a.ms)
   const total = rows.reduce((n, r) => n + r.ms, 0)
   console.log(`threads: ${JSON.stringify(env)}; ${concurrency} clients for ${load.seconds.toFixed(1)} s: ${load.rps.toFixed(1)} req/s, p99 ${load.p99.toFixed(0)} ms, ${load.errors} errors`)
+  console.log(`RSS: ${rssBefore.toFixed(0)} MiB before the load, peak ${rssPeak.toFixed(0)} MiB during it (sampled every 100 ms)`)
   console.log('CPU per answered request, by thread of the service:')
   for (const r of rows) {
     if (r.ms / total < 0.005) continue

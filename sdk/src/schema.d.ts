@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Welcome
-         * @description Says what this service is: its name and version, the default model, the TF.js backend, and where the docs are.
+         * @description Says what this service is: its name and version, the default model, the inference backend, and where the docs are.
          */
         get: operations["getWelcome"];
         put?: never;
@@ -73,7 +73,7 @@ export interface paths {
         };
         /**
          * Describe a model
-         * @description Labels, input shape, preprocessing, version, weights digest and the TF.js backend (with the reason each better backend was skipped).
+         * @description Labels, input shape, preprocessing, version, weights digest and the inference backend (with the reason each better backend was skipped).
          */
         get: operations["getModel"];
         put?: never;
@@ -254,7 +254,7 @@ export interface components {
             /** @description The models this instance serves. */
             models: components["schemas"]["ModelRef"][];
             /**
-             * @description The TF.js backend.
+             * @description The inference backend.
              * @example wasm
              */
             backend: string;
@@ -333,7 +333,7 @@ export interface components {
         };
         /**
          * Welcome
-         * @description What this service is: its name and version, the default model, the TF.js backend, and where the docs are.
+         * @description What this service is: its name and version, the default model, the inference backend, and where the docs are.
          * @example {
          *       "name": "food-classifier-service",
          *       "version": "0.1.0",
@@ -361,7 +361,7 @@ export interface components {
             message: string;
             model: components["schemas"]["ModelRef"];
             /**
-             * @description The TF.js backend the models run on.
+             * @description The inference backend the models run on (tensorflow-gpu, onnxruntime, tensorflow, wasm or cpu).
              * @example wasm
              */
             backend: string;
@@ -431,14 +431,14 @@ export interface components {
             warnings: string[];
             model: components["schemas"]["ModelRef"];
             /**
-             * @description The TF.js backend that ran the model.
+             * @description The inference backend that ran the model.
              * @example wasm
              */
             backend: string;
         };
         /**
          * SkippedBackend
-         * @description A better TF.js backend that was not used, and why.
+         * @description A better inference backend that was not used, and why.
          */
         SkippedBackend: {
             /**
@@ -569,10 +569,10 @@ export interface components {
             uncertainThreshold: number;
             /** @description Digest of model.json and its weight files. */
             sha256: string;
-            /** @description Where the model runs: the TF.js backend chosen at boot. */
+            /** @description Where the model runs: the inference backend chosen at boot. */
             backend: {
                 /**
-                 * @description The TF.js backend that runs the model.
+                 * @description The inference backend that runs the model.
                  * @example wasm
                  */
                 name: string;
@@ -581,7 +581,7 @@ export interface components {
                  * @example @tensorflow/tfjs-backend-wasm
                  */
                 package: string;
-                /** @description True when TFJS_BACKEND forced it. */
+                /** @description True when INFERENCE_BACKEND (formerly TFJS_BACKEND) forced it. */
                 forced: boolean;
                 /** @description Better backends that were not used, and why. */
                 skipped: components["schemas"]["SkippedBackend"][];

@@ -92,6 +92,10 @@ for (const [file, binding, backend, baseImage] of [
     t.ok(tsconfig.include.includes('server.ts') && tsconfig.compilerOptions.rootDir === '.', 'server.ts compiles to dist/server.js')
     t.ok(instructions.some(i => i.stage < last && i.keyword === 'RUN' && i.args.includes('npm run build')), 'a build stage runs npm run build')
     t.ok(final.some(i => i.keyword === 'COPY' && /--from=build \/app\/dist dist/.test(i.args)), 'and the final stage takes its dist/')
+    for (const stage of new Set(instructions.filter(i => i.keyword === 'RUN' && /npm ci/.test(i.args)).map(i => i.stage))) {
+      t.ok(instructions.some(i => i.stage === stage && i.keyword === 'COPY' && i.args.split(/\s+/).includes('.npmrc')),
+        `stage ${stage} copies .npmrc before npm ci (onnxruntime-node-install=skip: no CUDA download from nuget)`)
+    }
 
     const healthcheck = final.find(i => i.keyword === 'HEALTHCHECK')
     t.ok(healthcheck, 'HEALTHCHECK')
@@ -100,7 +104,7 @@ for (const [file, binding, backend, baseImage] of [
     const env = envOf(final)
     const config = checkServiceEnv(t, env, ['NODE_ENV', 'MALLOC_ARENA_MAX'])
     t.equal(env.MALLOC_ARENA_MAX, '2', 'glibc arenas capped: the fuzz run measured RSS climbing without it (allocator fragmentation)')
-    t.equal(config.TFJS_BACKEND, backend)
+    t.equal(config.INFERENCE_BACKEND, backend)
     t.equal(config.HOST, '0.0.0.0')
     t.equal(final.find(i => i.keyword === 'EXPOSE')?.args, String(config.PORT), 'EXPOSE is PORT')
 
@@ -144,12 +148,12 @@ t.test('deploy/compose.yaml: replicas behind nginx with the shared template; env
   t.ok(app.deploy.replicas >= 2, `${app.deploy.replicas} replicas`)
   t.ok(existsSync(join(root('deploy'), app.build.context, app.build.dockerfile)), 'builds deploy/Dockerfile')
   const config = checkServiceEnv(t, app.environment)
-  t.equal(config.TFJS_BACKEND, 'tensorflow')
+  t.equal(config.INFERENCE_BACKEND, 'tensorflow')
   t.ok(parseInt(app.stop_grace_period) * 1000 > config.SHUTDOWN_TIMEOUT_MS, `stop_grace_period ${app.stop_grace_period} is longer than SHUTDOWN_TIMEOUT_MS`)
   t.same(await composeShutdownEnv(), { SHUTDOWN_DELAY_MS: String(config.SHUTDOWN_DELAY_MS), SHUTDOWN_TIMEOUT_MS: String(config.SHUTDOWN_TIMEOUT_MS) }, 'the load-balancer test runs the instances with these settings')
 
   const gpu = compose.services['app-gpu']
-  t.equal(checkServiceEnv(t, gpu.environment).TFJS_BACKEND, 'tensorflow-gpu')
+  t.equal(checkServiceEnv(t, gpu.environment).INFERENCE_BACKEND, 'tensorflow-gpu')
   t.equal(gpu.build.dockerfile, 'deploy/Dockerfile.gpu')
   t.match(gpu.deploy.resources.reservations.devices, [{ driver: 'nvidia', capabilities: ['gpu'] }])
 
@@ -229,7 +233,7 @@ t.test('deploy/k8s/gpu: the GPU image, the GPU backend, one GPU per pod', async 
   t.equal(container.name, 'food-classifier')
   t.equal(container.image, 'food-classifier:gpu')
   const env = Object.fromEntries(container.env.map((e: { name: string, value: string }) => [e.name, e.value]))
-  t.equal(checkServiceEnv(t, env).TFJS_BACKEND, 'tensorflow-gpu')
+  t.equal(checkServiceEnv(t, env).INFERENCE_BACKEND, 'tensorflow-gpu')
   t.equal(container.resources.limits['nvidia.com/gpu'], 1)
 })
 

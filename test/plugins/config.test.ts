@@ -9,7 +9,7 @@ t.test('the config plugin decorates the validated config', async t => {
   await app.ready()
   t.equal(app.config.PORT, 4123)
   t.equal(app.config.MAX_PIXELS, 123)
-  t.equal(app.config.TFJS_BACKEND, 'auto')
+  t.equal(app.config.INFERENCE_BACKEND, 'auto')
 })
 
 t.test('an invalid environment makes ready() fail with the variable named', async t => {

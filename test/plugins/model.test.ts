@@ -16,11 +16,12 @@ function modelApp (env: Record<string, string>) {
 t.test('the model plugin selects a backend, loads and warms up the model, and releases it on close', async t => {
   const dir = await buildTinyModel(t)
   const before = tf.memory().numTensors
-  const { app } = modelApp({ MODEL_DIR: dir, TFJS_BACKEND: 'auto', INFERENCE_WORKERS: '0' })
+  const { app } = modelApp({ MODEL_DIR: dir, INFERENCE_BACKEND: 'auto', INFERENCE_WORKERS: '0' })
   await app.ready()
   t.equal(app.backend.name, 'wasm')
   t.equal(app.backend.forced, false)
-  t.same(app.backend.skipped.map(s => s.name), ['tensorflow-gpu', 'tensorflow'])
+  t.same(app.backend.skipped.map(s => s.name), ['tensorflow-gpu', 'onnxruntime', 'tensorflow'])
+  t.match(app.backend.skipped[1].reason, /is a layers model; the ONNX converter takes graph models/)
   t.equal(app.models.default.name, 'tiny')
   t.same(app.models.default.settings, { workers: 0, maxBatchSize: 4, maxBatchDelayMs: 2, maxQueue: 64 })
   t.ok(tf.memory().numTensors > before, 'weights are held on the main thread while the app runs')
@@ -29,19 +30,19 @@ t.test('the model plugin selects a backend, loads and warms up the model, and re
 })
 
 t.test('a forced backend that cannot load stops the boot with a clear message', async t => {
-  const { app } = modelApp({ MODEL_DIR: await buildTinyModel(t), TFJS_BACKEND: 'tensorflow' })
+  const { app } = modelApp({ MODEL_DIR: await buildTinyModel(t), INFERENCE_BACKEND: 'tensorflow' })
   t.teardown(() => app.close())
-  await t.rejects(async () => { await app.ready() }, { message: /^TFJS_BACKEND=tensorflow was requested but cannot be used: @tensorflow\/tfjs-node: package not installed/ })
+  await t.rejects(async () => { await app.ready() }, { message: /^INFERENCE_BACKEND=tensorflow was requested but cannot be used: @tensorflow\/tfjs-node: package not installed/ })
 })
 
 t.test('a missing model directory stops the boot', async t => {
-  const { app } = modelApp({ MODEL_DIR: '/nonexistent/model', TFJS_BACKEND: 'wasm' })
+  const { app } = modelApp({ MODEL_DIR: '/nonexistent/model', INFERENCE_BACKEND: 'wasm' })
   t.teardown(() => app.close())
   await t.rejects(async () => { await app.ready() }, { message: /Cannot read model manifest \/nonexistent\/model\/manifest.json/ })
 })
 
 t.test('with worker threads, each worker loads the model, and close stops them', async t => {
-  const { app } = modelApp({ MODEL_DIR: await buildTinyModel(t), TFJS_BACKEND: 'wasm', INFERENCE_WORKERS: '2', MAX_BATCH_SIZE: '3' })
+  const { app } = modelApp({ MODEL_DIR: await buildTinyModel(t), INFERENCE_BACKEND: 'wasm', INFERENCE_WORKERS: '2', MAX_BATCH_SIZE: '3' })
   await app.ready()
   const model = app.models.default
   t.same(model.settings, { workers: 2, maxBatchSize: 3, maxBatchDelayMs: 2, maxQueue: 64 })

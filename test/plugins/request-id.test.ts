@@ -30,7 +30,7 @@ t.test('the request id is in the structured log lines of its request', async t =
     }
   })
   const server = Fastify({ ...options, logger: { level: 'info', stream } })
-  await server.register(app, { env: { TFJS_BACKEND: 'wasm' } })
+  await server.register(app, { env: { INFERENCE_BACKEND: 'wasm' } })
   t.teardown(() => server.close())
   const res = await server.inject({ url: '/models/dogs', headers: { 'x-request-id': 'trace-me-7' } })
   t.equal(res.statusCode, 404)

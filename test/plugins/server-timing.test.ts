@@ -11,7 +11,7 @@ t.test('formatServerTiming lists the measured stages in order, then the total', 
 
 t.test('every response carries Server-Timing; a prediction names its stages, queue included when measured', async t => {
   const server = Fastify({ ...options, logger: false })
-  await server.register(app, { env: { TFJS_BACKEND: 'wasm' } })
+  await server.register(app, { env: { INFERENCE_BACKEND: 'wasm' } })
   server.get('/queued', async (request) => {
     request.timings.queue = 12.5
     request.timings.infer = 30

@@ -47,14 +47,17 @@ t.test('tfjs-node-gpu without a GPU runs TensorFlow on the CPU, and says why the
   const choice = await selectBackend('auto', loader({ installed: ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm'], gpu: false }))
   t.equal(choice.name, 'tensorflow')
   t.equal(choice.package, '@tensorflow/tfjs-node-gpu')
-  t.same(choice.skipped, [{ name: 'tensorflow-gpu', package: '@tensorflow/tfjs-node-gpu', reason: 'no GPU visible: no NVIDIA driver (/proc/driver/nvidia/gpus is absent)' }])
+  t.same(choice.skipped, [
+    { name: 'tensorflow-gpu', package: '@tensorflow/tfjs-node-gpu', reason: 'no GPU visible: no NVIDIA driver (/proc/driver/nvidia/gpus is absent)' },
+    { name: 'onnxruntime', package: 'onnxruntime-node', reason: 'package not installed' }
+  ])
 })
 
 t.test('tfjs-node alone gives the TensorFlow CPU backend', async t => {
   const choice = await selectBackend('auto', loader({ installed: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-backend-wasm'] }))
   t.equal(choice.name, 'tensorflow')
   t.equal(choice.package, '@tensorflow/tfjs-node')
-  t.same(choice.skipped, [{ name: 'tensorflow-gpu', package: '@tensorflow/tfjs-node-gpu', reason: 'package not installed' }])
+  t.same(choice.skipped.map(s => [s.name, s.reason]), [['tensorflow-gpu', 'package not installed'], ['onnxruntime', 'package not installed']])
 })
 
 t.test('without the TensorFlow packages, wasm is chosen and each skip says the package is not installed', async t => {
@@ -63,6 +66,7 @@ t.test('without the TensorFlow packages, wasm is chosen and each skip says the p
   t.equal(choice.forced, false)
   t.same(choice.skipped.map(s => [s.name, s.reason]), [
     ['tensorflow-gpu', 'package not installed'],
+    ['onnxruntime', 'package not installed'],
     ['tensorflow', '@tensorflow/tfjs-node: package not installed; @tensorflow/tfjs-node-gpu: package not installed']
   ])
 })
@@ -73,15 +77,15 @@ t.test('a package that is installed but fails to load is skipped with its error 
     brokenPackages: { '@tensorflow/tfjs-node': 'libtensorflow.so.2: cannot open shared object file: No such file or directory\n    at Module._extensions' }
   }))
   t.equal(choice.name, 'wasm')
-  t.match(choice.skipped[1].reason, '@tensorflow/tfjs-node: load error: libtensorflow.so.2: cannot open shared object file: No such file or directory; ')
-  t.notMatch(choice.skipped[1].reason, /Module._extensions/)
+  t.match(choice.skipped[2].reason, '@tensorflow/tfjs-node: load error: libtensorflow.so.2: cannot open shared object file: No such file or directory; ')
+  t.notMatch(choice.skipped[2].reason, /Module._extensions/)
 })
 
 t.test('cpu is the last resort when wasm cannot initialise', async t => {
   const choice = await selectBackend('auto', loader({ installed: ['@tensorflow/tfjs-backend-wasm'], failingBackends: ['wasm'] }))
   t.equal(choice.name, 'cpu')
-  t.same(choice.skipped.map(s => s.name), ['tensorflow-gpu', 'tensorflow', 'wasm'])
-  t.match(choice.skipped[2].reason, "backend 'wasm' failed to initialise")
+  t.same(choice.skipped.map(s => s.name), ['tensorflow-gpu', 'onnxruntime', 'tensorflow', 'wasm'])
+  t.match(choice.skipped[3].reason, "backend 'wasm' failed to initialise")
 })
 
 t.test('a forced backend is used when it loads, without trying better ones', async t => {
@@ -97,15 +101,53 @@ t.test('a forced backend that cannot load stops with a clear message instead of 
     new BackendUnavailableError('tensorflow-gpu', 'no GPU visible: no NVIDIA driver (/proc/driver/nvidia/gpus is absent)'))
   await t.rejects(selectBackend('tensorflow', loader({ installed: [] })), {
     name: 'BackendUnavailableError',
-    message: /^TFJS_BACKEND=tensorflow was requested but cannot be used: @tensorflow\/tfjs-node: package not installed/
+    message: /^INFERENCE_BACKEND=tensorflow was requested but cannot be used: @tensorflow\/tfjs-node: package not installed/
   })
 })
 
-t.test('the real loader on this machine: TensorFlow packages absent, wasm chosen', async t => {
+t.test('the real loader on this machine: TensorFlow packages absent, onnxruntime chosen with wasm as its reference', async t => {
   const choice = await selectBackend('auto')
-  t.equal(choice.name, 'wasm', 'tfjs-node is not installed here (its install script needs the internet)')
-  t.equal(choice.skipped[0].name, 'tensorflow-gpu')
+  t.equal(choice.name, 'onnxruntime', 'onnxruntime-node is a dependency; tfjs-node is not installed here (its install script needs the internet)')
+  t.equal(choice.tfjsBackend, 'wasm')
+  t.same(choice.skipped.map(s => s.name), ['tensorflow-gpu'])
   t.match(choice.skipped[0].reason, /package not installed|no GPU visible/)
+})
+
+const WITH_ORT = [...ALL, 'onnxruntime-node']
+
+t.test('the order is tensorflow-gpu (GPU visible), then onnxruntime, then tensorflow on the CPU', async t => {
+  t.equal((await selectBackend('auto', loader({ installed: WITH_ORT, gpu: true }))).name, 'tensorflow-gpu', 'a visible GPU goes first')
+  const l = loader({ installed: WITH_ORT, gpu: false })
+  const choice = await selectBackend('auto', l)
+  t.same({ name: choice.name, package: choice.package, tfjsBackend: choice.tfjsBackend }, { name: 'onnxruntime', package: 'onnxruntime-node', tfjsBackend: 'wasm' })
+  t.same(choice.skipped.map(s => s.name), ['tensorflow-gpu'])
+  t.same(l.activated, ['wasm'], 'TF.js on wasm stays, to compute the reference the conversion is checked against')
+})
+
+t.test('onnxruntime without the wasm package checks its conversion on the pure-JS cpu backend', async t => {
+  const l = loader({ installed: ['onnxruntime-node'] })
+  const choice = await selectBackend('auto', l)
+  t.equal(choice.name, 'onnxruntime')
+  t.equal(choice.tfjsBackend, 'cpu')
+})
+
+t.test('a model onnxruntime cannot serve (conversion refused) falls back to the next backend, with the reason', async t => {
+  const checked: string[] = []
+  const check = async (name: string): Promise<void> => {
+    checked.push(name)
+    if (name === 'onnxruntime') throw new Error('the ONNX conversion of food disagrees with the TF.js graph: max |difference| 0.3')
+  }
+  const choice = await selectBackend('auto', loader({ installed: WITH_ORT, gpu: false }), check)
+  t.equal(choice.name, 'tensorflow')
+  t.same(choice.skipped.map(s => [s.name, s.reason]), [
+    ['tensorflow-gpu', 'no GPU visible: no NVIDIA driver (/proc/driver/nvidia/gpus is absent)'],
+    ['onnxruntime', 'the ONNX conversion of food disagrees with the TF.js graph: max |difference| 0.3']
+  ])
+  t.same(checked, ['onnxruntime', 'tensorflow'], 'each backend that loads is checked, in order')
+  await t.rejects(selectBackend('onnxruntime', loader({ installed: WITH_ORT }), check), {
+    name: 'BackendUnavailableError',
+    message: 'INFERENCE_BACKEND=onnxruntime was requested but cannot be used: the ONNX conversion of food disagrees with the TF.js graph: max |difference| 0.3'
+  })
 })
 
 t.test('GPU visibility follows the driver and CUDA_VISIBLE_DEVICES', async t => {

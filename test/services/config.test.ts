@@ -5,27 +5,34 @@ t.test('defaults apply when the environment says nothing', async t => {
   const config = loadConfig({})
   t.equal(config.PORT, 3000)
   t.equal(config.HOST, '0.0.0.0')
-  t.equal(config.TFJS_BACKEND, 'auto')
+  t.equal(config.INFERENCE_BACKEND, 'auto')
   t.equal(config.MAX_UPLOAD_BYTES, 10 * 1024 * 1024)
   t.equal(config.MAX_PIXELS, 50_000_000)
   t.match(config.MODEL_DIR, /model\/food$/)
 })
 
 t.test('strings from the environment are converted to the schema types', async t => {
-  const config = loadConfig({ PORT: '8080', DOCS_ENABLED: 'false', MAX_PIXELS: '1000', TFJS_BACKEND: 'cpu', UNRELATED: 'x' })
+  const config = loadConfig({ PORT: '8080', DOCS_ENABLED: 'false', MAX_PIXELS: '1000', INFERENCE_BACKEND: 'cpu', UNRELATED: 'x' })
   t.equal(config.PORT, 8080)
   t.equal(config.DOCS_ENABLED, false)
   t.equal(config.MAX_PIXELS, 1000)
-  t.equal(config.TFJS_BACKEND, 'cpu')
+  t.equal(config.INFERENCE_BACKEND, 'cpu')
   t.notOk('UNRELATED' in config)
 })
 
+t.test('TFJS_BACKEND, the former name of INFERENCE_BACKEND, still works; the two may not disagree', async t => {
+  t.equal(loadConfig({ TFJS_BACKEND: 'wasm' }).INFERENCE_BACKEND, 'wasm')
+  t.equal(loadConfig({ TFJS_BACKEND: 'wasm', INFERENCE_BACKEND: 'wasm' }).INFERENCE_BACKEND, 'wasm')
+  t.throws(() => loadConfig({ TFJS_BACKEND: 'wasm', INFERENCE_BACKEND: 'onnxruntime' }), { message: /INFERENCE_BACKEND=onnxruntime and TFJS_BACKEND=wasm disagree/ })
+  t.throws(() => loadConfig({ TFJS_BACKEND: 'gpu' }), { message: /INFERENCE_BACKEND="gpu".*allowed: auto, tensorflow-gpu, onnxruntime/ })
+})
+
 t.test('bad values stop the boot with every variable named and the allowed values listed', async t => {
-  const err = t.throws(() => loadConfig({ PORT: 'eighty', TFJS_BACKEND: 'gpu', MAX_UPLOAD_BYTES: '10' })) as ConfigError
+  const err = t.throws(() => loadConfig({ PORT: 'eighty', INFERENCE_BACKEND: 'gpu', MAX_UPLOAD_BYTES: '10' })) as ConfigError
   t.type(err, ConfigError)
   t.equal(err.problems.length, 3)
   t.match(err.message, /PORT="eighty": must be integer/)
-  t.match(err.message, /TFJS_BACKEND="gpu".*allowed: auto, tensorflow-gpu, tensorflow, wasm, cpu/)
+  t.match(err.message, /INFERENCE_BACKEND="gpu".*allowed: auto, tensorflow-gpu, onnxruntime, tensorflow, wasm, cpu/)
   t.match(err.message, /MAX_UPLOAD_BYTES=10: must be >= 1024/)
 })
 

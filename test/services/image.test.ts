@@ -263,3 +263,28 @@ t.test('the service preprocessor keeps no libvips operation cache', async t => {
   createImagePreprocessor({ maxPixels: 1000, decodeTimeoutMs: 1000 })
   t.match(sharp.cache(), { memory: { max: 0 }, items: { max: 0 }, files: { max: 0 } })
 })
+
+t.test('a 12 MP phone JPEG is shrunk while it is decoded (libvips JPEG shrink-on-load), portrait EXIF included', async t => {
+  const spec: InputSpec = { width: 224, height: 224, channels: 3, resizeMode: 'cover', normalization: { mean: [0, 0, 0], std: [1, 1, 1] } }
+  const photo = await readFixture('photos/food/qtdeclarative__pancakes.jpg')
+  const large = await sharp(photo).resize(4032, 3024, { fit: 'cover' }).withMetadata({ orientation: 6 }).jpeg({ quality: 92 }).toBuffer()
+  const cpuMs = async (work: () => Promise<unknown>): Promise<number> => {
+    const before = process.cpuUsage()
+    for (let i = 0; i < 3; i++) await work()
+    const used = process.cpuUsage(before)
+    return (used.user + used.system) / 1000 / 3
+  }
+  const full = async (): Promise<void> => {
+    const { data, info } = await sharp(large).autoOrient().raw().toBuffer({ resolveWithObject: true })
+    await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).resize(224, 224, { fit: 'cover' }).raw().toBuffer()
+  }
+  // In turns, so that another load on the machine weighs on both alike; CPU time, not wall time.
+  const service = [await cpuMs(() => preprocessImage(large, spec)), 0]
+  const fullDecode = await cpuMs(full)
+  service[1] = await cpuMs(() => preprocessImage(large, spec))
+  const serviceMs = Math.min(...service)
+  t.ok(serviceMs < fullDecode * 0.6, `the service's decode ${serviceMs.toFixed(0)} ms of CPU, a full-size decode then resize ${fullDecode.toFixed(0)} ms`)
+  const { pixels, warnings } = await preprocessImage(large, spec)
+  t.equal(pixels.length, 224 * 224 * 3)
+  t.same(warnings, ['rotated: EXIF orientation 6 applied'])
+})

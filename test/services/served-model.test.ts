@@ -18,3 +18,12 @@ t.test('explicit settings win over auto', async t => {
     { workers: 0, maxBatchSize: 1, maxBatchDelayMs: 0, maxQueue: 5 })
   t.same(resolveInferenceSettings({ ...auto, INFERENCE_WORKERS: 3, MAX_BATCH_SIZE: 32 }, backend('tensorflow', 'tensorflow'), 2).maxBatchSize, 32)
 })
+
+t.test('onnxruntime: a single-threaded session per worker, a worker per core, batches of up to 4, no spinning', async t => {
+  const ort = backend('onnxruntime', 'wasm')
+  t.same(resolveInferenceSettings(auto, ort, 2), { workers: 2, maxBatchSize: 4, maxBatchDelayMs: 2, maxQueue: 64, ort: { intraOpThreads: 1, spinning: false } })
+  t.same(resolveInferenceSettings({ ...auto, ORT_INTRA_OP_THREADS: 2, ORT_SPINNING: true }, ort, 4), { workers: 2, maxBatchSize: 4, maxBatchDelayMs: 2, maxQueue: 64, ort: { intraOpThreads: 2, spinning: true } },
+    'two threads per session: a worker per two cores')
+  t.same(resolveInferenceSettings({ ...auto, ORT_INTRA_OP_THREADS: 4 }, ort, 2).workers, 1, 'at least one worker')
+  t.same(resolveInferenceSettings({ ...auto, INFERENCE_WORKERS: 0, MAX_BATCH_SIZE: 1 }, ort, 2), { workers: 0, maxBatchSize: 1, maxBatchDelayMs: 2, maxQueue: 64, ort: { intraOpThreads: 1, spinning: false } })
+})
