@@ -4,13 +4,14 @@
  * photos at several concurrencies; then the engine alone, in process. Prints a table, writes JSON and an SVG.
  *
  *   npm run bench                               both modes, levels 1,4,16,64, 10 s each; the naive mode serves
- *                                               the default model unfused (the tutorial's way: its Keras-style
- *                                               layers model, exported to bench/unfused-food on first use by
- *                                               scripts/model/export-unfused.ts)
+ *                                               the same model (food 3.0.0) on the main thread, one predict per
+ *                                               request, on wasm (the tutorial's way)
  *   npm run bench -- --url http://host:3000     load an already running service (one mode)
  *   BENCH_SECONDS=5 BENCH_LEVELS=1,16 npm run bench
- *   MODEL_DIR=model/food-large npm run bench    another model (results are named after it); its naive mode serves
- *                                               the same model on the main thread
+ *   MODEL_DIR=model/food-v2 npm run bench       another model (results are named after it); for food 2.0.0 the
+ *                                               naive mode serves it unfused (its Keras-style layers model,
+ *                                               exported to bench/unfused-food on first use by
+ *                                               scripts/model/export-unfused.ts), for others the same model
  *   NAIVE_MODEL_DIR=dir                         the naive mode serves this model instead
  *   BENCH_BACKEND=wasm                          the pooled mode's and the engine's backend (default: auto, the
  *                                               service's own choice: onnxruntime where it loads)
@@ -20,7 +21,7 @@ import { execSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus, totalmem } from 'node:os'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { selectBackend, type BackendPreference } from '../../services/backend.js'
 import { loadConfig } from '../../services/config.js'
 import { prepareOnnxModel } from '../../services/onnx/prepare.js'
@@ -40,7 +41,7 @@ const outDir = join(projectRoot, 'bench/results')
 const modelDir = process.env.MODEL_DIR ?? join(projectRoot, 'model/food')
 const benchBackend = (process.env.BENCH_BACKEND ?? 'auto') as BackendPreference
 const unfusedDefault = join(projectRoot, 'bench/unfused-food')
-const naiveModelDir = process.env.NAIVE_MODEL_DIR ?? (process.env.MODEL_DIR === undefined ? unfusedDefault : modelDir)
+const naiveModelDir = process.env.NAIVE_MODEL_DIR ?? (resolve(modelDir) === join(projectRoot, 'model/food-v2') ? unfusedDefault : modelDir)
 if (externalUrl === undefined && naiveModelDir === unfusedDefault && !existsSync(join(naiveModelDir, 'model.json'))) {
   execSync('npx tsx scripts/model/export-unfused.ts', { cwd: projectRoot, stdio: 'inherit' })
 }

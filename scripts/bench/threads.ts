@@ -4,7 +4,7 @@
  * milliseconds of CPU per answered request, thread by thread, with the load generator's own CPU beside it.
  *
  *   npm run bench:threads                              model/food, 16 clients, 15 s
- *   MODEL_DIR=model/food-large THREADS_CONCURRENCY=16 THREADS_SECONDS=15 npm run bench:threads
+ *   MODEL_DIR=model/food-v2 THREADS_CONCURRENCY=16 THREADS_SECONDS=15 npm run bench:threads
  *   THREADS_ENV='{"MAX_BATCH_SIZE":"1"}' npm run bench:threads     extra service settings (JSON)
  *   BENCH_BACKEND=wasm BENCH_PHOTOS=phone npm run bench:threads     another backend (default auto); 12 MP phone photos
  *

@@ -5,7 +5,8 @@
  *   input: [n, H, W, 3] float32, pixels / 127.5 - 1 (the detector's own preprocessing, now done by the service)
  *   food/gap     [n, 1280]  global average of FeatureExtractor/MobilenetV2/Conv_1/Relu6 (the backbone's last layer)
  *   food/scores  [n, 91]    per COCO class, the highest class score over every anchor box (sigmoid of the max logit)
- *   food/features [n, 1371] both, concatenated; with a head: food/probabilities [n, 2] (softmax)
+ *   food/features [n, 1371] both, concatenated; with a head: the scores as scaled log-odds (headInput), then
+ *                            food/probabilities [n, 2] (softmax)
  *
  * What is cut: the preprocessing loop (TensorArray while-loop and ResizeBilinear: the service resizes), the box
  * encoding predictors, anchors, box decoding and non-max suppression. Batch norms are folded into the conv weights
@@ -26,6 +27,25 @@ export const PREPROCESSED = 'Preprocessor/sub'
 export const GAP_DIM = 1280
 export const SCORE_DIM = 91
 export const FEATURE_DIM = GAP_DIM + SCORE_DIM
+/** Class scores enter the head as log-odds: clipped to [SCORE_CLIP, 1 - SCORE_CLIP] (float32), log(p / (1 - p)) * LOGIT_SCALE. */
+export const SCORE_CLIP = 1e-6
+export const LOGIT_SCALE = 0.125
+const LO = Math.fround(SCORE_CLIP)
+const HI = Math.fround(1 - SCORE_CLIP)
+
+/**
+ * The head's input from the cut graph's features (pooled map, sigmoid scores): the scores as scaled log-odds, computed
+ * in float32 steps as the graph computes them (clip, 1 - p, log, subtract, scale).
+ */
+export function headInput (features: Float32Array): Float32Array {
+  const out = Float32Array.from(features)
+  for (let j = GAP_DIM; j < out.length; j++) {
+    const p = Math.min(HI, Math.max(LO, out[j]))
+    const q = Math.fround(1 - p)
+    out[j] = Math.fround(Math.fround(Math.fround(Math.log(p)) - Math.fround(Math.log(q))) * Math.fround(LOGIT_SCALE))
+  }
+  return out
+}
 /** The detector's own normalisation: x / 127.5 - 1. */
 export const COCO_SSD_NORMALIZATION = { mean: [127.5, 127.5, 127.5] as [number, number, number], std: [127.5, 127.5, 127.5] as [number, number, number] }
 
@@ -198,10 +218,20 @@ export function buildCocoSsdGraph (raw: RawGraph, head?: Head): GraphArtifacts {
   add({ name: 'food/features', op: 'ConcatV2', input: ['food/gap', 'food/scores', axis1], attr: { T: FLOAT, Tidx: { type: 'DT_INT32' }, N: { i: '2' } } })
   let output = 'food/features'
   if (head !== undefined) {
+    // the head reads the scores as scaled log-odds (headInput): clip, log p - log(1 - p), * LOGIT_SCALE
+    const scalar = (name: string, v: number): string => constant(name, { shape: [], dtype: 'float32', data: Float32Array.from([v]) })
+    add({ name: 'food/scores_lo', op: 'Maximum', input: ['food/scores', scalar('food/clip_lo', SCORE_CLIP)], attr: { T: FLOAT } })
+    add({ name: 'food/scores_clip', op: 'Minimum', input: ['food/scores_lo', scalar('food/clip_hi', 1 - SCORE_CLIP)], attr: { T: FLOAT } })
+    add({ name: 'food/log_p', op: 'Log', input: ['food/scores_clip'], attr: { T: FLOAT } })
+    add({ name: 'food/one_minus_p', op: 'Sub', input: [scalar('food/one', 1), 'food/scores_clip'], attr: { T: FLOAT } })
+    add({ name: 'food/log_q', op: 'Log', input: ['food/one_minus_p'], attr: { T: FLOAT } })
+    add({ name: 'food/log_odds', op: 'Sub', input: ['food/log_p', 'food/log_q'], attr: { T: FLOAT } })
+    add({ name: 'food/score_logits', op: 'Mul', input: ['food/log_odds', scalar('food/logit_scale', LOGIT_SCALE)], attr: { T: FLOAT } })
+    add({ name: 'food/head_input', op: 'ConcatV2', input: ['food/gap', 'food/score_logits', axis1], attr: { T: FLOAT, Tidx: { type: 'DT_INT32' }, N: { i: '2' } } })
     if (head.kernel.length !== FEATURE_DIM * 2 || head.bias.length !== 2) throw new Error(`head must be ${FEATURE_DIM}x2`)
     const k = constant('food/head/kernel', { shape: [FEATURE_DIM, 2], dtype: 'float32', data: head.kernel })
     const b = constant('food/head/bias', { shape: [2], dtype: 'float32', data: head.bias })
-    add({ name: 'food/logits', op: '_FusedMatMul', input: ['food/features', k, b], attr: { T: FLOAT, transpose_a: { b: false }, transpose_b: { b: false }, num_args: { i: '1' }, epsilon: { f: 0 }, fused_ops: { list: { s: [b64('BiasAdd')] } } } })
+    add({ name: 'food/logits', op: '_FusedMatMul', input: ['food/head_input', k, b], attr: { T: FLOAT, transpose_a: { b: false }, transpose_b: { b: false }, num_args: { i: '1' }, epsilon: { f: 0 }, fused_ops: { list: { s: [b64('BiasAdd')] } } } })
     add({ name: 'food/probabilities', op: 'Softmax', input: ['food/logits'], attr: { T: FLOAT } })
     output = 'food/probabilities'
   }

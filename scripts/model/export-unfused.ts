@@ -1,10 +1,10 @@
 /**
- * Rebuilds the unfused Keras-style layers model behind the fused default model (food 2.0.0): the nsfwjs MobileNetV2 layers up
+ * Rebuilds the unfused Keras-style layers model behind the fused food 2.0.0 (model/food-v2): the nsfwjs MobileNetV2 layers up
  * to the pooled features, then the head read back from the fused graph's final matmul. It is what the service
  * would run without scripts/model/fuse.ts: the benchmark's naive baseline (NAIVE_MODEL_DIR), and a check that
  * both give the same outputs.
  *
- *   npx tsx scripts/model/export-unfused.ts [model/food] [out-dir]   (default out-dir: bench/unfused-food)
+ *   npx tsx scripts/model/export-unfused.ts [model/food-v2] [out-dir]   (default out-dir: bench/unfused-food)
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -15,7 +15,7 @@ import { preprocessImage } from '../../services/image.js'
 import { readModelJson } from '../../services/model-manifest.js'
 import { projectRoot } from '../../services/project.js'
 
-const source = resolve(process.argv[2] ?? join(projectRoot, 'model/food'))
+const source = resolve(process.argv[2] ?? join(projectRoot, 'model/food-v2'))
 const out = resolve(process.argv[3] ?? join(projectRoot, 'bench/unfused-food'))
 
 const modelJson = await readModelJson(source)

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type * as tfTypes from '@tensorflow/tfjs'
 import { fuseLayersModel } from '../model/fuse.js'
-import { buildCocoSsdGraph, readCocoSsd, COCO_SSD_NORMALIZATION, COCO_SSD_SUBDIR, FEATURE_DIM } from '../model/coco-ssd.js'
+import { buildCocoSsdGraph, headInput, readCocoSsd, COCO_SSD_NORMALIZATION, COCO_SSD_SUBDIR, FEATURE_DIM } from '../model/coco-ssd.js'
 import { CACHE_DIR } from './common.js'
 
 const require = createRequire(import.meta.url)
@@ -131,7 +131,7 @@ export async function loadFeatureExtractor (tf: typeof tfTypes, name: BackboneNa
 }
 
 /**
- * Features of real photos computed by the detector as published (model.json as shipped, its own preprocessing loop,
+ * The head's input (pooled map, class scores as log-odds: headInput) of real photos computed by the detector as published (model.json as shipped, its own preprocessing loop,
  * unfolded batch norms): the reference the cut graph is checked against. pixels: HWC uint8 at spec's size.
  */
 export async function detectorFeatures (tf: typeof tfTypes, pixels: Uint8Array[], spec: { width: number, height: number }): Promise<Float32Array[]> {
@@ -144,7 +144,7 @@ export async function detectorFeatures (tf: typeof tfTypes, pixels: Uint8Array[]
     const x = tf.tensor4d(Int32Array.from(p), [1, spec.height, spec.width, 3], 'int32')
     const [map, scores] = await model.executeAsync(x, ['FeatureExtractor/MobilenetV2/Conv_1/Relu6', 'Postprocessor/convert_scores']) as tfTypes.Tensor[]
     const f = tf.tidy(() => tf.concat([map.mean([1, 2]), scores.max(1)], 1))
-    out.push(await f.data() as Float32Array)
+    out.push(headInput(await f.data() as Float32Array))
     tf.dispose([x, map, scores, f])
   }
   model.dispose()

@@ -1,7 +1,7 @@
 import type { ModelManifest } from '../../services/model-manifest.js'
 import type { Item } from './dataset.js'
 import type { FinalConfig } from './config.js'
-import { COMPARISON, COMPARISON_COMMAND, COMPARISON_NOTES } from './comparison.js'
+import { COMPARISON, COMPARISON_COMMAND, COMPARISON_NOTES, FAILURE_MODES } from './comparison.js'
 
 const pct = (x: unknown): string => typeof x === 'number' && !Number.isNaN(x) ? `${(100 * x).toFixed(1)}%` : 'n/a'
 
@@ -111,7 +111,7 @@ ${ext.misses.length > 0 ? `Misses: ${ext.misses.map(m => `${m.file} (${m.label},
 \`${COMPARISON_COMMAND}\`: leave-one-source-out, pooled, logistic head, source alpha 0.5, temperature 1; accuracy / food recall /
 not-food specificity. The external set (17 photos) through each recipe's features -> head trained on all photos.
 
-| backbone, input | photos | views | L2 | grouped accuracy | food recall | specificity | external | wasm ms/img |
+| backbone, input | photos | views | L2 | grouped accuracy | food recall | specificity | external | work per image |
 |---|---|---:|---:|---:|---:|---:|---:|---:|
 ${COMPARISON.map(r => `| ${r.backbone} | ${r.photos} | ${r.views} | ${r.l2} | ${r.accuracy} | ${r.foodRecall} | ${r.specificity} | ${r.external} | ${r.ms} |`).join('\n')}
 
@@ -119,7 +119,7 @@ ${COMPARISON_NOTES}
 
 ## Known limitations and failure modes
 
-${a.grid !== undefined ? `![held-out mistakes](${a.grid.file})
+${cfg.backbone === 'coco_ssd' ? FAILURE_MODES + '\n\n' : ''}${a.grid !== undefined ? `![held-out mistakes](${a.grid.file})
 
 The ${a.grid.shown.length} most confident held-out mistakes (each predicted by a head that never saw its source), red frame: food
 called not_food, blue frame: not-food called food, in reading order: ${a.grid.shown.map(m => `${m.file} (p(food) ${m.pFood.toFixed(2)})`).join(', ')}.

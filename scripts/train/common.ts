@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url'
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const DATA_DIR = process.env.DATA_DIR ?? join(REPO_ROOT, 'data')
 export const CACHE_DIR = process.env.CACHE_DIR ?? join(DATA_DIR, 'cache')
-/** Which recipe to build (`--recipe NAME` or MODEL_RECIPE): `food` (the default model) or `food-large`. */
+/** Which recipe to build (`--recipe NAME` or MODEL_RECIPE): `food` (the default model) or `food-v2`. */
 const recipeArg = process.argv.indexOf('--recipe')
 export const RECIPE = recipeArg > 0 ? process.argv[recipeArg + 1] : (process.env.MODEL_RECIPE ?? 'food')
 export const MODEL_DIR = process.env.MODEL_DIR ?? join(REPO_ROOT, 'model', RECIPE)

@@ -38,9 +38,7 @@ for (const { label: bb, name, spec } of backbones) {
   const all = await getFeatures(tf, name, items, Math.max(...viewsList), spec)
   const part = name === 'coco_ssd' ? process.env.COCO_FEATURES : undefined
   const sliced = part === undefined ? all : all.map(v => v.map(f => part === 'gap' ? f.subarray(0, GAP_DIM) : f.subarray(GAP_DIM)))
-  // COCO_SCORES=logit: class scores as log-odds (experiment)
-  const toLogit = (f: Float32Array, from: number): Float32Array => { const g = Float32Array.from(f); for (let j = from; j < g.length; j++) { const p = Math.min(1 - 1e-6, Math.max(1e-6, g[j])); g[j] = Math.log(p / (1 - p)) / 8 } return g }
-  const feats = name === 'coco_ssd' && process.env.COCO_SCORES === 'logit' ? sliced.map(v => v.map(f => toLogit(f, part === 'scores' ? 0 : GAP_DIM))) : sliced
+  const feats = sliced
   for (const views of viewsList) {
     for (const l2 of l2List) {
       for (const sourceAlpha of alphaList) {

@@ -41,7 +41,7 @@ export const RECIPES: Record<string, FinalConfig> = {
     resizeMode: 'fill',
     inputSize: 300,
     data: 'recipe+pack',
-    train: { views: 1, head: { ...DEFAULT_HEAD, l2: 0.1 } },
+    train: { views: 1, head: { ...DEFAULT_HEAD, l2: 0.01 } },
     uncertainTarget: 0.97,
     seed: SEED
   },

@@ -6,6 +6,7 @@ import { normalizePixels } from '../../services/pixels.js'
 import { AUG_VERSION, renderView } from './augment.js'
 import { BACKBONES, loadFeatureExtractor, normalizationOf, type BackboneName, type FeatureExtractor } from './backbones.js'
 import { CACHE_DIR, log } from './common.js'
+import { headInput } from '../model/coco-ssd.js'
 import type { Item } from './dataset.js'
 
 export function inputSpecFor (backbone: BackboneName, resizeMode: InputSpec['resizeMode'] = 'cover', size = BACKBONES[backbone].size): InputSpec {
@@ -26,7 +27,7 @@ async function readCached (path: string, dim: number): Promise<Float32Array | un
 }
 
 /**
- * Pooled backbone features of views 0..views-1 of every item, from the cache in data/cache/features or
+ * The head's input for every view of every item (for coco_ssd: headInput of the cut graph's features). Pooled backbone features of views 0..views-1 of every item, from the cache in data/cache/features or
  * computed (and cached) on a miss. Result: feats[view][itemIndex].
  */
 export async function getFeatures (tf: typeof tfTypes, backbone: BackboneName, items: Item[], views: number, spec: InputSpec = inputSpecFor(backbone), batchSize = 16): Promise<Float32Array[][]> {
@@ -60,7 +61,8 @@ export async function getFeatures (tf: typeof tfTypes, backbone: BackboneName, i
         if ((b / batchSize) % 10 === 0) log(`  ${b + idx.length}/${missing.length} (${((Date.now() - t0) / (b + idx.length)).toFixed(0)} ms/img)`)
       }
     }
-    out.push(feats as Float32Array[])
+    // coco_ssd: the cache holds the graph's features (sigmoid scores); the head reads the scores as log-odds
+    out.push(BACKBONES[backbone].source === 'coco-ssd' ? (feats as Float32Array[]).map(headInput) : feats as Float32Array[])
   }
   fe?.dispose()
   return out

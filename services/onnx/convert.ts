@@ -15,7 +15,7 @@ export const SUPPORTED_OPS = [
   'Placeholder', 'Const', 'Identity', 'IdentityN', 'NoOp',
   'Conv2D', '_FusedConv2D', 'DepthwiseConv2dNative', 'FusedDepthwiseConv2dNative',
   'BiasAdd', 'Add', 'AddV2', 'AddN', 'Sub', 'Mul', 'RealDiv', 'Maximum', 'Minimum',
-  'Relu', 'Relu6', 'Sigmoid', 'Tanh', 'Softmax',
+  'Relu', 'Relu6', 'Sigmoid', 'Tanh', 'Log', 'Softmax',
   'FusedBatchNorm', 'FusedBatchNormV3',
   'AvgPool', 'MaxPool', 'Pad', 'PadV2',
   'Mean', 'Max', 'Min', 'Sum',
@@ -363,6 +363,7 @@ class Converter {
       case 'Relu': this.unary(node, 'Relu'); return
       case 'Sigmoid': this.unary(node, 'Sigmoid'); return
       case 'Tanh': this.unary(node, 'Tanh'); return
+      case 'Log': this.unary(node, 'Log'); return
       case 'Relu6': {
         const [x] = this.inputs(node)
         const out = this.g.node('Clip', [this.materialise(x, x.nchw), this.g.float('zero', 0), this.g.float('six', 6)], node.name)
