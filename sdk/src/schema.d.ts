@@ -235,7 +235,7 @@ export interface components {
          *       "models": [
          *         {
          *           "name": "food",
-         *           "version": "2.0.0"
+         *           "version": "3.0.0"
          *         }
          *       ],
          *       "backend": "wasm"
@@ -327,7 +327,7 @@ export interface components {
             name: string;
             /**
              * @description The model's version, from its manifest.
-             * @example 2.0.0
+             * @example 3.0.0
              */
             version: string;
         };
@@ -340,7 +340,7 @@ export interface components {
          *       "message": "Welcome! POST an image to /predict (multipart field \"file\") to ask whether it shows food or not_food.",
          *       "model": {
          *         "name": "food",
-         *         "version": "2.0.0"
+         *         "version": "3.0.0"
          *       },
          *       "backend": "wasm",
          *       "docs": "/docs"
@@ -407,7 +407,7 @@ export interface components {
          *       "warnings": [],
          *       "model": {
          *         "name": "food",
-         *         "version": "2.0.0"
+         *         "version": "3.0.0"
          *       },
          *       "backend": "wasm"
          *     }
@@ -462,7 +462,7 @@ export interface components {
          * @description A loaded model: what it answers, what it expects, and where it runs.
          * @example {
          *       "name": "food",
-         *       "version": "2.0.0",
+         *       "version": "3.0.0",
          *       "description": "Food / not-food photo classifier.",
          *       "labels": [
          *         "food",
@@ -470,22 +470,22 @@ export interface components {
          *       ],
          *       "format": "graph-model",
          *       "inputShape": [
-         *         224,
-         *         224,
+         *         300,
+         *         300,
          *         3
          *       ],
          *       "preprocessing": {
-         *         "resizeMode": "cover",
+         *         "resizeMode": "fill",
          *         "normalization": {
          *           "mean": [
-         *             0,
-         *             0,
-         *             0
+         *             127.5,
+         *             127.5,
+         *             127.5
          *           ],
          *           "std": [
-         *             255,
-         *             255,
-         *             255
+         *             127.5,
+         *             127.5,
+         *             127.5
          *           ]
          *         },
          *         "steps": [
@@ -529,7 +529,7 @@ export interface components {
             name: string;
             /**
              * @description The model's version, from its manifest.
-             * @example 2.0.0
+             * @example 3.0.0
              */
             version: string;
             /** @description What the model does, from its manifest. */
@@ -611,7 +611,7 @@ export interface components {
          *       "models": [
          *         {
          *           "name": "food",
-         *           "version": "2.0.0",
+         *           "version": "3.0.0",
          *           "description": "Food / not-food photo classifier.",
          *           "labels": [
          *             "food",
@@ -619,22 +619,22 @@ export interface components {
          *           ],
          *           "format": "graph-model",
          *           "inputShape": [
-         *             224,
-         *             224,
+         *             300,
+         *             300,
          *             3
          *           ],
          *           "preprocessing": {
-         *             "resizeMode": "cover",
+         *             "resizeMode": "fill",
          *             "normalization": {
          *               "mean": [
-         *                 0,
-         *                 0,
-         *                 0
+         *                 127.5,
+         *                 127.5,
+         *                 127.5
          *               ],
          *               "std": [
-         *                 255,
-         *                 255,
-         *                 255
+         *                 127.5,
+         *                 127.5,
+         *                 127.5
          *               ]
          *             },
          *             "steps": [
@@ -707,7 +707,7 @@ export interface operations {
                      *       "message": "Welcome! POST an image to /predict (multipart field \"file\") to ask whether it shows food or not_food.",
                      *       "model": {
                      *         "name": "food",
-                     *         "version": "2.0.0"
+                     *         "version": "3.0.0"
                      *       },
                      *       "backend": "wasm",
                      *       "docs": "/docs"
@@ -786,7 +786,7 @@ export interface operations {
                      *       "warnings": [],
                      *       "model": {
                      *         "name": "food",
-                     *         "version": "2.0.0"
+                     *         "version": "3.0.0"
                      *       },
                      *       "backend": "wasm"
                      *     }
@@ -888,7 +888,7 @@ export interface operations {
                      *       "models": [
                      *         {
                      *           "name": "food",
-                     *           "version": "2.0.0",
+                     *           "version": "3.0.0",
                      *           "description": "Food / not-food photo classifier.",
                      *           "labels": [
                      *             "food",
@@ -896,22 +896,22 @@ export interface operations {
                      *           ],
                      *           "format": "graph-model",
                      *           "inputShape": [
-                     *             224,
-                     *             224,
+                     *             300,
+                     *             300,
                      *             3
                      *           ],
                      *           "preprocessing": {
-                     *             "resizeMode": "cover",
+                     *             "resizeMode": "fill",
                      *             "normalization": {
                      *               "mean": [
-                     *                 0,
-                     *                 0,
-                     *                 0
+                     *                 127.5,
+                     *                 127.5,
+                     *                 127.5
                      *               ],
                      *               "std": [
-                     *                 255,
-                     *                 255,
-                     *                 255
+                     *                 127.5,
+                     *                 127.5,
+                     *                 127.5
                      *               ]
                      *             },
                      *             "steps": [
@@ -995,7 +995,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "name": "food",
-                     *       "version": "2.0.0",
+                     *       "version": "3.0.0",
                      *       "description": "Food / not-food photo classifier.",
                      *       "labels": [
                      *         "food",
@@ -1003,22 +1003,22 @@ export interface operations {
                      *       ],
                      *       "format": "graph-model",
                      *       "inputShape": [
-                     *         224,
-                     *         224,
+                     *         300,
+                     *         300,
                      *         3
                      *       ],
                      *       "preprocessing": {
-                     *         "resizeMode": "cover",
+                     *         "resizeMode": "fill",
                      *         "normalization": {
                      *           "mean": [
-                     *             0,
-                     *             0,
-                     *             0
+                     *             127.5,
+                     *             127.5,
+                     *             127.5
                      *           ],
                      *           "std": [
-                     *             255,
-                     *             255,
-                     *             255
+                     *             127.5,
+                     *             127.5,
+                     *             127.5
                      *           ]
                      *         },
                      *         "steps": [
@@ -1142,7 +1142,7 @@ export interface operations {
                      *       "models": [
                      *         {
                      *           "name": "food",
-                     *           "version": "2.0.0"
+                     *           "version": "3.0.0"
                      *         }
                      *       ],
                      *       "backend": "wasm"
@@ -1165,7 +1165,7 @@ export interface operations {
                      *       "models": [
                      *         {
                      *           "name": "food",
-                     *           "version": "2.0.0"
+                     *           "version": "3.0.0"
                      *         }
                      *       ],
                      *       "backend": "wasm"
