@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, relative, sep } from 'node:path'
 import { ImageClassifier, ModelDescription } from '../classifier.js'
 import { decodeAndResize } from '../image.js'
 import { OnnxClassifier, type OnnxModelFile } from './classifier.js'
@@ -52,10 +52,21 @@ async function listPhotos (dir: string): Promise<string[]> {
   return entries.filter(f => /\.(jpe?g|png)$/i.test(f)).sort().map(f => join(dir, f))
 }
 
-/** Up to n photos spread evenly over the sorted list, so both labels' directories are represented. */
+/** Up to n items spread evenly over the sorted list. */
 function spread<T> (items: T[], n: number): T[] {
   if (items.length <= n) return items
   return Array.from({ length: n }, (_, i) => items[Math.floor(i * items.length / n)])
+}
+
+/** Up to n photos, the same share from each label's directory (evenly spread within it), in sorted order. */
+function spreadByLabel (dir: string, photos: string[], n: number): string[] {
+  const groups = new Map<string, string[]>()
+  for (const p of photos) {
+    const label = relative(dir, p).split(sep)[0]
+    groups.set(label, [...groups.get(label) ?? [], p])
+  }
+  const per = Math.max(1, Math.floor(n / Math.max(1, groups.size)))
+  return [...groups.values()].flatMap(g => spread(g, per)).slice(0, n).sort()
 }
 
 export function cachePaths (cacheDir: string, digest: string): { model: string, record: string } {
@@ -85,7 +96,7 @@ export async function prepareOnnxModel (directory: string, options: OnnxPrepareO
   } catch (err) {
     throw new ConversionRefusedError(`${description.name} cannot be converted to ONNX: ${(err as Error).message}`)
   }
-  const photos = spread(await listPhotos(options.checkPhotosDir), options.maxPhotos ?? 8)
+  const photos = spreadByLabel(options.checkPhotosDir, await listPhotos(options.checkPhotosDir), options.maxPhotos ?? 8)
   if (photos.length === 0) throw new ConversionRefusedError(`no photos in ${options.checkPhotosDir} to check the ONNX conversion against the TF.js graph`)
 
   await mkdir(options.cacheDir, { recursive: true })
