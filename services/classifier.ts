@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import { loadFromDirectory } from './model-files.js'
 import { computeModelDigest, inputSpecOf, readManifest, readModelJson, type ModelManifest } from './model-manifest.js'
 import type { InputSpec } from './image.js'
-import { normalizePixels, type Pixels } from './pixels.js'
+import { BatchBuffer, type Pixels } from './pixels.js'
 
 export interface LabelProbability {
   label: string
@@ -66,7 +66,7 @@ export class ModelDescription {
 
 /** A loaded model: turns batches of normalised inputs into label probabilities on the current TF.js backend. */
 export class ImageClassifier {
-  private inputBuffer = new Float32Array(0)
+  private readonly batchBuffer = new BatchBuffer()
 
   private constructor (readonly description: ModelDescription, private readonly model: TfModel) {}
 
@@ -106,14 +106,8 @@ export class ImageClassifier {
    */
   async predictBatch (items: Pixels[]): Promise<Float32Array[]> {
     const [h, w] = this.inputShape
-    const size = h * w * 3
-    items.forEach((item, i) => {
-      if (item.length !== size) throw new Error(`Input ${i} has ${item.length} values, expected ${size}`)
-    })
     // One normalisation buffer, reused: TF.js copies it into the backend's memory when the tensor is made.
-    if (this.inputBuffer.length < items.length * size) this.inputBuffer = new Float32Array(items.length * size)
-    const batch = this.inputBuffer.subarray(0, items.length * size)
-    items.forEach((item, i) => normalizePixels(item, this.inputSpec, batch.subarray(i * size, (i + 1) * size)))
+    const batch = this.batchBuffer.normalize(items, this.inputSpec)
     const output = tf.tidy(() => {
       const x = tf.tensor4d(batch, [items.length, h, w, 3])
       let y = this.model.predict(x) as tf.Tensor | tf.Tensor[]

@@ -18,3 +18,22 @@ export function normalizePixels (pixels: Pixels, spec: InputSpec, out = new Floa
   }
   return out
 }
+
+/**
+ * A batch as a model takes it: each item checked against the input size and normalised into one buffer, reused
+ * from batch to batch (grown when a batch is larger than any before); normalize returns a view of it.
+ */
+export class BatchBuffer {
+  private buffer = new Float32Array(0)
+
+  normalize (items: Pixels[], spec: InputSpec): Float32Array {
+    const size = spec.height * spec.width * 3
+    items.forEach((item, i) => {
+      if (item.length !== size) throw new Error(`Input ${i} has ${item.length} values, expected ${size}`)
+    })
+    if (this.buffer.length < items.length * size) this.buffer = new Float32Array(items.length * size)
+    const batch = this.buffer.subarray(0, items.length * size)
+    items.forEach((item, i) => normalizePixels(item, spec, batch.subarray(i * size, (i + 1) * size)))
+    return batch
+  }
+}

@@ -29,7 +29,7 @@ import { preprocessImage } from '../../services/image.js'
 import type { Pixels } from '../../services/pixels.js'
 import { projectRoot } from '../../services/project.js'
 import { ServedModel, type InferenceSettings } from '../../services/served-model.js'
-import { benchPhotos, multipartUpload, percentile, runLoad, type LoadResult } from './load.js'
+import { benchPhotos, driveEngine, multipartUpload, percentile, runLoad, type LoadResult } from './load.js'
 import { plotSvg } from './plot.js'
 import { startServer, type RunningServer } from './server.js'
 
@@ -99,19 +99,7 @@ async function inProcess (settings: InferenceSettings, inputs: Pixels[], secs: n
   const ort = engineBackend.name === 'onnxruntime' ? { ort: { intraOpThreads: 1, spinning: false } } : {}
   const model = await ServedModel.start(modelDir, engineBackend, { ...settings, ...ort }, {}, engineOnnx)
   try {
-    const latencies: number[] = []
-    let i = 0
-    const end = performance.now() + secs * 1000
-    const started = performance.now()
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      while (performance.now() < end) {
-        const t0 = performance.now()
-        await model.classify(inputs[i++ % inputs.length])
-        latencies.push(performance.now() - t0)
-      }
-    }))
-    const elapsed = (performance.now() - started) / 1000
-    latencies.sort((a, b) => a - b)
+    const { latencies, elapsed } = await driveEngine(async x => await model.classify(x), inputs, secs)
     const { requests, batches } = model.counts
     return { imagesPerSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), meanBatch: requests / batches }
   } finally {

@@ -17,7 +17,7 @@ import type { Pixels } from '../../services/pixels.js'
 import { projectRoot } from '../../services/project.js'
 import { ServedModel, type InferenceSettings } from '../../services/served-model.js'
 import { loadConfig } from '../../services/config.js'
-import { benchPhotos, percentile } from './load.js'
+import { benchPhotos, driveEngine, percentile } from './load.js'
 
 const modelDir = process.env.MODEL_DIR ?? join(projectRoot, 'model/food')
 const seconds = Number(process.env.ENGINE_SECONDS ?? 4)
@@ -43,19 +43,7 @@ interface Measurement { imagesPerSecond: number, p50: number, p99: number, meanB
 async function measure (model: ServedModel, inputs: Pixels[]): Promise<Measurement> {
   const before = model.counts
   const cpuBefore = process.cpuUsage()
-  const latencies: number[] = []
-  let i = 0
-  const started = performance.now()
-  const end = started + seconds * 1000
-  await Promise.all(Array.from({ length: 32 }, async () => {
-    while (performance.now() < end) {
-      const t0 = performance.now()
-      await model.classify(inputs[i++ % inputs.length])
-      latencies.push(performance.now() - t0)
-    }
-  }))
-  const elapsed = (performance.now() - started) / 1000
-  latencies.sort((a, b) => a - b)
+  const { latencies, elapsed } = await driveEngine(async x => await model.classify(x), inputs, seconds)
   const cpu = process.cpuUsage(cpuBefore)
   const after = model.counts
   return {

@@ -78,3 +78,24 @@ export async function benchPhotos (kind = process.env.BENCH_PHOTOS ?? 'fixtures'
   if (out.length === 0) throw new Error('no photos found under test/fixtures')
   return out
 }
+
+/**
+ * The engine alone: `concurrency` submitters call classify back to back for `seconds`, cycling through the inputs.
+ * Returns every call's latency (sorted, ms) and the elapsed seconds.
+ */
+export async function driveEngine<T> (classify: (input: T) => Promise<unknown>, inputs: T[], seconds: number, concurrency = 32): Promise<{ latencies: number[], elapsed: number }> {
+  const latencies: number[] = []
+  let i = 0
+  const started = performance.now()
+  const end = started + seconds * 1000
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < end) {
+      const t0 = performance.now()
+      await classify(inputs[i++ % inputs.length])
+      latencies.push(performance.now() - t0)
+    }
+  }))
+  const elapsed = (performance.now() - started) / 1000
+  latencies.sort((a, b) => a - b)
+  return { latencies, elapsed }
+}

@@ -1,6 +1,6 @@
 import type * as Ort from 'onnxruntime-node'
 import { ModelDescription, type Classification } from '../classifier.js'
-import { normalizePixels, type Pixels } from '../pixels.js'
+import { BatchBuffer, type Pixels } from '../pixels.js'
 
 export interface OrtSessionSettings {
   /** Threads one session spreads an op over; 1 runs each op on the calling thread. */
@@ -25,7 +25,7 @@ function softmaxRow (row: Float32Array): Float32Array {
 
 /** A model served by onnxruntime: the same predictBatch contract as ImageClassifier (8-bit HWC pixels in). */
 export class OnnxClassifier {
-  private inputBuffer = new Float32Array(0)
+  private readonly batchBuffer = new BatchBuffer()
 
   private constructor (readonly description: ModelDescription, private readonly ort: typeof Ort, private readonly session: Ort.InferenceSession, private readonly file: OnnxModelFile) {}
 
@@ -45,13 +45,7 @@ export class OnnxClassifier {
    */
   async predictBatch (items: Pixels[]): Promise<Float32Array[]> {
     const [h, w] = this.inputShape
-    const size = h * w * 3
-    items.forEach((item, i) => {
-      if (item.length !== size) throw new Error(`Input ${i} has ${item.length} values, expected ${size}`)
-    })
-    if (this.inputBuffer.length < items.length * size) this.inputBuffer = new Float32Array(items.length * size)
-    const batch = this.inputBuffer.subarray(0, items.length * size)
-    items.forEach((item, i) => normalizePixels(item, this.description.inputSpec, batch.subarray(i * size, (i + 1) * size)))
+    const batch = this.batchBuffer.normalize(items, this.description.inputSpec)
     const input = new this.ort.Tensor('float32', batch, [items.length, h, w, 3])
     const outputs = await this.session.run({ [this.file.inputName]: input }, [this.file.outputName])
     const output = outputs[this.file.outputName]
