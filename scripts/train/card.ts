@@ -109,7 +109,7 @@ ${ext.misses.length > 0 ? `Misses: ${ext.misses.map(m => `${m.file} (${m.label},
 ` : ''}## Comparison (how this recipe was chosen)
 
 \`${COMPARISON_COMMAND}\`: leave-one-source-out, pooled, logistic head, source alpha 0.5, temperature 1; accuracy / food recall /
-not-food specificity. The external set (17 photos) through each recipe's features -> head trained on all photos.
+not-food specificity. External: the model a recipe built, on data/external (17 photos), for the two shipped recipes.
 
 | backbone, input | photos | views | L2 | grouped accuracy | food recall | specificity | external | work per image |
 |---|---|---:|---:|---:|---:|---:|---:|---:|
