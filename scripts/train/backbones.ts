@@ -5,6 +5,7 @@ import type * as tfTypes from '@tensorflow/tfjs'
 import { fuseLayersModel } from '../model/fuse.js'
 import { buildCocoSsdGraph, headInput, readCocoSsd, COCO_SSD_NORMALIZATION, COCO_SSD_SUBDIR, FEATURE_DIM } from '../model/coco-ssd.js'
 import { CACHE_DIR } from './common.js'
+import { loadFromDirectory } from '../../services/model-files.js'
 
 const require = createRequire(import.meta.url)
 
@@ -135,10 +136,7 @@ export async function loadFeatureExtractor (tf: typeof tfTypes, name: BackboneNa
  * unfolded batch norms): the reference the cut graph is checked against. pixels: HWC uint8 at spec's size.
  */
 export async function detectorFeatures (tf: typeof tfTypes, pixels: Uint8Array[], spec: { width: number, height: number }): Promise<Float32Array[]> {
-  const dir = cocoSsdDir()
-  const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8')) as { modelTopology: tfTypes.io.ModelJSON['modelTopology'], weightsManifest: Array<{ paths: string[], weights: tfTypes.io.WeightsManifestEntry[] }> }
-  const all = Buffer.concat(json.weightsManifest.flatMap(g => g.paths).map(p => readFileSync(join(dir, p))))
-  const model = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap(g => g.weights), weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) }))
+  const model = await tf.loadGraphModel(loadFromDirectory(cocoSsdDir()))
   const out: Float32Array[] = []
   for (const p of pixels) {
     const x = tf.tensor4d(Int32Array.from(p), [1, spec.height, spec.width, 3], 'int32')

@@ -37,8 +37,7 @@ const rows: unknown[] = []
 for (const { label: bb, name, spec } of backbones) {
   const all = await getFeatures(tf, name, items, Math.max(...viewsList), spec)
   const part = name === 'coco_ssd' ? process.env.COCO_FEATURES : undefined
-  const sliced = part === undefined ? all : all.map(v => v.map(f => part === 'gap' ? f.subarray(0, GAP_DIM) : f.subarray(GAP_DIM)))
-  const feats = sliced
+  const feats = part === undefined ? all : all.map(v => v.map(f => part === 'gap' ? f.subarray(0, GAP_DIM) : f.subarray(GAP_DIM)))
   for (const views of viewsList) {
     for (const l2 of l2List) {
       for (const sourceAlpha of alphaList) {

@@ -9,23 +9,19 @@ import '@tensorflow/tfjs-backend-wasm'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ImageClassifier } from '../../services/classifier.js'
-import { decodeAndResize } from '../../services/image.js'
 import { DATA_DIR, MODEL_DIR, log } from './common.js'
 import { loadItems } from './dataset.js'
 import { computeMetrics, formatMetrics, round } from './metrics.js'
+import { predictFoodOn } from './verify.js'
 
 await tf.setBackend('wasm'); await tf.ready()
 const items = await loadItems(join(DATA_DIR, 'external'))
 const classifier = await ImageClassifier.load(MODEL_DIR)
-const food = classifier.labels.indexOf('food')
-const pFood: number[] = []
-for (const it of items) {
-  const { pixels } = await decodeAndResize(await readFile(it.path), classifier.inputSpec)
-  const [p] = await classifier.predictBatch([pixels])
-  pFood.push(p[food])
-  const right = (p[food] >= 0.5) === (it.y === 0)
-  console.log(`${right ? 'ok  ' : 'MISS'} ${it.cls.padEnd(8)} ${it.file.padEnd(40)} p(food) ${p[food].toFixed(3)}  ${it.note}`)
-}
+const pFood = await predictFoodOn(classifier, items)
+items.forEach((it, i) => {
+  const right = (pFood[i] >= 0.5) === (it.y === 0)
+  console.log(`${right ? 'ok  ' : 'MISS'} ${it.cls.padEnd(8)} ${it.file.padEnd(40)} p(food) ${pFood[i].toFixed(3)}  ${it.note}`)
+})
 const m = computeMetrics(pFood, items.map(it => it.y))
 console.log(formatMetrics(`${classifier.name} ${classifier.version} on data/external (${new Set(items.map(it => it.source)).size} packages never used in training)`, m))
 await mkdir(join(DATA_DIR, 'reports'), { recursive: true })

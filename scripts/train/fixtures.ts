@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import type { InputSpec } from '../../services/image.js'
 import { readManifest } from '../../services/model-manifest.js'
 import { DATA_DIR, MODEL_DIR, REPO_ROOT, log } from './common.js'
-import { loadItems, HAND_ADDED_FIXTURE, type Item } from './dataset.js'
+import { loadItems, isHandAddedFixture, type Item } from './dataset.js'
 import { loadModelDir, predictPhoto } from './verify.js'
 
 const PERMISSIVE = /^(public domain|cc0|bsd-[23]-clause|mit)\b/i
@@ -34,7 +34,7 @@ const previous = await readFile(join(OUT, 'SOURCES.md'), 'utf8').catch(() => '')
 const handSections = previous.includes('\n## ') ? previous.slice(previous.indexOf('\n## ')) : ''
 for (const label of manifest.labels) {
   for (const f of await readdir(join(OUT, label)).catch(() => [] as string[])) {
-    if (!HAND_ADDED_FIXTURE.test(f)) await rm(join(OUT, label, f))
+    if (!isHandAddedFixture(f)) await rm(join(OUT, label, f))
   }
 }
 const rows: string[] = []

@@ -18,7 +18,7 @@ import { crossValidate, evaluationGroups, fitOn, SMALL_GROUP } from './cv.js'
 import { fitTemperature, predictFood } from './head.js'
 import { chooseUncertainThreshold, computeMetrics, formatMetrics, round, type Metrics } from './metrics.js'
 import { assembleFusedModel, assembleModel, writeModelDir, type ModelFiles } from './assemble.js'
-import { maxAbsDiff, median, runModel, stratifiedPick, type AnyModel } from './verify.js'
+import { maxAbsDiff, median, predictFoodOn, runModel, stratifiedPick, type AnyModel } from './verify.js'
 import { BACKBONES, cocoSsdDir, detectorFeatures } from './backbones.js'
 import { buildCocoSsdGraph, readCocoSsd, COCO_SSD_PACKAGE } from '../model/coco-ssd.js'
 import { headAsDense } from './head.js'
@@ -27,7 +27,6 @@ import { renderView } from './augment.js'
 import { FINAL, itemsFor } from './config.js'
 import { modelCard, type ExternalResult } from './card.js'
 import { mistakeGrid } from './mistakes.js'
-import { decodeAndResize } from '../../services/image.js'
 
 const cfg = FINAL
 await tf.setBackend('wasm'); await tf.ready()
@@ -132,6 +131,11 @@ const metrics = {
   uncertain: { threshold: uncertain.threshold, coverage: round(uncertain.coverage), accuracyAbove: round(uncertain.accuracyAbove), target: cfg.uncertainTarget },
   perSource
 }
+/** How each backbone's shipped graph was made, and what it was checked against. */
+const FUSION_NOTES: Record<typeof backboneInfo.source, { by: string, comparedWith: string }> = {
+  'coco-ssd': { by: 'scripts/model/coco-ssd.ts: preprocessing loop, box encodings, anchors and NMS cut; batch norm (Mul+Add, FusedBatchNorm) folded into the convolutions, ReLU6 fused; head as _FusedMatMul + Softmax', comparedWith: 'the published detector graph (its own preprocessing, executeAsync) -> pooled Conv_1 + max convert_scores -> head in JS, batch 1, wasm' },
+  nsfwjs: { by: 'scripts/model/fuse.ts: Conv2D/DepthwiseConv2D + BatchNormalization + ReLU6 folded into fused ops, ZeroPadding2D folded into the conv where it equals SAME, Dense into _FusedMatMul, float32 weights', comparedWith: 'the unfused layers model (nsfwjs layers up to flatten_1 + the head as Dense(2, softmax)), batch 1, wasm' }
+}
 const version = cfg.version
 const manifest = {
   name: cfg.name,
@@ -153,8 +157,7 @@ const manifest = {
     augmentation: cfg.train.views > 1 ? `${cfg.train.views - 1} augmented views per photo (white background replaced by synthetic backgrounds, random crop, flip, colour jitter, greyscale)` : 'none',
     seed: cfg.seed,
     procedure: 'npm run data && npm run model:train (scripts/train/train.ts)',
-    ...(fusion !== undefined && backboneInfo.source === 'coco-ssd' ? { fusion: { ...fusion, by: 'scripts/model/coco-ssd.ts: preprocessing loop, box encodings, anchors and NMS cut; batch norm (Mul+Add, FusedBatchNorm) folded into the convolutions, ReLU6 fused; head as _FusedMatMul + Softmax', comparedWith: 'the published detector graph (its own preprocessing, executeAsync) -> pooled Conv_1 + max convert_scores -> head in JS, batch 1, wasm' } } : {}),
-    ...(fusion !== undefined && backboneInfo.source !== 'coco-ssd' ? { fusion: { ...fusion, by: 'scripts/model/fuse.ts: Conv2D/DepthwiseConv2D + BatchNormalization + ReLU6 folded into fused ops, ZeroPadding2D folded into the conv where it equals SAME, Dense into _FusedMatMul, float32 weights', comparedWith: 'the unfused layers model (nsfwjs layers up to flatten_1 + the head as Dense(2, softmax)), batch 1, wasm' } } : {})
+    ...(fusion !== undefined ? { fusion: { ...fusion, ...FUSION_NOTES[backboneInfo.source] } } : {})
   }
 }
 
@@ -176,20 +179,16 @@ let external: ExternalResult | undefined
 const externalItems = await loadItems(join(DATA_DIR, 'external')).catch(() => [] as Item[])
 if (externalItems.length > 0) {
   const reread = await ImageClassifier.load(MODEL_DIR)
-  const preds = []
-  for (const it of externalItems) {
-    const { pixels } = await decodeAndResize(await readFile(it.path), reread.inputSpec)
-    preds.push({ file: it.file, label: it.cls, y: it.y, pFood: (await reread.predictBatch([pixels]))[0][0] })
-  }
+  const pFood = await predictFoodOn(reread, externalItems)
   reread.dispose()
-  const right = preds.filter(p => (p.pFood >= 0.5) === (p.y === 0))
+  const [[ff, fn], [, nn]] = computeMetrics(pFood, externalItems.map(it => it.y)).confusion.matrix
   external = {
-    n: preds.length,
-    right: right.length,
-    food: preds.filter(p => p.y === 0).length,
-    foodRight: right.filter(p => p.y === 0).length,
-    notFoodRight: right.filter(p => p.y === 1).length,
-    misses: preds.filter(p => !right.includes(p)).map(p => ({ file: p.file, label: p.label, pFood: round(p.pFood, 3) }))
+    n: externalItems.length,
+    right: ff + nn,
+    food: ff + fn,
+    foodRight: ff,
+    notFoodRight: nn,
+    misses: externalItems.flatMap((it, i) => (pFood[i] >= 0.5) === (it.y === 0) ? [] : [{ file: it.file, label: it.cls, pFood: round(pFood[i], 3) }])
   }
   log(`external set: ${external.right} of ${external.n} right (food ${external.foodRight}/${external.food}, not food ${external.notFoodRight}/${external.n - external.food})`)
 }
@@ -203,7 +202,6 @@ await writeModelDir(MODEL_DIR, files, manifest, {
   'eval.json': JSON.stringify(evalJson, null, 2) + '\n',
   'MODEL_CARD.md': modelCard({ manifest: written, metrics, temperature, errors, items, cfg, recipe: RECIPE, fusion, timing, external, grid: shown.length > 0 ? { file: gridFile, shown } : undefined })
 }, shown.length > 0 ? { [gridFile]: await readFile(gridTmp) } : {})
-await mkdir(join(DATA_DIR, 'reports'), { recursive: true })
 await writeFile(join(DATA_DIR, 'reports', 'train-eval.json'), JSON.stringify(evalJson, null, 2))
 log('done')
 export type { Item }

@@ -1,8 +1,11 @@
 import type * as tfTypes from '@tensorflow/tfjs'
 import { loadFromDirectory } from '../../services/model-files.js'
 import { readModelJson } from '../../services/model-manifest.js'
-import { preprocessImage, type InputSpec } from '../../services/image.js'
+import { decodeAndResize, preprocessImage, type InputSpec } from '../../services/image.js'
 import { normalizePixels } from '../../services/pixels.js'
+import type { ImageClassifier } from '../../services/classifier.js'
+import { readFile } from 'node:fs/promises'
+import type { Item } from './dataset.js'
 
 export type AnyModel = tfTypes.LayersModel | tfTypes.GraphModel
 
@@ -59,4 +62,18 @@ export function median (xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   const mid = Math.floor(s.length / 2)
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
+}
+
+/**
+ * p(food) of each photo through the service's own decode and resize (decodeAndResize) and a loaded classifier, one at
+ * a time: what the service would answer for it (model:external and the external check at training).
+ */
+export async function predictFoodOn (classifier: ImageClassifier, items: Array<Pick<Item, 'path'>>): Promise<number[]> {
+  const food = classifier.labels.indexOf('food')
+  const out: number[] = []
+  for (const it of items) {
+    const { pixels } = await decodeAndResize(await readFile(it.path), classifier.inputSpec)
+    out.push((await classifier.predictBatch([pixels]))[0][food])
+  }
+  return out
 }
