@@ -27,6 +27,7 @@ const predict: FastifyPluginAsyncTypebox = async function predict (fastify) {
   const binary = { isBinary: true, description: `The image file itself. ${limits}` }
 
   fastify.post('/predict', {
+    config: { admission: true },
     schema: {
       tags: ['inference'],
       operationId: 'predict',

@@ -1,6 +1,7 @@
 /**
  * Just enough of the JPEG, PNG and ISO-BMFF (AVIF/HEIF) container structures to learn, before anything is
- * decoded, what libvips does not report: a JPEG's coding process and sample precision, an APNG's frames, and
+ * decoded, what libvips does not report: a JPEG's coding process and sample precision (and, so that a JPEG is
+ * probed without a call into libvips, its size, components and EXIF orientation), an APNG's frames, and
  * an AVIF image sequence's brands and frame count. Every reader is bounded by the buffer and gives up
  * (returns undefined) on anything malformed, leaving the verdict to the decoder.
  */
@@ -19,26 +20,77 @@ export interface JpegFrameHeader {
   components: number
 }
 
-/** Walks the JPEG marker segments up to the first frame header (SOFn). */
-export function readJpegFrameHeader (buf: Uint8Array): JpegFrameHeader | undefined {
+export interface JpegHeader {
+  /** The frame header (SOFn), when one was reached. */
+  frame?: JpegFrameHeader
+  /**
+   * EXIF orientation (1-8) from IFD0 of the first Exif APP1 segment, 1 when there is none; undefined when an entry is
+   * there but not a plain 1-8 (a type or value libexif may read its own way): the caller then asks libvips.
+   */
+  orientation?: number
+  /** Whether the walk reached the start of the scan (SOS): then every header segment was read. */
+  complete: boolean
+}
+
+/** Walks the JPEG marker segments up to the start of the scan (SOS): the frame header and the EXIF orientation. */
+export function readJpegHeader (buf: Uint8Array): JpegHeader | undefined {
   if (buf.length < 4 || buf[0] !== 0xff || buf[1] !== 0xd8) return undefined
+  const header: JpegHeader = { orientation: 1, complete: false }
+  let exifSeen = false
   let at = 2
   while (at + 4 <= buf.length) {
-    if (buf[at] !== 0xff) return undefined
+    if (buf[at] !== 0xff) return header.frame === undefined ? undefined : header
     const marker = buf[at + 1]
     if (marker === 0xff) { at += 1; continue }
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) { at += 2; continue }
-    if (marker === 0xd9 || marker === 0xda) return undefined
+    if (marker === 0xda) return { ...header, complete: header.frame !== undefined }
+    if (marker === 0xd9) return header.frame === undefined ? undefined : header
     const length = be16(buf, at + 2)
-    if (length < 2) return undefined
+    if (length < 2) return header.frame === undefined ? undefined : header
     const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc
-    if (isFrame) {
+    if (isFrame && header.frame === undefined) {
       if (at + 10 > buf.length) return undefined
-      return { sof: marker - 0xc0, precision: buf[at + 4], height: be16(buf, at + 5), width: be16(buf, at + 7), components: buf[at + 9] }
+      header.frame = { sof: marker - 0xc0, precision: buf[at + 4], height: be16(buf, at + 5), width: be16(buf, at + 7), components: buf[at + 9] }
+    }
+    if (marker === 0xe1 && !exifSeen && at + 2 + length <= buf.length && fourcc(buf, at + 4) === 'Exif' && buf[at + 8] === 0 && buf[at + 9] === 0) {
+      exifSeen = true
+      header.orientation = readExifOrientation(buf.subarray(at + 10, at + 2 + length))
     }
     at += 2 + length
   }
-  return undefined
+  return header.frame === undefined ? undefined : header
+}
+
+/** The frame header (SOFn) of a JPEG, read without decoding. */
+export function readJpegFrameHeader (buf: Uint8Array): JpegFrameHeader | undefined {
+  return readJpegHeader(buf)?.frame
+}
+
+/**
+ * Orientation (tag 0x0112) from IFD0 of the TIFF structure in an Exif segment: 1 when the structure or the entry is
+ * absent, undefined when the entry is there with a value outside 1-8 or a type other than a 16- or 32-bit integer.
+ */
+function readExifOrientation (tiff: Uint8Array): number | undefined {
+  if (tiff.length < 8) return 1
+  const little = tiff[0] === 0x49 && tiff[1] === 0x49
+  if (!little && !(tiff[0] === 0x4d && tiff[1] === 0x4d)) return 1
+  const u16 = (at: number): number => little ? tiff[at] | (tiff[at + 1] << 8) : be16(tiff, at)
+  const u32 = (at: number): number => little ? (tiff[at] | (tiff[at + 1] << 8) | (tiff[at + 2] << 16) | (tiff[at + 3] << 24)) >>> 0 : be32(tiff, at)
+  if (u16(2) !== 42) return 1
+  const ifd = u32(4)
+  if (ifd + 2 > tiff.length) return 1
+  const entries = u16(ifd)
+  for (let i = 0; i < entries; i++) {
+    const entry = ifd + 2 + 12 * i
+    if (entry + 12 > tiff.length) return undefined
+    if (u16(entry) === 0x0112) {
+      const type = u16(entry + 2)
+      // SHORT and SSHORT, LONG and SLONG (some writers use these; libexif reads them all)
+      const value = type === 3 || type === 8 ? u16(entry + 8) : type === 4 || type === 9 ? u32(entry + 8) : 0
+      return value >= 1 && value <= 8 ? value : undefined
+    }
+  }
+  return 1
 }
 
 export interface PngAnimation {

@@ -126,6 +126,29 @@ export class ServiceMetrics {
 
   get contentType (): string { return this.registry.contentType }
 
+  /** Exports the admission limit and what it has let through and refused (plugins/admission.ts). */
+  setAdmissionSource (state: () => { limit: number, inFlight: number, admitted: number, refused: number }): void {
+    const registers = [this.registry]
+    new Gauge({ // eslint-disable-line no-new
+      name: 'admission_limit',
+      help: 'Inference requests allowed in flight now (ADMISSION_LIMIT; adapts to latency when auto).',
+      registers,
+      collect () { this.set(state().limit) }
+    })
+    new Gauge({ // eslint-disable-line no-new
+      name: 'admission_in_flight',
+      help: 'Inference requests admitted and not yet answered.',
+      registers,
+      collect () { this.set(state().inFlight) }
+    })
+    new Counter({ // eslint-disable-line no-new
+      name: 'admission_refused_total',
+      help: 'Inference requests refused at admission (503 OVERLOADED before the upload is read).',
+      registers,
+      collect () { this.reset(); this.inc(state().refused) }
+    })
+  }
+
   /** Requests received and not yet answered. */
   get inFlight (): number { return this.#inFlight }
 

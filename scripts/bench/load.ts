@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { projectRoot } from '../../services/project.js'
 import { LoadGenerator, type Upload } from '../load.js'
 import { phonePhotos } from './phone-photos.js'
@@ -61,21 +61,22 @@ export function multipartUpload (photo: Buffer, filename: string): Upload {
 /**
  * The benchmarks' photos. BENCH_PHOTOS=fixtures (default): the committed real JPEG fixtures, less the deliberately
  * odd ones (truncated, tiny, CMYK, ...); phone: four 12 MP phone-like JPEGs of 2-4 MB (scripts/bench/phone-photos.ts);
- * mixed: both.
+ * mixed: both; a path (containing a slash): the JPEGs of that directory, e.g. the peers' /tmp/peers-work/pictures/package/assets.
  */
 export async function benchPhotos (kind = process.env.BENCH_PHOTOS ?? 'fixtures'): Promise<Array<{ name: string, bytes: Buffer }>> {
   if (kind === 'phone') return phonePhotos()
   if (kind === 'mixed') return [...await benchPhotos('fixtures'), ...await phonePhotos()]
-  if (kind !== 'fixtures') throw new Error(`BENCH_PHOTOS=${kind}: expected fixtures, phone or mixed`)
+  if (kind !== 'fixtures' && !kind.includes('/')) throw new Error(`BENCH_PHOTOS=${kind}: expected fixtures, phone, mixed or a directory of JPEGs`)
   const out: Array<{ name: string, bytes: Buffer }> = []
-  for (const dir of ['test/fixtures/photos/food', 'test/fixtures/photos/not_food', 'test/fixtures/images']) {
-    const full = join(projectRoot, dir)
+  const dirs = kind === 'fixtures' ? ['test/fixtures/photos/food', 'test/fixtures/photos/not_food', 'test/fixtures/images'] : [kind]
+  for (const dir of dirs) {
+    const full = resolve(projectRoot, dir)
     const names = await readdir(full).catch(() => [] as string[])
     for (const name of names.filter(n => /^[^.]+\.jpe?g$/i.test(n) && !/truncated|tiny|cmyk|grey|exif|progressive/.test(n)).sort()) {
       out.push({ name, bytes: await readFile(join(full, name)) })
     }
   }
-  if (out.length === 0) throw new Error('no photos found under test/fixtures')
+  if (out.length === 0) throw new Error(`no photos found under ${dirs.join(', ')}`)
   return out
 }
 

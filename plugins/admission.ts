@@ -1,0 +1,69 @@
+import fp from 'fastify-plugin'
+import type { FastifyRequest } from 'fastify'
+import { AdmissionLimiter } from '../services/admission.js'
+import { errorBody } from '../services/errors.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** An inference route: its requests count against the admission limit and are refused over it. */
+    admission?: boolean
+  }
+  interface FastifyInstance {
+    admission: AdmissionLimiter
+  }
+}
+
+/** Bodies up to this are drained after a refusal (the connection stays open); larger or unsized ones close it. */
+const DRAIN_BYTES = 1024 * 1024
+
+const refused = new WeakSet<FastifyRequest>()
+const bodyReceivedAt = new WeakMap<FastifyRequest, number>()
+
+/** Whether a request was refused at admission: Fastify's per-request completion log skips those (app.ts). */
+export const refusedAtAdmission = (request: FastifyRequest): boolean => refused.has(request)
+
+/**
+ * Refuses inference requests over the admission limit (services/admission.ts) before their bodies are read: a
+ * 503 OVERLOADED envelope with Retry-After, no error-handler log line, nothing decoded. Routes opt in with
+ * `config: { admission: true }`. The limit adapts to the latency of admitted requests, measured from their body
+ * received to their answer sent, so a slow upload does not count as a slow server.
+ */
+export default fp(async function admission (fastify) {
+  const { ADMISSION_LIMIT, ADMISSION_TOLERANCE, MAX_QUEUE } = fastify.config
+  const settings = fastify.models.default.settings
+  const minLimit = Math.max(2, Math.max(1, settings.workers) * settings.maxBatchSize)
+  const limiter = new AdmissionLimiter({
+    fixed: typeof ADMISSION_LIMIT === 'number' ? ADMISSION_LIMIT : undefined,
+    minLimit: typeof ADMISSION_LIMIT === 'number' ? Math.min(minLimit, ADMISSION_LIMIT) : minLimit,
+    maxLimit: typeof ADMISSION_LIMIT === 'number' ? Math.max(minLimit, ADMISSION_LIMIT) : MAX_QUEUE + minLimit,
+    tolerance: ADMISSION_TOLERANCE
+  })
+  fastify.decorate('admission', limiter)
+  fastify.metrics.setAdmissionSource(() => limiter.state())
+
+  fastify.addHook('onRequest', function admit (request, reply, done) {
+    if (request.routeOptions.config.admission !== true || ADMISSION_LIMIT === 'off') { done(); return }
+    if (!limiter.tryAcquire()) {
+      refused.add(request)
+      const latency = limiter.state().latencyMs
+      const retryAfter = Number.isFinite(latency) ? Math.max(1, Math.ceil(latency / 1000)) : 1
+      const length = Number(request.headers['content-length'])
+      if (!(length <= DRAIN_BYTES)) reply.header('connection', 'close')
+      reply.code(503).header('retry-after', String(retryAfter))
+        .send(errorBody(503, 'OVERLOADED', `The server is at its limit of ${limiter.limit} requests in flight (ADMISSION_LIMIT); retry in ${retryAfter} s.`))
+      return
+    }
+    reply.raw.once('close', () => {
+      const started = bodyReceivedAt.get(request)
+      // Only finished answers the server worked on measure its load; a client gone early, or a refusal from the
+      // queue behind, does not.
+      const measured = started !== undefined && reply.raw.writableFinished && reply.statusCode !== 503
+      limiter.release(measured ? performance.now() - started : undefined)
+    })
+    done()
+  })
+  fastify.addHook('preHandler', function bodyReceived (request, _reply, done) {
+    if (request.routeOptions.config.admission === true) bodyReceivedAt.set(request, performance.now())
+    done()
+  })
+}, { name: 'admission', dependencies: ['config', 'model', 'metrics'] })

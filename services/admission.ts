@@ -1,0 +1,137 @@
+/**
+ * Admission control for inference requests: a limit on requests in flight (admitted and not yet answered) that
+ * adapts to measured latency, in the manner of Netflix's concurrency-limits (Gradient2) and Envoy's adaptive
+ * concurrency filter. A request over the limit is refused before its body is read, which is what keeps a refusal
+ * cheap and the latency of admitted requests bounded whatever the offered load.
+ *
+ * Each window (WINDOW_MS, or more when few requests complete), the median latency of the requests completed in it
+ * is compared with a baseline, the latency at the lowest limit: while latency stays within `tolerance` times the
+ * baseline, the limit grows by its square root (room for queueing); beyond it, the limit shrinks in proportion
+ * (gradient = tolerance x baseline / now). The fixed bounds keep it between what keeps every engine busy and the
+ * caps of the queue behind it. As Envoy does, the baseline is measured again every BASELINE_TTL_MS by holding the
+ * limit at its minimum for two windows (the first lets the requests admitted before drain): a baseline only ever
+ * lowered would be lost under sustained overload, and one taken from the recent past would drift up with it.
+ */
+
+export interface AdmissionOptions {
+  /** A fixed limit (no adaptation), or undefined to adapt. */
+  fixed?: number
+  /** Lowest limit: enough requests in flight to keep every runner fed (runners x batch). */
+  minLimit: number
+  /** Highest limit: what the queue behind could hold anyway. */
+  maxLimit: number
+  /** How many times the unloaded latency the latency may grow to before the limit shrinks. */
+  tolerance: number
+  /** Clock, for tests; milliseconds. */
+  now?: () => number
+}
+
+const WINDOW_MS = 250
+const MIN_WINDOW_SAMPLES = 8
+const BASELINE_TTL_MS = 30_000
+const SMOOTHING = 0.2
+
+export interface AdmissionState {
+  limit: number
+  inFlight: number
+  /** Median latency at the lowest limit, ms; NaN until measured. */
+  baselineMs: number
+  /** Median latency of the last window, ms; NaN until measured. */
+  latencyMs: number
+  admitted: number
+  refused: number
+}
+
+export class AdmissionLimiter {
+  private limitValue: number
+  private inFlightCount = 0
+  private windowStart: number
+  private window: number[] = []
+  private peakInFlight = 0
+  private baseline = NaN
+  private baselineAt = 0
+  /** While the baseline is measured: the limit to restore, and which of the two windows this is. */
+  private probe: { restore: number, window: 'drain' | 'measure' } | undefined
+  private lastMedian = NaN
+  private counts = { admitted: 0, refused: 0 }
+  private readonly now: () => number
+
+  constructor (private readonly options: AdmissionOptions) {
+    if (options.minLimit < 1 || options.maxLimit < options.minLimit) throw new Error(`admission: bad bounds ${options.minLimit}..${options.maxLimit}`)
+    this.now = options.now ?? (() => performance.now())
+    this.limitValue = options.fixed ?? Math.min(options.maxLimit, 2 * options.minLimit)
+    this.windowStart = this.now()
+  }
+
+  get limit (): number { return Math.floor(this.limitValue) }
+  get inFlight (): number { return this.inFlightCount }
+  get adaptive (): boolean { return this.options.fixed === undefined }
+
+  state (): AdmissionState {
+    return { limit: this.limit, inFlight: this.inFlightCount, baselineMs: this.baseline, latencyMs: this.lastMedian, ...this.counts }
+  }
+
+  /** Takes a slot if one is free; the caller must call release() exactly once for each true. */
+  tryAcquire (): boolean {
+    if (this.inFlightCount >= this.limit) {
+      this.counts.refused++
+      return false
+    }
+    this.inFlightCount++
+    this.counts.admitted++
+    if (this.inFlightCount > this.peakInFlight) this.peakInFlight = this.inFlightCount
+    return true
+  }
+
+  /**
+   * Frees a slot. `latencyMs` is the server's own time on the request (from its body received to its answer sent),
+   * or undefined when it says nothing about load (the client went away, the request was refused downstream).
+   */
+  release (latencyMs?: number): void {
+    this.inFlightCount = Math.max(0, this.inFlightCount - 1)
+    if (latencyMs === undefined || !this.adaptive) return
+    this.window.push(latencyMs)
+    const now = this.now()
+    if (now - this.windowStart < WINDOW_MS || this.window.length < MIN_WINDOW_SAMPLES) return
+    this.update(median(this.window), now)
+    this.window = []
+    this.windowStart = now
+    this.peakInFlight = this.inFlightCount
+  }
+
+  private update (latency: number, now: number): void {
+    this.lastMedian = latency
+    if (this.probe !== undefined) {
+      if (this.probe.window === 'drain') { this.probe.window = 'measure'; return }
+      this.baseline = latency
+      this.baselineAt = now
+      this.limitValue = this.probe.restore
+      this.probe = undefined
+      return
+    }
+    if (Number.isNaN(this.baseline) || latency < this.baseline) { this.baseline = latency; this.baselineAt = now }
+    if (now - this.baselineAt > BASELINE_TTL_MS) {
+      if (this.limitValue <= this.options.minLimit) {
+        // already at the lowest limit: this window is the measurement
+        this.baseline = latency
+        this.baselineAt = now
+      } else {
+        this.probe = { restore: this.limitValue, window: 'drain' }
+        this.limitValue = this.options.minLimit
+        return
+      }
+    }
+    const gradient = Math.max(0.5, Math.min(1, this.options.tolerance * this.baseline / latency))
+    let next = this.limitValue * gradient + Math.sqrt(this.limitValue)
+    // Grow only a limit that was reached: an idle server says nothing about how much more it could take.
+    if (this.peakInFlight < this.limitValue / 2) next = Math.min(next, this.limitValue)
+    const smoothed = (1 - SMOOTHING) * this.limitValue + SMOOTHING * next
+    this.limitValue = Math.max(this.options.minLimit, Math.min(this.options.maxLimit, smoothed))
+  }
+}
+
+function median (values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}

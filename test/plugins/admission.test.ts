@@ -1,0 +1,90 @@
+import t from 'tap'
+import { connect, type Socket } from 'node:net'
+import { readFile } from 'node:fs/promises'
+import { imageFile, labelledPhoto, listen } from '../helper.js'
+
+async function metric (url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text()
+  const line = text.split('\n').find(l => l.startsWith(`${name} `))
+  return line === undefined ? NaN : Number(line.split(' ')[1])
+}
+
+async function until (check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await check()) return
+    await new Promise(resolve => setTimeout(resolve, 25))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+/** A client that sends its headers and the start of a large upload, then nothing more: it holds one slot. */
+async function holdSlot (url: string): Promise<Socket> {
+  const { hostname, port } = new URL(url)
+  const socket = connect(Number(port), hostname)
+  await new Promise(resolve => socket.once('connect', resolve))
+  socket.on('error', () => {})
+  socket.write(`POST /predict HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: multipart/form-data; boundary=xyz\r\nContent-Length: 100000\r\n\r\n--xyz\r\n`)
+  return socket
+}
+
+t.test('over the admission limit, inference requests are refused before their upload is read; the rest of the server answers', async t => {
+  const url = await listen(t, { ADMISSION_LIMIT: '1' })
+  const photo = await labelledPhoto()
+  const upload = imageFile(await readFile(photo.path))
+  const post = (body: { payload: Buffer, headers: Record<string, string> }) => fetch(`${url}/predict`, { method: 'POST', body: body.payload, headers: body.headers })
+
+  const held = await holdSlot(url)
+  await until(async () => await metric(url, 'admission_in_flight') === 1, 'the slow upload to be admitted')
+
+  const small = await post(upload)
+  t.equal(small.status, 503)
+  t.match(await small.json(), { statusCode: 503, error: 'Service Unavailable', code: 'OVERLOADED', message: /limit of 1 requests in flight \(ADMISSION_LIMIT\); retry in 1 s/ })
+  t.equal(small.headers.get('retry-after'), '1')
+  t.not(small.headers.get('connection'), 'close', 'a small upload is drained and the connection kept')
+
+  const big = await post(imageFile(Buffer.alloc(3 * 1024 * 1024, 7), 'big.jpg'))
+  t.equal(big.status, 503, 'a 3 MB upload is refused too, and the answer reaches the client')
+  t.equal(big.headers.get('connection'), 'close', 'its connection is closed rather than 3 MB read')
+  t.match(await big.json(), { code: 'OVERLOADED' })
+
+  t.equal((await fetch(`${url}/health/ready`)).status, 200, 'probes are not inference: answered at the limit')
+  t.equal((await fetch(url)).status, 200, 'neither is the welcome')
+  t.equal(await metric(url, 'admission_refused_total'), 2)
+  t.equal(await metric(url, 'admission_limit'), 1)
+
+  held.destroy()
+  await until(async () => await metric(url, 'admission_in_flight') === 0, 'the slot to be freed when its client goes away')
+  const ok = await post(upload)
+  t.equal(ok.status, 200, 'with the slot free, the photo is classified')
+  t.match(await ok.json(), { label: photo.label })
+  t.equal(await metric(url, 'admission_in_flight'), 0, 'and its slot released once answered')
+})
+
+t.test('with the adaptive limit, concurrent clients are all answered, 200 or 503 OVERLOADED, and every slot comes back', async t => {
+  const url = await listen(t, { INFERENCE_WORKERS: '1', MAX_BATCH_SIZE: '1' })
+  const photo = await labelledPhoto()
+  const upload = imageFile(await readFile(photo.path))
+  const limit = await metric(url, 'admission_limit')
+  t.equal(limit, 4, 'starts at twice its lowest value (2: at least two, and what keeps the runner fed, 1 worker x batch 1)')
+  const answers = await Promise.all(Array.from({ length: 12 }, async () => {
+    const res = await fetch(`${url}/predict`, { method: 'POST', body: upload.payload, headers: upload.headers })
+    return { status: res.status, body: await res.json() as { label?: string, code?: string } }
+  }))
+  const ok = answers.filter(a => a.status === 200)
+  const refused = answers.filter(a => a.status === 503)
+  t.equal(ok.length + refused.length, 12, `${ok.length} answered, ${refused.length} refused, nothing else`)
+  t.ok(ok.length >= 2, 'at least the limit is served')
+  t.ok(ok.every(a => a.body.label === photo.label))
+  t.ok(refused.every(a => a.body.code === 'OVERLOADED'))
+  await until(async () => await metric(url, 'admission_in_flight') === 0, 'every slot to be released')
+})
+
+t.test('ADMISSION_LIMIT=off leaves only the queue\'s own limits', async t => {
+  const url = await listen(t, { ADMISSION_LIMIT: 'off' })
+  const held = await holdSlot(url)
+  await new Promise(resolve => setTimeout(resolve, 100))
+  const upload = imageFile(await readFile((await labelledPhoto()).path))
+  const res = await fetch(`${url}/predict`, { method: 'POST', body: upload.payload, headers: upload.headers })
+  t.equal(res.status, 200, 'a slow upload holds nothing')
+  held.destroy()
+})

@@ -1,0 +1,85 @@
+import t from 'tap'
+import { AdmissionLimiter } from '../../services/admission.js'
+
+/** A limiter on a clock the test moves, fed windows of completed requests at a given latency. */
+function harness (opts: { minLimit: number, maxLimit: number, tolerance: number }) {
+  let now = 0
+  const limiter = new AdmissionLimiter({ ...opts, now: () => now })
+  /** Fills the limit, then completes `count` requests at `latencyMs`, re-admitting each one (a saturated server). */
+  const saturatedWindow = (latencyMs: number, count = 20): void => {
+    while (limiter.tryAcquire()) {}
+    for (let i = 0; i < count; i++) {
+      now += 300 / count
+      limiter.release(latencyMs)
+      limiter.tryAcquire()
+    }
+  }
+  const drain = (): void => { while (limiter.inFlight > 0) limiter.release() }
+  return { limiter, saturatedWindow, drain, advance: (ms: number) => { now += ms } }
+}
+
+t.test('a fixed limit admits that many requests and no more, each release frees one slot', async t => {
+  const limiter = new AdmissionLimiter({ fixed: 3, minLimit: 1, maxLimit: 3, tolerance: 3 })
+  t.same([limiter.tryAcquire(), limiter.tryAcquire(), limiter.tryAcquire(), limiter.tryAcquire()], [true, true, true, false])
+  limiter.release(5)
+  t.equal(limiter.tryAcquire(), true, 'a freed slot is taken again')
+  t.equal(limiter.tryAcquire(), false)
+  for (let i = 0; i < 50; i++) { limiter.release(10_000); limiter.tryAcquire() }
+  t.equal(limiter.limit, 3, 'a fixed limit ignores latency')
+  t.match(limiter.state(), { admitted: 54, refused: 2, inFlight: 3 })
+})
+
+t.test('the adaptive limit grows while latency stays near its unloaded value, and shrinks when it grows past the tolerance', async t => {
+  const { limiter, saturatedWindow } = harness({ minLimit: 4, maxLimit: 80, tolerance: 3 })
+  t.equal(limiter.limit, 8, 'starts at twice the minimum')
+  for (let i = 0; i < 20; i++) saturatedWindow(40)
+  const grown = limiter.limit
+  t.ok(grown > 20, `flat latency at saturation: the limit grew to ${grown}`)
+  for (let i = 0; i < 30; i++) saturatedWindow(400) // ten times the best window: past the tolerance of 3
+  t.ok(limiter.limit < grown / 2, `latency 10x the unloaded: the limit shrank from ${grown} to ${limiter.limit}`)
+  t.ok(limiter.limit >= 4 && limiter.limit <= 6, `but not below the minimum that keeps the runners fed (${limiter.limit})`)
+  t.match(limiter.state(), { baselineMs: 40, latencyMs: 400 })
+})
+
+t.test('under sustained overload the limit settles where latency is about the tolerance times the baseline, and stays there', async t => {
+  const { limiter, saturatedWindow } = harness({ minLimit: 4, maxLimit: 200, tolerance: 3 })
+  saturatedWindow(25) // the unloaded latency: 25 ms
+  // A server doing 100 requests/s: at saturation, latency = limit / 100 s (Little's law), at least 25 ms.
+  const settledAt: number[] = []
+  for (let i = 0; i < 1000; i++) { // 300 s of windows: ten baseline measurements
+    saturatedWindow(Math.max(25, limiter.limit * 10))
+    if (i % 100 === 99) settledAt.push(limiter.limit)
+  }
+  const { baselineMs } = limiter.state()
+  t.equal(baselineMs, 40, 'the baseline was measured again at the lowest limit (4 in flight: 40 ms)')
+  for (const limit of settledAt.slice(2)) {
+    t.ok(limit * 10 >= 2 * baselineMs && limit * 10 <= 5 * baselineMs, `latency ${limit * 10} ms against a baseline of ${baselineMs} ms and tolerance 3: no drift`)
+  }
+})
+
+t.test('an idle server does not grow its limit, and the bounds hold', async t => {
+  const { limiter, advance } = harness({ minLimit: 4, maxLimit: 10, tolerance: 3 })
+  let admitted = 0
+  for (let i = 0; i < 400; i++) {
+    if (limiter.tryAcquire()) admitted++
+    advance(20)
+    limiter.release(30)
+  }
+  t.equal(admitted, 400, 'every lone request admitted')
+  t.equal(limiter.limit, 8, 'one request at a time: the limit stays where it was')
+  const busy = harness({ minLimit: 4, maxLimit: 10, tolerance: 3 })
+  for (let i = 0; i < 100; i++) busy.saturatedWindow(30)
+  t.equal(busy.limiter.limit, 10, 'capped at the maximum')
+  t.throws(() => new AdmissionLimiter({ minLimit: 0, maxLimit: 1, tolerance: 2 }), /bad bounds/)
+})
+
+t.test('releases without a latency (a client gone, a refusal downstream) free the slot and teach nothing', async t => {
+  const { limiter, saturatedWindow, drain } = harness({ minLimit: 4, maxLimit: 80, tolerance: 3 })
+  for (let i = 0; i < 5; i++) saturatedWindow(40)
+  const before = limiter.state()
+  drain()
+  t.equal(limiter.inFlight, 0)
+  t.equal(limiter.state().latencyMs, before.latencyMs, 'no window closed on latency-less releases')
+  limiter.release()
+  t.equal(limiter.inFlight, 0, 'never below zero')
+})
