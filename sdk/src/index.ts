@@ -4,9 +4,11 @@
  * against them. The class below adds what every caller needs: uploads, and error responses thrown as typed errors.
  */
 import createClient, { type Client, type ClientOptions } from 'openapi-fetch'
+import { retryingFetch, type RetryOptions } from './retry.js'
 import type { components, operations, paths } from './schema.js'
 
 export type { components, operations, paths }
+export { RetryBudget, retryAfterMs, retryingFetch, type RetryOptions } from './retry.js'
 
 type Schemas = components['schemas']
 export type Prediction = Schemas['Prediction']
@@ -81,6 +83,12 @@ export interface PredictBytesOptions extends PredictOptions {
 export type ClassifierClientOptions = Omit<ClientOptions, 'baseUrl'> & {
   /** Where the service is, e.g. http://localhost:3000. */
   baseUrl: string
+  /**
+   * Retries (on by default): a 503 or 429 is retried after its Retry-After with jitter, a failed connection with
+   * backoff (reads and classifications only), at most 3 attempts per call, within a retry budget shared by the
+   * client's calls. `false` turns them off.
+   */
+  retry?: RetryOptions | false
 }
 
 /** The service's operations as methods. Each resolves to the response body, or throws an ApiError. */
@@ -88,8 +96,9 @@ export class ClassifierClient {
   /** The openapi-fetch client, typed from the spec: for anything the methods below do not cover. */
   readonly api: Client<paths>
 
-  constructor (options: ClassifierClientOptions) {
-    this.api = createClient<paths>(options)
+  constructor ({ retry, ...options }: ClassifierClientOptions) {
+    const base = options.fetch ?? ((request: Request) => fetch(request))
+    this.api = createClient<paths>({ ...options, fetch: retry === false ? base : retryingFetch(retry, base) })
   }
 
   /** GET /: the service, its version, the default model and backend. */
