@@ -7,7 +7,10 @@
  * Each window (WINDOW_MS, or more when few requests complete), the median latency of the requests completed in it
  * is compared with a baseline, the latency at the lowest limit: while latency stays within `tolerance` times the
  * baseline, the limit grows by its square root (room for queueing); beyond it, the limit shrinks in proportion
- * (gradient = tolerance x baseline / now). The fixed bounds keep it between what keeps every engine busy and the
+ * (gradient = tolerance x baseline / now). A batching server's lone request is faster than any request can be at
+ * full throughput, so the baseline is at least what Little's law gives for the lowest limit at the throughput
+ * measured under load (lowest limit / requests per second): without that floor, a baseline taken while the server
+ * idled would hold the limit below what keeps it busy. The fixed bounds keep it between what keeps every engine busy and the
  * caps of the queue behind it. As Envoy does, the baseline is measured again every BASELINE_TTL_MS by holding the
  * limit at its minimum for two windows (the first lets the requests admitted before drain): a baseline only ever
  * lowered would be lost under sustained overload, and one taken from the recent past would drift up with it.
@@ -50,6 +53,8 @@ export class AdmissionLimiter {
   private peakInFlight = 0
   private baseline = NaN
   private baselineAt = 0
+  /** Completions per second while the limit was reached (exponentially weighted); NaN until measured. */
+  private throughput = NaN
   /** While the baseline is measured: the limit to restore, and which of the two windows this is. */
   private probe: { restore: number, window: 'drain' | 'measure' } | undefined
   private lastMedian = NaN
@@ -68,7 +73,13 @@ export class AdmissionLimiter {
   get adaptive (): boolean { return this.options.fixed === undefined }
 
   state (): AdmissionState {
-    return { limit: this.limit, inFlight: this.inFlightCount, baselineMs: this.baseline, latencyMs: this.lastMedian, ...this.counts }
+    return { limit: this.limit, inFlight: this.inFlightCount, baselineMs: this.effectiveBaseline(), latencyMs: this.lastMedian, ...this.counts }
+  }
+
+  /** The measured baseline, raised to the lowest limit's latency at the measured throughput. */
+  private effectiveBaseline (): number {
+    const floor = Number.isNaN(this.throughput) ? 0 : this.options.minLimit / this.throughput * 1000
+    return Math.max(this.baseline, floor)
   }
 
   /** Takes a slot if one is free; the caller must call release() exactly once for each true. */
@@ -93,6 +104,10 @@ export class AdmissionLimiter {
     this.window.push(latencyMs)
     const now = this.now()
     if (now - this.windowStart < WINDOW_MS || this.window.length < MIN_WINDOW_SAMPLES) return
+    if (this.peakInFlight >= this.limitValue) {
+      const rate = this.window.length / (now - this.windowStart) * 1000
+      this.throughput = Number.isNaN(this.throughput) ? rate : 0.9 * this.throughput + 0.1 * rate
+    }
     this.update(median(this.window), now)
     this.window = []
     this.windowStart = now
@@ -121,7 +136,7 @@ export class AdmissionLimiter {
         return
       }
     }
-    const gradient = Math.max(0.5, Math.min(1, this.options.tolerance * this.baseline / latency))
+    const gradient = Math.max(0.5, Math.min(1, this.options.tolerance * this.effectiveBaseline() / latency))
     let next = this.limitValue * gradient + Math.sqrt(this.limitValue)
     // Grow only a limit that was reached: an idle server says nothing about how much more it could take.
     if (this.peakInFlight < this.limitValue / 2) next = Math.min(next, this.limitValue)

@@ -5,11 +5,11 @@ import { AdmissionLimiter } from '../../services/admission.js'
 function harness (opts: { minLimit: number, maxLimit: number, tolerance: number }) {
   let now = 0
   const limiter = new AdmissionLimiter({ ...opts, now: () => now })
-  /** Fills the limit, then completes `count` requests at `latencyMs`, re-admitting each one (a saturated server). */
-  const saturatedWindow = (latencyMs: number, count = 20): void => {
+  /** Fills the limit, then completes `count` requests at `latencyMs`, re-admitting each one: a saturated server doing 100 requests/s. */
+  const saturatedWindow = (latencyMs: number, count = 30): void => {
     while (limiter.tryAcquire()) {}
     for (let i = 0; i < count; i++) {
-      now += 300 / count
+      now += 10
       limiter.release(latencyMs)
       limiter.tryAcquire()
     }
@@ -51,9 +51,9 @@ t.test('under sustained overload the limit settles where latency is about the to
     if (i % 100 === 99) settledAt.push(limiter.limit)
   }
   const { baselineMs } = limiter.state()
-  t.equal(baselineMs, 40, 'the baseline was measured again at the lowest limit (4 in flight: 40 ms)')
+  t.equal(baselineMs, 40, 'the baseline: the latency at the lowest limit (4 in flight at 100/s: 40 ms)')
   for (const limit of settledAt.slice(2)) {
-    t.ok(limit * 10 >= 2 * baselineMs && limit * 10 <= 5 * baselineMs, `latency ${limit * 10} ms against a baseline of ${baselineMs} ms and tolerance 3: no drift`)
+    t.ok(limit * 10 >= 2 * baselineMs && limit * 10 <= 5 * baselineMs, `latency ${limit * 10} ms against a baseline of ${baselineMs} ms and tolerance 3: no drift, the limit (${limit}) well above the lowest (4)`)
   }
 })
 
@@ -82,4 +82,14 @@ t.test('releases without a latency (a client gone, a refusal downstream) free th
   t.equal(limiter.state().latencyMs, before.latencyMs, 'no window closed on latency-less releases')
   limiter.release()
   t.equal(limiter.inFlight, 0, 'never below zero')
+})
+
+t.test('a baseline taken while idle does not hold the limit below what keeps a batching server busy', async t => {
+  const { limiter, saturatedWindow, advance } = harness({ minLimit: 4, maxLimit: 200, tolerance: 3 })
+  for (let i = 0; i < 40; i++) { limiter.tryAcquire(); advance(10); limiter.release(10) } // lone requests: 10 ms
+  t.equal(limiter.state().baselineMs, 10, 'idle: the baseline is the lone request')
+  for (let i = 0; i < 60; i++) saturatedWindow(Math.max(10, limiter.limit * 10)) // 18 s at 100 requests/s
+  const { baselineMs, limit } = limiter.state()
+  t.equal(baselineMs, 40, 'under load it is raised to the lowest limit at the measured throughput: 4 / 100 per s')
+  t.ok(limit >= 12, `so the limit stays at ${limit}, not at the 3 that 3 x 10 ms would allow`)
 })
