@@ -53,7 +53,7 @@ export class AdmissionLimiter {
   private peakInFlight = 0
   private baseline = NaN
   private baselineAt = 0
-  /** Completions per second while the limit was reached (exponentially weighted); NaN until measured. */
+  /** Completions per second while at least the lowest limit was in flight (exponentially weighted); NaN until measured. */
   private throughput = NaN
   /** While the baseline is measured: the limit to restore, and which of the two windows this is. */
   private probe: { restore: number, window: 'drain' | 'measure' } | undefined
@@ -104,7 +104,8 @@ export class AdmissionLimiter {
     this.window.push(latencyMs)
     const now = this.now()
     if (now - this.windowStart < WINDOW_MS || this.window.length < MIN_WINDOW_SAMPLES) return
-    if (this.peakInFlight >= this.limitValue) {
+    // Enough in flight to keep every runner busy: completions per second are (about) the server's capacity.
+    if (this.peakInFlight >= this.options.minLimit) {
       const rate = this.window.length / (now - this.windowStart) * 1000
       this.throughput = Number.isNaN(this.throughput) ? rate : 0.9 * this.throughput + 0.1 * rate
     }

@@ -93,3 +93,19 @@ t.test('a baseline taken while idle does not hold the limit below what keeps a b
   t.equal(baselineMs, 40, 'under load it is raised to the lowest limit at the measured throughput: 4 / 100 per s')
   t.ok(limit >= 12, `so the limit stays at ${limit}, not at the 3 that 3 x 10 ms would allow`)
 })
+
+t.test('sixteen steady clients of a server batching for 2 workers x 4 are never refused', async t => {
+  const { limiter, advance } = harness({ minLimit: 8, maxLimit: 72, tolerance: 2 })
+  for (let i = 0; i < 20; i++) { limiter.tryAcquire(); advance(10); limiter.release(30) } // idle: a lone request takes 30 ms
+  for (let i = 0; i < 16; i++) t.equal(limiter.tryAcquire(), true, `client ${i + 1} admitted`)
+  let refused = 0
+  let lowest = Infinity
+  for (let i = 0; i < 3000; i++) { // 30 s at 100 requests/s: each client waits 160 ms (Little's law)
+    advance(10)
+    limiter.release(160)
+    if (!limiter.tryAcquire()) { refused++; break }
+    lowest = Math.min(lowest, limiter.limit)
+  }
+  t.equal(refused, 0, 'no refusal')
+  t.ok(lowest >= 16, `the limit never fell below the 16 in flight (lowest ${lowest}, now ${limiter.limit})`)
+})
