@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { BackendLoader } from './services/backend.js'
 import type { Config } from './services/config.js'
 import { OverloadedError, ServiceError, errorBody as body, type ErrorBody } from './services/errors.js'
-import admission, { refusedAtAdmission } from './plugins/admission.js'
+import admission from './plugins/admission.js'
 import config from './plugins/config.js'
 import health from './plugins/health.js'
 import images from './plugins/images.js'
@@ -14,6 +14,7 @@ import model from './plugins/model.js'
 import openapi from './plugins/openapi.js'
 import pressure from './plugins/pressure.js'
 import requestId from './plugins/request-id.js'
+import requestLog from './plugins/request-log.js'
 import serverTiming from './plugins/server-timing.js'
 import timings from './plugins/timings.js'
 import uploads from './plugins/uploads.js'
@@ -43,8 +44,8 @@ export const options: FastifyServerOptions = {
   pluginTimeout: 120_000,
   forceCloseConnections: 'idle',
   requestIdHeader: false,
-  // A refusal at admission costs as little as possible: no "request completed" line for it (the metrics count it).
-  logController: new LogController({ disableRequestLogging: (request: FastifyRequest) => refusedAtAdmission(request) }),
+  // plugins/request-log.ts writes the per-request lines, after admission: a refusal there costs no log I/O.
+  logController: new LogController({ disableRequestLogging: true }),
   genReqId: (req) => requestIdFrom(req.headers['x-request-id'])
 }
 
@@ -86,6 +87,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(health)
   await server.register(metrics)
   await server.register(admission)
+  await server.register(requestLog)
   await server.register(requestId)
   await server.register(serverTiming)
   await server.register(openapi)

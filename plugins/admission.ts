@@ -19,7 +19,7 @@ const DRAIN_BYTES = 1024 * 1024
 const refused = new WeakSet<FastifyRequest>()
 const bodyReceivedAt = new WeakMap<FastifyRequest, number>()
 
-/** Whether a request was refused at admission: Fastify's per-request completion log skips those (app.ts). */
+/** Whether a request was refused at admission: the per-request log skips those (plugins/request-log.ts). */
 export const refusedAtAdmission = (request: FastifyRequest): boolean => refused.has(request)
 
 /**
