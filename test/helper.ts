@@ -1,5 +1,6 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo, type Socket } from 'node:net'
+import { Writable } from 'node:stream'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
@@ -101,4 +102,29 @@ export async function labelledPhoto (): Promise<{ path: string, label: string }>
   const photos = await readdir(food).catch(() => [])
   const [first] = photos.filter(f => f.endsWith('.jpg')).sort()
   return first ? { path: join(food, first), label: 'food' } : { path: fixture('images/flower.jpg'), label: 'not_food' }
+}
+
+/**
+ * A client that sends its headers and the start of an upload to /predict, then nothing more: admitted, it holds
+ * one admission slot until destroyed.
+ */
+export async function holdAdmissionSlot (url: string): Promise<Socket> {
+  const { hostname, port } = new URL(url)
+  const socket = connect(Number(port), hostname)
+  await new Promise(resolve => socket.once('connect', resolve))
+  socket.on('error', () => {})
+  socket.write(`POST /predict HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: multipart/form-data; boundary=xyz\r\nContent-Length: 100000\r\n\r\n--xyz\r\n`)
+  return socket
+}
+
+/** A log destination for Fastify's logger that keeps every line, parsed. */
+export function captureLogs (): { stream: Writable, lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = []
+  const stream = new Writable({
+    write (chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line))
+      done()
+    }
+  })
+  return { stream, lines }
 }

@@ -1,7 +1,6 @@
 import t from 'tap'
-import { connect, type Socket } from 'node:net'
 import { readFile } from 'node:fs/promises'
-import { imageFile, labelledPhoto, listen } from '../helper.js'
+import { holdAdmissionSlot as holdSlot, imageFile, labelledPhoto, listen } from '../helper.js'
 
 async function metric (url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text()
@@ -17,21 +16,11 @@ async function until (check: () => Promise<boolean>, what: string): Promise<void
   throw new Error(`timed out waiting for ${what}`)
 }
 
-/** A client that sends its headers and the start of a large upload, then nothing more: it holds one slot. */
-async function holdSlot (url: string): Promise<Socket> {
-  const { hostname, port } = new URL(url)
-  const socket = connect(Number(port), hostname)
-  await new Promise(resolve => socket.once('connect', resolve))
-  socket.on('error', () => {})
-  socket.write(`POST /predict HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: multipart/form-data; boundary=xyz\r\nContent-Length: 100000\r\n\r\n--xyz\r\n`)
-  return socket
-}
-
 t.test('over the admission limit, inference requests are refused before their upload is read; the rest of the server answers', async t => {
   const url = await listen(t, { ADMISSION_LIMIT: '1' })
   const photo = await labelledPhoto()
   const upload = imageFile(await readFile(photo.path))
-  const post = (body: { payload: Buffer, headers: Record<string, string> }) => fetch(`${url}/predict`, { method: 'POST', body: body.payload, headers: body.headers })
+  const post = (body: { payload: Buffer, headers: Record<string, string> }) => fetch(`${url}/predict`, { method: 'POST', body: new Uint8Array(body.payload), headers: body.headers })
 
   const held = await holdSlot(url)
   await until(async () => await metric(url, 'admission_in_flight') === 1, 'the slow upload to be admitted')
@@ -67,7 +56,7 @@ t.test('with the adaptive limit, concurrent clients are all answered, 200 or 503
   const limit = await metric(url, 'admission_limit')
   t.equal(limit, 4, 'starts at twice its lowest value (2: at least two, and what keeps the runner fed, 1 worker x batch 1)')
   const answers = await Promise.all(Array.from({ length: 12 }, async () => {
-    const res = await fetch(`${url}/predict`, { method: 'POST', body: upload.payload, headers: upload.headers })
+    const res = await fetch(`${url}/predict`, { method: 'POST', body: new Uint8Array(upload.payload), headers: upload.headers })
     return { status: res.status, body: await res.json() as { label?: string, code?: string } }
   }))
   const ok = answers.filter(a => a.status === 200)
@@ -84,7 +73,7 @@ t.test('ADMISSION_LIMIT=off leaves only the queue\'s own limits', async t => {
   const held = await holdSlot(url)
   await new Promise(resolve => setTimeout(resolve, 100))
   const upload = imageFile(await readFile((await labelledPhoto()).path))
-  const res = await fetch(`${url}/predict`, { method: 'POST', body: upload.payload, headers: upload.headers })
+  const res = await fetch(`${url}/predict`, { method: 'POST', body: new Uint8Array(upload.payload), headers: upload.headers })
   t.equal(res.status, 200, 'a slow upload holds nothing')
   held.destroy()
 })

@@ -1,8 +1,7 @@
-import { Writable } from 'node:stream'
 import Fastify from 'fastify'
 import t from 'tap'
 import app, { options } from '../../app.js'
-import { build } from '../helper.js'
+import { build, captureLogs } from '../helper.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
@@ -22,13 +21,7 @@ t.test('every response carries X-Request-Id: the client\'s when sane, generated 
 })
 
 t.test('the request id is in the structured log lines of its request', async t => {
-  const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write (chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line))
-      done()
-    }
-  })
+  const { stream, lines } = captureLogs()
   const server = Fastify({ ...options, logger: { level: 'info', stream } })
   await server.register(app, { env: { INFERENCE_BACKEND: 'wasm' } })
   t.teardown(() => server.close())

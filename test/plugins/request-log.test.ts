@@ -1,18 +1,11 @@
-import { Writable } from 'node:stream'
 import { readFile } from 'node:fs/promises'
 import Fastify from 'fastify'
 import t from 'tap'
 import app, { options } from '../../app.js'
-import { imageFile, labelledPhoto } from '../helper.js'
+import { captureLogs, imageFile, labelledPhoto } from '../helper.js'
 
 t.test('answered requests write their two lines; a request refused at admission writes none', async t => {
-  const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write (chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line))
-      done()
-    }
-  })
+  const { stream, lines } = captureLogs()
   const server = Fastify({ ...options, logger: { level: 'info', stream } })
   await server.register(app, { env: { INFERENCE_BACKEND: 'wasm', INFERENCE_WORKERS: '1', ADMISSION_LIMIT: '1' } })
   t.teardown(() => server.close())

@@ -1,16 +1,11 @@
 import { openAsBlob } from 'node:fs'
-import { connect, type Socket } from 'node:net'
+import type { Socket } from 'node:net'
 import t from 'tap'
 import { ApiError, ClassifierClient, retryAfterMs, retryingFetch } from '../../sdk/src/index.js'
-import { labelledPhoto, listen } from '../helper.js'
+import { holdAdmissionSlot, labelledPhoto, listen } from '../helper.js'
 
-/** A client that sends its headers and the start of an upload, then nothing more: it holds one admission slot. */
 async function holdSlot (url: string): Promise<Socket> {
-  const { hostname, port } = new URL(url)
-  const socket = connect(Number(port), hostname)
-  await new Promise(resolve => socket.once('connect', resolve))
-  socket.on('error', () => {})
-  socket.write(`POST /predict HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: multipart/form-data; boundary=xyz\r\nContent-Length: 100000\r\n\r\n--xyz\r\n`)
+  const socket = await holdAdmissionSlot(url)
   await new Promise(resolve => setTimeout(resolve, 200))
   return socket
 }
