@@ -1,18 +1,24 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
+import type { Server } from 'node:http'
+import type { FastifyError, FastifyHttpOptions, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { ajvFilePlugin } from '@fastify/multipart'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { BackendLoader } from './services/backend.js'
-import type { Config } from './services/config.js'
+import { parseList, type Config } from './services/config.js'
 import { OverloadedError, ServiceError } from './services/errors.js'
+import apiKeys from './plugins/api-keys.js'
+import bodyTimeout from './plugins/body-timeout.js'
 import config from './plugins/config.js'
+import cors from './plugins/cors.js'
 import health from './plugins/health.js'
 import images from './plugins/images.js'
 import metrics from './plugins/metrics.js'
 import model from './plugins/model.js'
 import openapi from './plugins/openapi.js'
 import pressure from './plugins/pressure.js'
+import rateLimit from './plugins/rate-limit.js'
 import requestId from './plugins/request-id.js'
+import safeHeaders from './plugins/safe-headers.js'
 import serverTiming from './plugins/server-timing.js'
 import timings from './plugins/timings.js'
 import uploads from './plugins/uploads.js'
@@ -45,8 +51,25 @@ export const options: FastifyServerOptions = {
   genReqId: (req) => requestIdFrom(req.headers['x-request-id'])
 }
 
+/**
+ * The server options that come from config: server.ts and the tests create Fastify with them. The client address is
+ * the forwarded one only from TRUST_PROXY; the header and keep-alive timeouts are Node's, checked every second rather
+ * than every 30 s; Node's whole-request timeout is only a backstop behind BODY_TIMEOUT_MS (plugins/body-timeout.ts),
+ * which answers in the error envelope.
+ */
+export function serverOptions (config: Config): FastifyHttpOptions<Server> {
+  const proxies = parseList(config.TRUST_PROXY)
+  return {
+    ...options,
+    trustProxy: proxies.length > 0 ? proxies : false,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeout: config.HEADERS_TIMEOUT_MS + config.BODY_TIMEOUT_MS + 5000,
+    http: { headersTimeout: config.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 }
+  }
+}
+
 const REASONS: Record<number, string> = {
-  400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+  400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
   422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable'
 }
 
@@ -87,6 +110,9 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   const server = fastify.withTypeProvider<TypeBoxTypeProvider>()
   await server.register(config, { config: opts.config, env: opts.env })
   await server.register(timings)
+  await server.register(safeHeaders)
+  await server.register(cors)
+  await server.register(bodyTimeout)
   await server.register(pressure)
   await server.register(uploads)
   await server.register(images)
@@ -96,6 +122,9 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(requestId)
   await server.register(serverTiming)
   await server.register(openapi)
+  // After /docs (open, so that Swagger UI loads and its Authorize button supplies a key), before every route.
+  await server.register(apiKeys)
+  await server.register(rateLimit)
   for (const schema of namedSchemas) server.addSchema(schema)
 
   server.setErrorHandler(function errorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
