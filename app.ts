@@ -52,6 +52,12 @@ export const options: FastifyServerOptions = {
 }
 
 /**
+ * Where an API key could reach a log line: the service logs no request headers itself, but @fastify/multipart logs
+ * its busboy options (the headers included) at trace level, and a serializer someone adds could log them too.
+ */
+const REDACTED = ['authorization', 'x-api-key'].flatMap(header => ['req.headers', 'headers', 'busboyOptions.headers'].map(at => `${at}["${header}"]`))
+
+/**
  * The server options that come from config: server.ts and the tests create Fastify with them. The client address is
  * the forwarded one only from TRUST_PROXY; the header and keep-alive timeouts are Node's, checked every second rather
  * than every 30 s; Node's whole-request timeout is only a backstop behind BODY_TIMEOUT_MS (plugins/body-timeout.ts),
@@ -61,6 +67,7 @@ export function serverOptions (config: Config): FastifyHttpOptions<Server> {
   const proxies = parseList(config.TRUST_PROXY)
   return {
     ...options,
+    logger: { level: config.LOG_LEVEL, redact: { paths: REDACTED, censor: '[redacted]' } },
     trustProxy: proxies.length > 0 ? proxies : false,
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
     requestTimeout: config.HEADERS_TIMEOUT_MS + config.BODY_TIMEOUT_MS + 5000,

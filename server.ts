@@ -15,7 +15,7 @@ try {
   throw err
 }
 
-const server = Fastify({ ...serverOptions(config), logger: { level: config.LOG_LEVEL } })
+const server = Fastify(serverOptions(config))
 server.register(app, { config })
 
 // Drain: readiness turns 503 and responses close their connections; after SHUTDOWN_DELAY_MS the listener closes,

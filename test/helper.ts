@@ -30,9 +30,10 @@ export async function build (t: Test, env: Record<string, string> = {}, extra: O
   // One worker keeps the suite light on a 2-core machine; tests that need more ask for them.
   const config = loadConfig({ INFERENCE_BACKEND: 'wasm', INFERENCE_WORKERS: '1', ...env })
   const server = Fastify({ ...serverOptions(config), logger: false })
+  // Closed at teardown even when ready() fails: a plugin that fails after the model loaded leaves workers to stop.
+  t.teardown(() => server.close())
   await server.register(app, { config, ...extra })
   await server.ready()
-  t.teardown(() => server.close())
   return server
 }
 

@@ -81,6 +81,8 @@ export interface PredictBytesOptions extends PredictOptions {
 export type ClassifierClientOptions = Omit<ClientOptions, 'baseUrl'> & {
   /** Where the service is, e.g. http://localhost:3000. */
   baseUrl: string
+  /** The API key, when the service has API keys (API_KEYS): sent as `Authorization: Bearer <key>`. */
+  apiKey?: string
 }
 
 /** The service's operations as methods. Each resolves to the response body, or throws an ApiError. */
@@ -88,8 +90,16 @@ export class ClassifierClient {
   /** The openapi-fetch client, typed from the spec: for anything the methods below do not cover. */
   readonly api: Client<paths>
 
-  constructor (options: ClassifierClientOptions) {
+  constructor ({ apiKey, ...options }: ClassifierClientOptions) {
     this.api = createClient<paths>(options)
+    if (apiKey !== undefined) {
+      this.api.use({
+        onRequest ({ request }) {
+          request.headers.set('authorization', `Bearer ${apiKey}`)
+          return request
+        }
+      })
+    }
   }
 
   /** GET /: the service, its version, the default model and backend. */

@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
-import { imageFile, listen, readFixture } from '../helper.js'
+import { listen, readFixture } from '../helper.js'
 
 /** A raw HTTP client that sends the headers, then the body a byte at a time: what a slowloris upload looks like. */
 interface Trickler { socket: Socket, response: Promise<{ text: string, closedAfterMs: number }> }
@@ -77,8 +77,9 @@ t.test('while trickling clients hold connections, other clients are answered at 
   const baseUrl = await listen(t, { BODY_TIMEOUT_MS: '4000' })
   const photo = await readFixture('images/flower.jpg')
   const predict = async () => {
-    const { payload, headers } = imageFile(photo, 'flower.jpg')
-    const res = await fetch(`${baseUrl}/predict`, { method: 'POST', body: payload, headers })
+    const form = new FormData()
+    form.append('file', new Blob([photo], { type: 'image/jpeg' }), 'flower.jpg')
+    const res = await fetch(`${baseUrl}/predict`, { method: 'POST', body: form })
     return { status: res.status, body: await res.json() as { label: string } }
   }
   const live = async () => (await fetch(`${baseUrl}/health/live`)).status
