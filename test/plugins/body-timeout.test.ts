@@ -78,7 +78,7 @@ t.test('while trickling clients hold connections, other clients are answered at 
   const photo = await readFixture('images/flower.jpg')
   const predict = async () => {
     const form = new FormData()
-    form.append('file', new Blob([photo], { type: 'image/jpeg' }), 'flower.jpg')
+    form.append('file', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'flower.jpg')
     const res = await fetch(`${baseUrl}/predict`, { method: 'POST', body: form })
     return { status: res.status, body: await res.json() as { label: string } }
   }
