@@ -22,7 +22,7 @@ const CHROMIUM_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,i
 
 t.test('GET / answers the same JSON welcome to curl (*/*), to application/json and without Accept', async t => {
   const app = await build(t)
-  const bodies = []
+  const bodies: object[] = []
   for (const accept of [undefined, '*/*', 'application/json', 'application/json, text/plain, */*', 'text/html;q=0.5, application/json']) {
     const res = await app.inject({ url: '/', headers: accept ? { accept } : {} })
     t.equal(res.statusCode, 200)
