@@ -63,3 +63,35 @@ t.test('Swagger UI: try out POST /predict with a real photo, and see its label',
   t.same(violations, [], 'no content security policy violation')
   t.ok(existsSync(screenshotPath), `screenshot saved to ${screenshotPath}`)
 })
+
+t.test('Swagger UI with API keys: Authorize, then try out POST /predict; without it, 401', { skip: noChromium }, async t => {
+  const key = 'swagger-key-0123456789abcdef'
+  const baseUrl = await listen(t, { API_KEYS: key })
+  const photo = await labelledPhoto()
+  const { context, page } = await launch(t)
+  const violations = await watchPolicyViolations(context, page)
+  const op = page.locator('#operations-inference-predict')
+  const status = op.locator('.live-responses-table tr.response .response-col_status').first()
+
+  await page.goto(`${baseUrl}/docs`)
+  await op.locator('.opblock-summary').click()
+  await op.getByRole('button', { name: 'Try it out' }).click()
+  await op.locator('input[type=file]').setInputFiles(photo.path)
+  await op.getByRole('button', { name: 'Execute' }).click()
+  await status.waitFor()
+  t.equal((await status.innerText()).trim(), '401', 'before Authorize: 401')
+
+  await page.locator('.scheme-container button.authorize').click()
+  const scheme = page.locator('.auth-container').filter({ hasText: 'apiKeyHeader' })
+  await scheme.locator('input').fill(key)
+  await scheme.locator('button.authorize').click()
+  await page.locator('.auth-container button.btn-done').first().click()
+
+  await op.getByRole('button', { name: 'Execute' }).click()
+  await op.locator('.curl-command', { hasText: 'X-API-Key' }).waitFor()
+  await op.locator('.live-responses-table tr.response .response-col_status', { hasText: '200' }).first().waitFor()
+  const shown = JSON.parse(await op.locator('.live-responses-table tr.response .response-col_description pre').first().innerText())
+  t.equal(shown.label, photo.label, `after Authorize: 200 and the label ${photo.label}`)
+  t.match(await op.locator('.curl-command').innerText(), `-H 'X-API-Key: ${key}'`, 'the request carried the key')
+  t.same(violations, [], 'no content security policy violation')
+})
