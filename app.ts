@@ -1,20 +1,26 @@
-import { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
+import type { Server } from 'node:http'
+import { LogController, type FastifyError, type FastifyHttpOptions, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { ajvFilePlugin } from '@fastify/multipart'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { BackendLoader } from './services/backend.js'
-import type { Config } from './services/config.js'
+import { parseList, type Config } from './services/config.js'
 import { OverloadedError, ServiceError, errorBody as body, type ErrorBody } from './services/errors.js'
 import admission from './plugins/admission.js'
+import apiKeys from './plugins/api-keys.js'
+import bodyTimeout from './plugins/body-timeout.js'
 import config from './plugins/config.js'
+import cors from './plugins/cors.js'
 import health from './plugins/health.js'
 import images from './plugins/images.js'
 import metrics from './plugins/metrics.js'
 import model from './plugins/model.js'
 import openapi from './plugins/openapi.js'
 import pressure from './plugins/pressure.js'
+import rateLimit from './plugins/rate-limit.js'
 import requestId from './plugins/request-id.js'
 import requestLog from './plugins/request-log.js'
+import safeHeaders from './plugins/safe-headers.js'
 import serverTiming from './plugins/server-timing.js'
 import timings from './plugins/timings.js'
 import uploads from './plugins/uploads.js'
@@ -49,6 +55,30 @@ export const options: FastifyServerOptions = {
   genReqId: (req) => requestIdFrom(req.headers['x-request-id'])
 }
 
+/**
+ * Where an API key could reach a log line: the service logs no request headers itself, but @fastify/multipart logs
+ * its busboy options (the headers included) at trace level, and a serializer someone adds could log them too.
+ */
+const REDACTED = ['authorization', 'x-api-key'].flatMap(header => ['req.headers', 'headers', 'busboyOptions.headers'].map(at => `${at}["${header}"]`))
+
+/**
+ * The server options that come from config: server.ts and the tests create Fastify with them. The client address is
+ * the forwarded one only from TRUST_PROXY; the header and keep-alive timeouts are Node's, checked every second rather
+ * than every 30 s; Node's whole-request timeout is only a backstop behind BODY_TIMEOUT_MS (plugins/body-timeout.ts),
+ * which answers in the error envelope.
+ */
+export function serverOptions (config: Config): FastifyHttpOptions<Server> {
+  const proxies = parseList(config.TRUST_PROXY)
+  return {
+    ...options,
+    logger: { level: config.LOG_LEVEL, redact: { paths: REDACTED, censor: '[redacted]' } },
+    trustProxy: proxies.length > 0 ? proxies : false,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeout: config.HEADERS_TIMEOUT_MS + config.BODY_TIMEOUT_MS + 5000,
+    http: { headersTimeout: config.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 }
+  }
+}
+
 /** Maps every error, ours or the framework's, to the one envelope with a stable code. */
 export function toErrorBody (err: FastifyError, request: FastifyRequest, config: Config): ErrorBody {
   if (err instanceof ServiceError) return body(err.statusCode, err.code, err.message)
@@ -80,17 +110,24 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   const server = fastify.withTypeProvider<TypeBoxTypeProvider>()
   await server.register(config, { config: opts.config, env: opts.env })
   await server.register(timings)
+  await server.register(safeHeaders)
+  await server.register(cors)
+  await server.register(bodyTimeout)
   await server.register(pressure)
   await server.register(uploads)
   await server.register(images)
   await server.register(model, { backendLoader: opts.backendLoader })
   await server.register(health)
   await server.register(metrics)
-  await server.register(admission)
-  await server.register(requestLog)
   await server.register(requestId)
   await server.register(serverTiming)
   await server.register(openapi)
+  // After /docs (open, so that Swagger UI loads and its Authorize button supplies a key), before every route.
+  await server.register(apiKeys)
+  await server.register(rateLimit)
+  // After keys and rate limits: their refusals take no admission slot. Inference routes come after all three.
+  await server.register(admission)
+  await server.register(requestLog)
   for (const schema of namedSchemas) server.addSchema(schema)
 
   server.setErrorHandler(function errorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply) {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify from 'fastify'
 import closeWithGrace from 'close-with-grace'
-import app, { options } from './app.js'
+import app, { serverOptions } from './app.js'
 import { ConfigError, loadConfig } from './services/config.js'
 
 let config
@@ -15,7 +15,7 @@ try {
   throw err
 }
 
-const server = Fastify({ ...options, logger: { level: config.LOG_LEVEL } })
+const server = Fastify(serverOptions(config))
 server.register(app, { config })
 
 // Drain: readiness turns 503 and responses close their connections; after SHUTDOWN_DELAY_MS the listener closes,

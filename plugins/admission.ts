@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { AdmissionLimiter } from '../services/admission.js'
 import { errorBody } from '../services/errors.js'
 
@@ -25,7 +25,7 @@ export const refusedAtAdmission = (request: FastifyRequest): boolean => refused.
 /**
  * Refuses inference requests over the admission limit (services/admission.ts) before their bodies are read: a
  * 503 OVERLOADED envelope with Retry-After, no error-handler log line, nothing decoded. Routes opt in with
- * `config: { admission: true }`. The limit adapts to the latency of admitted requests, measured from their body
+ * `config: { admission: true }` and must be registered after this plugin. The limit adapts to the latency of admitted requests, measured from their body
  * received to their answer sent, so a slow upload does not count as a slow server.
  */
 export default fp(async function admission (fastify) {
@@ -41,8 +41,7 @@ export default fp(async function admission (fastify) {
   fastify.decorate('admission', limiter)
   fastify.metrics.setAdmissionSource(() => limiter.state())
 
-  fastify.addHook('onRequest', function admit (request, reply, done) {
-    if (request.routeOptions.config.admission !== true || ADMISSION_LIMIT === 'off') { done(); return }
+  function admit (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     if (!limiter.tryAcquire()) {
       refused.add(request)
       const latency = limiter.state().latencyMs
@@ -61,9 +60,16 @@ export default fp(async function admission (fastify) {
       limiter.release(measured ? performance.now() - started : undefined)
     })
     done()
-  })
-  fastify.addHook('preHandler', function bodyReceived (request, _reply, done) {
-    if (request.routeOptions.config.admission === true) bodyReceivedAt.set(request, performance.now())
+  }
+  function bodyReceived (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    bodyReceivedAt.set(request, performance.now())
     done()
+  }
+  // Route-level hooks, added after those of the plugins registered before (API keys, rate limits): a request that
+  // would be refused anyway for its key or its rate takes no slot.
+  fastify.addHook('onRoute', function limitRoute (route) {
+    if (route.config?.admission !== true || ADMISSION_LIMIT === 'off') return
+    route.onRequest = [...[route.onRequest ?? []].flat(), admit]
+    route.preHandler = [...[route.preHandler ?? []].flat(), bodyReceived]
   })
 }, { name: 'admission', dependencies: ['config', 'model', 'metrics'] })

@@ -15,8 +15,14 @@ export default fp(async function openapi (fastify) {
         license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' }
       },
       servers: [{ url: '/', description: 'This server' }],
-      // No authentication: an empty requirement says so to linters, Swagger UI and generated clients.
+      // Operations declare their own requirement (plugins/api-keys.ts); the probes and metrics need none.
       security: [],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key as `Authorization: Bearer <key>`. Needed on /predict and /models only when the service is configured with API_KEYS or API_KEYS_FILE.' },
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same API key as `X-API-Key: <key>`, for clients that cannot set Authorization.' }
+        }
+      },
       tags: [
         { name: 'inference', description: 'Classify images' },
         { name: 'models', description: 'Loaded models and their metadata' },
@@ -31,7 +37,7 @@ export default fp(async function openapi (fastify) {
   if (fastify.config.DOCS_ENABLED) {
     await fastify.register(swaggerUi, {
       routePrefix: '/docs',
-      uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: false }
+      uiConfig: { docExpansion: 'list', deepLinking: true, tryItOutEnabled: false, persistAuthorization: true }
     })
   }
 }, { name: 'openapi', dependencies: ['config'] })

@@ -1,9 +1,7 @@
 import fp from 'fastify-plugin'
 import underPressure from '@fastify/under-pressure'
 import { OverloadedError } from '../services/errors.js'
-
-/** Probes and metrics must answer under load, or orchestrators restart busy pods and dashboards go blind. */
-const EXEMPT = /^\/(health\/|v2\/health\/|v2\/models\/[^/]+\/ready$|metrics$)/
+import { isOperationsRoute } from '../services/route-access.js'
 
 /** Refuses requests with 503 and Retry-After while the event loop lags or memory is over its limit. */
 export default fp(async function pressure (fastify) {
@@ -13,7 +11,7 @@ export default fp(async function pressure (fastify) {
     maxRssBytes: MAX_RSS_BYTES,
     retryAfter: 1,
     pressureHandler: (request, _reply, type, value) => {
-      if (EXEMPT.test(request.routeOptions.url ?? '')) return
+      if (isOperationsRoute(request.routeOptions.url ?? '')) return
       return Promise.reject(new OverloadedError('OVERLOADED', `The server is overloaded (${type} at ${Math.round(Number(value))}); retry in 1 s.`, 1))
     }
   })

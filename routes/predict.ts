@@ -54,6 +54,7 @@ const predict: FastifyPluginAsyncTypebox = async function predict (fastify) {
       response: {
         200: jsonResponse('The most probable label, its probability, and every label\'s probability, most probable first.', PredictionSchema),
         400: errorResponses[400],
+        408: errorResponses[408],
         413: errorResponses[413],
         415: errorResponses[415],
         422: errorResponses[422],

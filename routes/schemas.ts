@@ -16,7 +16,7 @@ export function ref<T extends TSchema> (schema: T) {
 export const ERROR_CODES = [
   'VALIDATION_ERROR', 'NO_FILE', 'NOT_FOUND', 'MODEL_NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'TOO_MANY_PIXELS',
   'UNSUPPORTED_MEDIA_TYPE', 'UNDECODABLE_IMAGE', 'DECODE_TIMEOUT', 'BAD_REQUEST', 'QUEUE_FULL', 'DEADLINE_EXCEEDED', 'OVERLOADED',
-  'SHUTTING_DOWN', 'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR'
+  'SHUTTING_DOWN', 'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR', 'UNAUTHORIZED', 'RATE_LIMITED', 'BODY_TIMEOUT'
 ] as const
 
 export type ErrorCode = typeof ERROR_CODES[number]
@@ -52,6 +52,11 @@ export const errorResponses = {
   400: errorResponse(400, 'Bad Request', 'No image was received (`NO_FILE`), or a query parameter is invalid (`VALIDATION_ERROR`).',
     { code: 'NO_FILE', message: 'No image received: send it as the multipart field "file", or as a raw body with an image content type.' },
     { code: 'VALIDATION_ERROR', message: 'querystring/topK must be >= 1' }),
+  401: {
+    ...errorResponse(401, 'Unauthorized', 'Only when the service has API keys (API_KEYS, API_KEYS_FILE): no key, or not a valid one (`UNAUTHORIZED`). Send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`.',
+      { code: 'UNAUTHORIZED', message: 'An API key is required: send it as "Authorization: Bearer <key>" or "X-API-Key: <key>".' }),
+    headers: { 'www-authenticate': Type.String({ description: 'Bearer: how to authenticate.' }) }
+  },
   404: errorResponse(404, 'Not Found', 'No model with that name is loaded (`MODEL_NOT_FOUND`).',
     { code: 'MODEL_NOT_FOUND', message: "No model named 'dogs' is loaded (loaded: food)." }),
   413: errorResponse(413, 'Payload Too Large', 'The upload is over MAX_UPLOAD_BYTES (`PAYLOAD_TOO_LARGE`), or the image is over MAX_PIXELS (`TOO_MANY_PIXELS`, read from its header before decoding).',
@@ -62,6 +67,18 @@ export const errorResponses = {
   422: errorResponse(422, 'Unprocessable Entity', 'The image is truncated or corrupt (`UNDECODABLE_IMAGE`), or took longer than DECODE_TIMEOUT_MS to decode (`DECODE_TIMEOUT`).',
     { code: 'UNDECODABLE_IMAGE', message: 'The JPEG image could not be decoded: VipsJpeg: premature end of JPEG image' },
     { code: 'DECODE_TIMEOUT', message: 'Decoding the image took longer than 10000 ms (DECODE_TIMEOUT_MS) and was stopped.' }),
+  408: errorResponse(408, 'Request Timeout', 'The request body was still arriving BODY_TIMEOUT_MS after the request began (`BODY_TIMEOUT`); the connection is closed.',
+    { code: 'BODY_TIMEOUT', message: 'The request body did not arrive within 30000 ms (BODY_TIMEOUT_MS); the connection is closed.' }),
+  429: {
+    ...errorResponse(429, 'Too Many Requests', 'Only when RATE_LIMIT_MAX is set: this client (its API key, else its address) made more than RATE_LIMIT_MAX requests in RATE_LIMIT_WINDOW_MS (`RATE_LIMITED`). Retry-After says when to retry.',
+      { code: 'RATE_LIMITED', message: 'Rate limit reached: at most 60 requests per 60 s (RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS); retry in 42 s.' }),
+    headers: {
+      'retry-after': Type.Integer({ minimum: 0, description: 'Seconds to wait before retrying.' }),
+      'ratelimit-limit': Type.Integer({ description: 'RATE_LIMIT_MAX: requests allowed per window.' }),
+      'ratelimit-remaining': Type.Integer({ description: 'Requests left in this window.' }),
+      'ratelimit-reset': Type.Integer({ description: 'Seconds until the window resets.' })
+    }
+  },
   500: errorResponse(500, 'Internal Server Error', 'An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log.',
     { code: 'INTERNAL_ERROR', message: 'Internal server error.' }),
   503: {

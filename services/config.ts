@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import Type, { type Static, type TSchema } from 'typebox'
@@ -35,7 +36,16 @@ export const ConfigSchema = Type.Object({
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000, description: 'Above this event-loop delay requests are refused with 503 (0 = off).' }),
   MAX_RSS_BYTES: Type.Integer({ minimum: 0, default: 0, description: 'Above this resident memory requests are refused with 503 (0 = off).' }),
   SHUTDOWN_DELAY_MS: Type.Integer({ minimum: 0, default: 0, description: 'On SIGTERM or SIGINT, readiness turns 503 and the listener stays open this long, so load balancers stop sending first (Kubernetes: about 5000).' }),
-  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 30_000, description: 'Longest graceful shutdown, delay included: accepted and queued requests finish, the model and workers are released; past it the process exits 1.' })
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 30_000, description: 'Longest graceful shutdown, delay included: accepted and queued requests finish, the model and workers are released; past it the process exits 1.' }),
+  CORS_ORIGINS: Type.String({ default: '', description: 'Comma-separated origins (scheme://host[:port]) whose web pages may call the API from a browser, or * for any origin. Empty: no CORS headers, browsers refuse cross-origin calls.' }),
+  API_KEYS: Type.String({ default: '', description: 'Comma-separated API keys (16 to 256 characters, no spaces or commas). When API_KEYS or API_KEYS_FILE is set, /predict and /models answer only requests with a key (Authorization: Bearer <key> or X-API-Key: <key>); probes, /metrics, / and /docs stay open.' }),
+  API_KEYS_FILE: Type.String({ default: '', description: 'A file of API keys, one per line (blank lines and lines starting with # are skipped), read at boot; adds to API_KEYS.' }),
+  RATE_LIMIT_MAX: Type.Integer({ minimum: 0, default: 0, description: 'Requests a client (its API key, else its address) may make per RATE_LIMIT_WINDOW_MS; past it, 429 with Retry-After. Probes and /metrics are not counted. 0 = off.' }),
+  RATE_LIMIT_WINDOW_MS: Type.Integer({ minimum: 1000, default: 60_000, description: 'The rate limit window, in ms.' }),
+  TRUST_PROXY: Type.String({ default: '', description: 'Comma-separated addresses or CIDR ranges of reverse proxies (or loopback, linklocal, uniquelocal) whose X-Forwarded-For is believed: the client address (rate limits, logs) is then the forwarded one. Empty: the socket address, X-Forwarded-For ignored.' }),
+  BODY_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 30_000, description: 'A request body still arriving this long after the request began is cut: 408 BODY_TIMEOUT and the connection closed.' }),
+  HEADERS_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'A connection that has not sent complete request headers in this long is closed with 408 (Node.js headersTimeout).' }),
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 72_000, description: 'An idle keep-alive connection is closed after this long; above the 60 s idle timeout of common load balancers, so they never reuse a connection the service is closing.' })
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -84,5 +94,47 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
   if (config.SHUTDOWN_DELAY_MS >= config.SHUTDOWN_TIMEOUT_MS) {
     throw new ConfigError([`SHUTDOWN_DELAY_MS=${config.SHUTDOWN_DELAY_MS} must be less than SHUTDOWN_TIMEOUT_MS=${config.SHUTDOWN_TIMEOUT_MS}: the delay is part of the shutdown.`])
   }
+  const problems: string[] = []
+  problems.push(...originProblems(config.CORS_ORIGINS), ...keyProblems('API_KEYS', parseList(config.API_KEYS)), ...proxyProblems(config.TRUST_PROXY))
+  if (problems.length > 0) throw new ConfigError(problems)
   return config
+}
+
+/** A comma-separated setting as its non-empty items, trimmed. */
+export function parseList (value: string): string[] {
+  return value.split(',').map(item => item.trim()).filter(item => item !== '')
+}
+
+function originProblems (value: string): string[] {
+  const origins = parseList(value)
+  if (origins.includes('*')) return origins.length === 1 ? [] : [`CORS_ORIGINS=${JSON.stringify(value)}: * allows every origin and cannot be combined with a list`]
+  return origins.filter(origin => {
+    try {
+      const url = new URL(origin)
+      return !['http:', 'https:'].includes(url.protocol) || url.origin !== origin
+    } catch {
+      return true
+    }
+  }).map(origin => `CORS_ORIGINS: ${JSON.stringify(origin)} is not an origin: write scheme://host[:port], without a path or a trailing slash (e.g. https://app.example.com)`)
+}
+
+export const API_KEY_PATTERN = /^[\x21-\x2b\x2d-\x7e]{16,256}$/
+
+/** Keys are secrets: a problem names where the key is and why it is refused, never the key. */
+export function keyProblems (source: string, keys: string[]): string[] {
+  return keys.flatMap((key, i) => API_KEY_PATTERN.test(key) ? [] : [`${source}: key ${i + 1} is refused: a key is 16 to 256 printable ASCII characters without spaces or commas`])
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+
+function proxyProblems (value: string): string[] {
+  return parseList(value).filter(entry => {
+    if (PROXY_NAMES.has(entry)) return false
+    const [address, bits, ...rest] = entry.split('/')
+    const version = isIP(address ?? '')
+    if (version === 0 || rest.length > 0) return true
+    if (bits === undefined) return false
+    const n = Number(bits)
+    return !/^\d+$/.test(bits) || n > (version === 4 ? 32 : 128)
+  }).map(entry => `TRUST_PROXY: ${JSON.stringify(entry)} is not an address, a CIDR range, loopback, linklocal or uniquelocal`)
 }

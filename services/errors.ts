@@ -22,7 +22,10 @@ export const ErrorCodes = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   TOO_MANY_PIXELS: 'TOO_MANY_PIXELS',
   DECODE_TIMEOUT: 'DECODE_TIMEOUT',
-  MODEL_NOT_FOUND: 'MODEL_NOT_FOUND'
+  MODEL_NOT_FOUND: 'MODEL_NOT_FOUND',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  RATE_LIMITED: 'RATE_LIMITED',
+  BODY_TIMEOUT: 'BODY_TIMEOUT'
 } as const
 
 export function noFile (message = 'No image received: send it as the multipart field "file", or as a raw body with an image content type.'): ServiceError {
@@ -31,6 +34,18 @@ export function noFile (message = 'No image received: send it as the multipart f
 
 export function payloadTooLarge (limitBytes: number): ServiceError {
   return new ServiceError(ErrorCodes.PAYLOAD_TOO_LARGE, 413, `The upload is larger than the limit of ${limitBytes} bytes (MAX_UPLOAD_BYTES).`)
+}
+
+export function unauthorized (message: string): ServiceError {
+  return new ServiceError(ErrorCodes.UNAUTHORIZED, 401, message)
+}
+
+export function rateLimited (max: number, windowMs: number, retryAfterSeconds: number): ServiceError {
+  return new ServiceError(ErrorCodes.RATE_LIMITED, 429, `Rate limit reached: at most ${max} requests per ${windowMs / 1000} s (RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS); retry in ${retryAfterSeconds} s.`)
+}
+
+export function bodyTimeout (timeoutMs: number): ServiceError {
+  return new ServiceError(ErrorCodes.BODY_TIMEOUT, 408, `The request body did not arrive within ${timeoutMs} ms (BODY_TIMEOUT_MS); the connection is closed.`)
 }
 
 /** A refusal under load: the client may retry after `retryAfterSeconds`. */

@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import * as tf from '@tensorflow/tfjs'
 import type { Test } from 'tap'
-import app, { options, type AppOptions } from '../app.js'
+import app, { serverOptions, type AppOptions } from '../app.js'
+import { loadConfig } from '../services/config.js'
 import { saveToDirectory } from '../services/model-files.js'
 import { computeModelDigest } from '../services/model-manifest.js'
 import { projectRoot } from '../services/project.js'
@@ -27,11 +28,13 @@ export const readFixture = (...parts: string[]): Promise<Buffer> => readFile(fix
 
 /** The app exactly as server.ts builds it, configured by an explicit environment, closed at teardown. */
 export async function build (t: Test, env: Record<string, string> = {}, extra: Omit<AppOptions, 'env' | 'config'> = {}): Promise<FastifyInstance> {
-  const server = Fastify({ ...options, logger: false })
   // One worker keeps the suite light on a 2-core machine; tests that need more ask for them.
-  await server.register(app, { env: { INFERENCE_BACKEND: 'wasm', INFERENCE_WORKERS: '1', ...env }, ...extra })
-  await server.ready()
+  const config = loadConfig({ INFERENCE_BACKEND: 'wasm', INFERENCE_WORKERS: '1', ...env })
+  const server = Fastify({ ...serverOptions(config), logger: false })
+  // Closed at teardown even when ready() fails: a plugin that fails after the model loaded leaves workers to stop.
   t.teardown(() => server.close())
+  await server.register(app, { config, ...extra })
+  await server.ready()
   return server
 }
 

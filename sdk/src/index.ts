@@ -89,6 +89,8 @@ export type ClassifierClientOptions = Omit<ClientOptions, 'baseUrl'> & {
    * client's calls. `false` turns them off.
    */
   retry?: RetryOptions | false
+  /** The API key, when the service has API keys (API_KEYS): sent as `Authorization: Bearer <key>`. */
+  apiKey?: string
 }
 
 /** The service's operations as methods. Each resolves to the response body, or throws an ApiError. */
@@ -96,9 +98,17 @@ export class ClassifierClient {
   /** The openapi-fetch client, typed from the spec: for anything the methods below do not cover. */
   readonly api: Client<paths>
 
-  constructor ({ retry, ...options }: ClassifierClientOptions) {
+  constructor ({ retry, apiKey, ...options }: ClassifierClientOptions) {
     const base = options.fetch ?? ((request: Request) => fetch(request))
     this.api = createClient<paths>({ ...options, fetch: retry === false ? base : retryingFetch(retry, base) })
+    if (apiKey !== undefined) {
+      this.api.use({
+        onRequest ({ request }) {
+          request.headers.set('authorization', `Bearer ${apiKey}`)
+          return request
+        }
+      })
+    }
   }
 
   /** GET /: the service, its version, the default model and backend. */

@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Welcome
-         * @description Says what this service is: its name and version, the default model, the inference backend, and where the docs are.
+         * @description Says what this service is: its name and version, the default model, the inference backend, and where the docs are. A browser (Accept: text/html before application/json) gets a page instead, where a person can pick, drop or take a photo and see what the model answers.
          */
         get: operations["getWelcome"];
         put?: never;
@@ -311,7 +311,7 @@ export interface components {
              * @description Stable machine-readable error code.
              * @enum {string}
              */
-            code: "VALIDATION_ERROR" | "NO_FILE" | "NOT_FOUND" | "MODEL_NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "TOO_MANY_PIXELS" | "UNSUPPORTED_MEDIA_TYPE" | "UNDECODABLE_IMAGE" | "DECODE_TIMEOUT" | "BAD_REQUEST" | "QUEUE_FULL" | "DEADLINE_EXCEEDED" | "OVERLOADED" | "SHUTTING_DOWN" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR";
+            code: "VALIDATION_ERROR" | "NO_FILE" | "NOT_FOUND" | "MODEL_NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "TOO_MANY_PIXELS" | "UNSUPPORTED_MEDIA_TYPE" | "UNDECODABLE_IMAGE" | "DECODE_TIMEOUT" | "BAD_REQUEST" | "QUEUE_FULL" | "DEADLINE_EXCEEDED" | "OVERLOADED" | "SHUTTING_DOWN" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR" | "UNAUTHORIZED" | "RATE_LIMITED" | "BODY_TIMEOUT";
             /** @description What went wrong and how to fix it, for people. */
             message: string;
         };
@@ -716,6 +716,31 @@ export interface operations {
                     "application/json": components["schemas"]["Welcome"];
                 };
             };
+            /** @description Only when RATE_LIMIT_MAX is set: this client (its API key, else its address) made more than RATE_LIMIT_MAX requests in RATE_LIMIT_WINDOW_MS (`RATE_LIMITED`). Retry-After says when to retry. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after"?: number;
+                    /** @description RATE_LIMIT_MAX: requests allowed per window. */
+                    "ratelimit-limit"?: number;
+                    /** @description Requests left in this window. */
+                    "ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "code": "RATE_LIMITED",
+                     *       "message": "Rate limit reached: at most 60 requests per 60 s (RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS); retry in 42 s."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log. */
             500: {
                 headers: {
@@ -803,6 +828,42 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Only when the service has API keys (API_KEYS, API_KEYS_FILE): no key, or not a valid one (`UNAUTHORIZED`). Send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
+            401: {
+                headers: {
+                    /** @description Bearer: how to authenticate. */
+                    "www-authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "code": "UNAUTHORIZED",
+                     *       "message": "An API key is required: send it as \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body was still arriving BODY_TIMEOUT_MS after the request began (`BODY_TIMEOUT`); the connection is closed. */
+            408: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 408,
+                     *       "error": "Request Timeout",
+                     *       "code": "BODY_TIMEOUT",
+                     *       "message": "The request body did not arrive within 30000 ms (BODY_TIMEOUT_MS); the connection is closed."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The upload is over MAX_UPLOAD_BYTES (`PAYLOAD_TOO_LARGE`), or the image is over MAX_PIXELS (`TOO_MANY_PIXELS`, read from its header before decoding). */
             413: {
                 headers: {
@@ -835,6 +896,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only when RATE_LIMIT_MAX is set: this client (its API key, else its address) made more than RATE_LIMIT_MAX requests in RATE_LIMIT_WINDOW_MS (`RATE_LIMITED`). Retry-After says when to retry. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after"?: number;
+                    /** @description RATE_LIMIT_MAX: requests allowed per window. */
+                    "ratelimit-limit"?: number;
+                    /** @description Requests left in this window. */
+                    "ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "code": "RATE_LIMITED",
+                     *       "message": "Rate limit reached: at most 60 requests per 60 s (RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS); retry in 42 s."
+                     *     }
+                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
@@ -952,6 +1038,50 @@ export interface operations {
                     "application/json": components["schemas"]["ModelList"];
                 };
             };
+            /** @description Only when the service has API keys (API_KEYS, API_KEYS_FILE): no key, or not a valid one (`UNAUTHORIZED`). Send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
+            401: {
+                headers: {
+                    /** @description Bearer: how to authenticate. */
+                    "www-authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "code": "UNAUTHORIZED",
+                     *       "message": "An API key is required: send it as \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only when RATE_LIMIT_MAX is set: this client (its API key, else its address) made more than RATE_LIMIT_MAX requests in RATE_LIMIT_WINDOW_MS (`RATE_LIMITED`). Retry-After says when to retry. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after"?: number;
+                    /** @description RATE_LIMIT_MAX: requests allowed per window. */
+                    "ratelimit-limit"?: number;
+                    /** @description Requests left in this window. */
+                    "ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "code": "RATE_LIMITED",
+                     *       "message": "Rate limit reached: at most 60 requests per 60 s (RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS); retry in 42 s."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log. */
             500: {
                 headers: {
@@ -1057,6 +1187,25 @@ export interface operations {
                     "application/json": components["schemas"]["ModelInfo"];
                 };
             };
+            /** @description Only when the service has API keys (API_KEYS, API_KEYS_FILE): no key, or not a valid one (`UNAUTHORIZED`). Send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
+            401: {
+                headers: {
+                    /** @description Bearer: how to authenticate. */
+                    "www-authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "code": "UNAUTHORIZED",
+                     *       "message": "An API key is required: send it as \"Authorization: Bearer <key>\" or \"X-API-Key: <key>\"."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No model with that name is loaded (`MODEL_NOT_FOUND`). */
             404: {
                 headers: {
@@ -1069,6 +1218,31 @@ export interface operations {
                      *       "error": "Not Found",
                      *       "code": "MODEL_NOT_FOUND",
                      *       "message": "No model named 'dogs' is loaded (loaded: food)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Only when RATE_LIMIT_MAX is set: this client (its API key, else its address) made more than RATE_LIMIT_MAX requests in RATE_LIMIT_WINDOW_MS (`RATE_LIMITED`). Retry-After says when to retry. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after"?: number;
+                    /** @description RATE_LIMIT_MAX: requests allowed per window. */
+                    "ratelimit-limit"?: number;
+                    /** @description Requests left in this window. */
+                    "ratelimit-remaining"?: number;
+                    /** @description Seconds until the window resets. */
+                    "ratelimit-reset"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "code": "RATE_LIMITED",
+                     *       "message": "Rate limit reached: at most 60 requests per 60 s (RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS); retry in 42 s."
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

@@ -1,43 +1,26 @@
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { mkdir, readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import t from 'tap'
-import { chromium } from 'playwright-core'
+import { browserRequired, launch, noChromium, watchPolicyViolations } from './chromium.js'
 import { labelledPhoto, listen } from '../helper.js'
 import { projectRoot } from '../../services/project.js'
 
 /*
  * Swagger UI's "Try it out" on POST /predict, as a person does it, in Debian's Chromium driven by playwright-core
- * (which downloads no browser). Skipped, saying why, where there is no Chromium; .ci/run installs one and sets
- * BROWSER_TEST_REQUIRED=1, so in CI a missing browser is a failure rather than a skip.
+ * (test/browser/chromium.ts), under the service's content security policy.
  */
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const required = process.env.BROWSER_TEST_REQUIRED === '1'
 const screenshotPath = join(projectRoot, 'test-output/swagger-try-it-out.png')
 
-// A closed network: no background requests, no QUIC; headless without a sandbox, as in a container.
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'
-]
+if (noChromium && browserRequired) t.fail(`BROWSER_TEST_REQUIRED=1 but ${noChromium}`)
 
-const missing = existsSync(chromiumPath) ? false : `no Chromium at ${chromiumPath}: apt-get install chromium, or set CHROMIUM_PATH`
-if (missing && required) t.fail(`BROWSER_TEST_REQUIRED=1 but ${missing}`)
-
-t.test('Swagger UI: try out POST /predict with a real photo, and see its label', { skip: missing }, async t => {
+t.test('Swagger UI: try out POST /predict with a real photo, and see its label', { skip: noChromium }, async t => {
   const baseUrl = await listen(t)
   const photo = await labelledPhoto()
 
-  const profile = await mkdtemp(join(tmpdir(), 'chromium-profile-'))
-  const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } })
-  t.teardown(async () => {
-    await context.close()
-    await rm(profile, { recursive: true, force: true })
-  })
-  context.setDefaultTimeout(20_000)
-  const page = context.pages()[0] ?? await context.newPage()
+  const { context, page } = await launch(t)
+  const violations = await watchPolicyViolations(context, page)
   const requested: string[] = []
   page.on('request', request => { requested.push(`${request.method()} ${request.url()}`) })
 
@@ -76,6 +59,39 @@ t.test('Swagger UI: try out POST /predict with a real photo, and see its label',
   const api = await (await fetch(`${baseUrl}/predict`, { method: 'POST', body: form })).json()
   t.same(shown, api, 'the page shows what the API answers for the same file')
 
-  t.ok(requested.length > 0 && requested.every(r => r.includes(` ${baseUrl}/`)), 'the page fetched nothing but the service (no CDN, no network)')
+  t.ok(requested.length > 0 && requested.every(r => r.includes(` ${baseUrl}/`) || r.includes(' data:')), 'the page fetched nothing but the service (no CDN, no network)')
+  t.same(violations, [], 'no content security policy violation')
   t.ok(existsSync(screenshotPath), `screenshot saved to ${screenshotPath}`)
+})
+
+t.test('Swagger UI with API keys: Authorize, then try out POST /predict; without it, 401', { skip: noChromium }, async t => {
+  const key = 'swagger-key-0123456789abcdef'
+  const baseUrl = await listen(t, { API_KEYS: key })
+  const photo = await labelledPhoto()
+  const { context, page } = await launch(t)
+  const violations = await watchPolicyViolations(context, page)
+  const op = page.locator('#operations-inference-predict')
+  const status = op.locator('.live-responses-table tr.response .response-col_status').first()
+
+  await page.goto(`${baseUrl}/docs`)
+  await op.locator('.opblock-summary').click()
+  await op.getByRole('button', { name: 'Try it out' }).click()
+  await op.locator('input[type=file]').setInputFiles(photo.path)
+  await op.getByRole('button', { name: 'Execute' }).click()
+  await status.waitFor()
+  t.equal((await status.innerText()).trim(), '401', 'before Authorize: 401')
+
+  await page.locator('.scheme-container button.authorize').click()
+  const scheme = page.locator('.auth-container').filter({ hasText: 'apiKeyHeader' })
+  await scheme.locator('input').fill(key)
+  await scheme.locator('button.authorize').click()
+  await page.locator('.auth-container button.btn-done').first().click()
+
+  await op.getByRole('button', { name: 'Execute' }).click()
+  await op.locator('.curl-command', { hasText: 'X-API-Key' }).waitFor()
+  await op.locator('.live-responses-table tr.response .response-col_status', { hasText: '200' }).first().waitFor()
+  const shown = JSON.parse(await op.locator('.live-responses-table tr.response .response-col_description pre').first().innerText())
+  t.equal(shown.label, photo.label, `after Authorize: 200 and the label ${photo.label}`)
+  t.match(await op.locator('.curl-command').innerText(), `-H 'X-API-Key: ${key}'`, 'the request carried the key')
+  t.same(violations, [], 'no content security policy violation')
 })

@@ -46,3 +46,27 @@ t.test('the shutdown delay defaults to none, the timeout to 30 s, and the delay 
   t.match(err.message, /SHUTDOWN_DELAY_MS=30000 must be less than SHUTDOWN_TIMEOUT_MS=30000/)
   t.throws(() => loadConfig({ SHUTDOWN_TIMEOUT_MS: '10' }), { message: /SHUTDOWN_TIMEOUT_MS=10: must be >= 1000/ })
 })
+
+t.test('the settings for the open internet are off by default and checked at boot', async t => {
+  const config = loadConfig({})
+  t.equal(config.CORS_ORIGINS, '')
+  t.equal(config.API_KEYS, '')
+  t.equal(config.API_KEYS_FILE, '')
+  t.equal(config.RATE_LIMIT_MAX, 0)
+  t.equal(config.RATE_LIMIT_WINDOW_MS, 60_000)
+  t.equal(config.TRUST_PROXY, '')
+  t.equal(config.BODY_TIMEOUT_MS, 30_000)
+  t.equal(config.HEADERS_TIMEOUT_MS, 10_000)
+  t.equal(config.KEEP_ALIVE_TIMEOUT_MS, 72_000)
+  t.equal(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, ::1, fd00::/8' }).TRUST_PROXY, 'loopback, 10.0.0.0/8, ::1, fd00::/8')
+  const err = t.throws(() => loadConfig({ CORS_ORIGINS: 'https://a.example/path', TRUST_PROXY: 'proxy.local', RATE_LIMIT_MAX: '-1', API_KEYS: 'has space in it 123' }))
+  t.ok(err instanceof ConfigError)
+  t.match((err as ConfigError).message, /RATE_LIMIT_MAX=-1: must be >= 0/)
+  t.notMatch((err as ConfigError).message, 'has space', 'a refused key is not echoed')
+  const checks = t.throws(() => loadConfig({ CORS_ORIGINS: 'https://a.example/path', TRUST_PROXY: 'proxy.local', API_KEYS: 'has space in it 123' })) as ConfigError
+  t.same(checks.problems, [
+    'CORS_ORIGINS: "https://a.example/path" is not an origin: write scheme://host[:port], without a path or a trailing slash (e.g. https://app.example.com)',
+    'API_KEYS: key 1 is refused: a key is 16 to 256 printable ASCII characters without spaces or commas',
+    'TRUST_PROXY: "proxy.local" is not an address, a CIDR range, loopback, linklocal or uniquelocal'
+  ])
+})
