@@ -25,6 +25,7 @@ import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { projectRoot } from '../services/project.js'
+import { SHIPPED_MODELS } from '../test/helper.js'
 import { LoadGenerator, summarize, type RequestRecord } from './load.js'
 import { formatReport, runLoadBalancerTest, composeShutdownEnv, type Instance, type InstanceOptions, type LoadBalancerReport } from './lb-test.js'
 import { freePort, httpGet, type Exit } from './service-process.js'
@@ -65,12 +66,21 @@ function podmanBuild (args: string[], log: (line: string) => void): Promise<stri
     let output = ''
     const take = (chunk: Buffer) => {
       output += chunk.toString()
-      for (const line of chunk.toString().split('\n')) if (/^(STEP|COMMIT|--> Using cache|Successfully)/.test(line)) log(`  ${line}`)
+      for (const line of chunk.toString().split('\n')) if (/^(\[\d+\/\d+\] )?STEP|^COMMIT|^--> Using cache|^Successfully/.test(line)) log(`  ${line}`)
     }
     child.stdout.on('data', take)
     child.stderr.on('data', take)
     child.once('exit', code => code === 0 ? resolve(output) : reject(new Error(`podman build ${args.join(' ')} exited ${code}:\n${output.slice(-4000)}`)))
   })
+}
+
+/**
+ * The CA bundle this machine's Node.js trusts beyond its own (NODE_EXTRA_CA_CERTS: a TLS-inspecting proxy in front of
+ * the npm registry), given to the build as the secret the Dockerfile's npm ci reads; none on an ordinary machine.
+ */
+export function buildSecrets (): string[] {
+  const ca = process.env.NODE_EXTRA_CA_CERTS
+  return ca !== undefined && existsSync(ca) ? ['--secret', `id=ca,src=${ca}`] : []
 }
 
 async function imageExists (name: string): Promise<boolean> {
@@ -230,7 +240,7 @@ export class ServiceContainer implements Instance {
 
 /** POST /predict of one photo: status and label. */
 async function predict (port: number, photo: string): Promise<{ status: number, label?: string }> {
-  const res = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', headers: { 'content-type': 'image/jpeg' }, body: await readFile(photo) })
+  const res = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', headers: { 'content-type': photo.endsWith('.png') ? 'image/png' : 'image/jpeg' }, body: await readFile(photo) })
   const body = await res.json() as { label?: string }
   return { status: res.status, label: body.label }
 }
@@ -265,10 +275,10 @@ export async function runContainerTest (opts: { noCache?: boolean, log?: (line: 
 
     log(`podman build -f deploy/Dockerfile -t ${IMAGE} .${opts.noCache === true ? ' --no-cache' : ''}`)
     const buildStarted = Date.now()
-    const output = await podmanBuild(['-f', 'deploy/Dockerfile', '-t', IMAGE, ...(opts.noCache === true ? ['--no-cache'] : []), '.'], log)
+    const output = await podmanBuild(['-f', 'deploy/Dockerfile', '-t', IMAGE, ...buildSecrets(), ...(opts.noCache === true ? ['--no-cache'] : []), '.'], log)
     const build = {
       ms: Date.now() - buildStarted,
-      steps: (output.match(/^STEP \d+\/\d+/gm) ?? []).length,
+      steps: (output.match(/^(\[\d+\/\d+\] )?STEP \d+\/\d+: (?!FROM)/gm) ?? []).length,
       cachedSteps: (output.match(/^--> Using cache/gm) ?? []).length,
       noCache: opts.noCache === true
     }
@@ -281,15 +291,18 @@ export async function runContainerTest (opts: { noCache?: boolean, log?: (line: 
     const bootMs = await container.waitReady()
     log(`${container.name}: ready ${bootMs} ms after podman run`)
 
+    // Every committed photo: the label the shipped model is known to give it (its known misses in test/helper.ts).
+    const { knownMisses } = SHIPPED_MODELS.find(m => m.dir === 'model/food')!
     const predictions: ContainerReport['predictions'] = []
-    for (const expected of ['food', 'not_food']) {
-      const dir = join(projectRoot, 'test/fixtures/photos', expected)
-      for (const file of (await readdir(dir)).filter(f => /\.jpe?g$/i.test(f)).slice(0, 3)) {
-        predictions.push({ photo: `${expected}/${file}`, expected, ...await predict(container.port, join(dir, file)) })
+    for (const label of ['food', 'not_food']) {
+      const dir = join(projectRoot, 'test/fixtures/photos', label)
+      for (const file of (await readdir(dir)).filter(f => /\.(jpe?g|png)$/i.test(f)).sort()) {
+        const expected = knownMisses.includes(`${label}/${file}`) ? (label === 'food' ? 'not_food' : 'food') : label
+        predictions.push({ photo: `${label}/${file}`, expected, ...await predict(container.port, join(dir, file)) })
       }
     }
     for (const p of predictions) if (p.status !== 200 || p.label !== p.expected) problems.push(`POST /predict ${p.photo}: ${p.status} ${p.label}, expected 200 ${p.expected}`)
-    log(`POST /predict: ${predictions.filter(p => p.status === 200 && p.label === p.expected).length} of ${predictions.length} photos answered the right label`)
+    log(`POST /predict: ${predictions.filter(p => p.status === 200 && p.label === p.expected).length} of ${predictions.length} photos answered the expected label (${predictions.filter(p => p.expected !== p.photo.split('/')[0]).length} known misses of the model)`)
 
     const user = (await container.exec(['sh', '-c', 'id -un; id -u; grep ^Uid: /proc/1/status'])).trim().replace(/\s+/g, ' ')
     if (!/^node 1000 Uid:\s*1000\b/.test(user)) problems.push(`the service does not run as node (uid 1000): ${user}`)
@@ -372,7 +385,7 @@ export function formatContainerReport (r: ContainerReport): string {
     `container test: ${r.passed ? 'PASSED' : 'FAILED'} in ${(r.durationMs / 1000).toFixed(0)} s`,
     `  base images: ${r.baseImages.made ? `made in ${(r.baseImages.ms / 1000).toFixed(0)} s` : 'cached'}`,
     `  build: ${(r.build.ms / 1000).toFixed(1)} s, ${r.build.cachedSteps} of ${r.build.steps} steps from cache${r.build.noCache ? ' (--no-cache)' : ''}; image ${IMAGE} ${(r.imageBytes / 1e6).toFixed(0)} MB`,
-    `  boot to ready: ${r.bootMs} ms; predictions: ${r.predictions.map(p => `${p.photo} ${p.status} ${p.label}`).join(', ')}`,
+    `  boot to ready: ${r.bootMs} ms; POST /predict: ${r.predictions.filter(p => p.status === 200 && p.label === p.expected).length} of ${r.predictions.length} photos answered the expected label`,
     `  user: ${r.user}; writable: ${Object.entries(r.writable).filter(([, ok]) => ok).map(([p]) => p).join(', ')}; health: ${r.health}`,
     `  drain: ${r.drain.answeredBeforeClose}/${r.drain.sentBeforeClose} answered 200 before the listener closed, ${r.drain.inFlightAtSigterm} in flight at SIGTERM, ${r.drain.refusedAfterClose} refused after, podman stop ${r.drain.stopMs} ms, exit ${r.drain.exitCode}`,
     ...(r.rolling !== undefined ? formatReport(r.rolling).split('\n').map(line => `  ${line}`) : []),
