@@ -11,7 +11,7 @@
  *   - Two containers behind nginx (deploy/nginx's template, scripts/lb-test.ts) restarted one after the other under
  *     steady load: every request answered 200.
  *
- *   npm run test:containers                 (exit 1 on any failure; about 4 minutes once the images are cached)
+ *   npm run test:containers                 (exit 1 on any failure; about 3 minutes once the images are cached)
  *   npm run test:containers -- --no-cache   (a cold build: no layer cache)
  *   npm run test:containers -- --json       (the report as JSON)
  *
