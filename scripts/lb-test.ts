@@ -13,7 +13,7 @@ import { parse } from 'yaml'
 import { projectRoot } from '../services/project.js'
 import { LoadGenerator, summarize, type LoadSummary } from './load.js'
 import { findNginx, readAccessLog, startNginx, testNginxConfig, writeNginxConfig } from './nginx.js'
-import { ServiceProcess, freePort, httpGet } from './service-process.js'
+import { ServiceProcess, freePort, httpGet, type Exit } from './service-process.js'
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
@@ -43,7 +43,28 @@ export interface LoadBalancerReport extends LoadSummary {
   logDir: string
 }
 
+/** One instance of the service behind nginx: a process here (ServiceProcess), or a container (scripts/containers.ts). */
+export interface Instance {
+  readonly name: string
+  readonly running: boolean
+  /** Resolves with the boot time in ms once GET /health/ready answers 200. */
+  waitReady: () => Promise<number>
+  /** SIGTERM starts the drain (for a container: podman stop); returns when it was sent (Date.now()). */
+  signal: (signal: NodeJS.Signals) => number
+  waitExit: (timeoutMs: number) => Promise<Exit>
+}
+
+export interface InstanceOptions {
+  name: string
+  port: number
+  /** The shutdown settings of deploy/compose.yaml. */
+  env: Record<string, string>
+  logFile: string
+}
+
 export interface LoadBalancerOptions {
+  /** How an instance is started; by default a process of the service from the sources. */
+  startInstance?: (opts: InstanceOptions) => Instance
   concurrency?: number
   /** Load before, between and after the restarts. */
   settleMs?: number
@@ -68,11 +89,12 @@ export async function runLoadBalancerTest (opts: LoadBalancerOptions = {}): Prom
 
   const dir = await mkdtemp(join(tmpdir(), 'lb-test-'))
   const shutdownEnv = await composeShutdownEnv()
-  const instances: Record<string, ServiceProcess> = {}
+  const startInstance = opts.startInstance ?? (({ name, port, env, logFile }: InstanceOptions) => new ServiceProcess({ port, env, logFile, name: `instance ${name}` }))
+  const instances: Record<string, Instance> = {}
   const ports: Record<string, number> = { a: await freePort(), b: await freePort() }
   const lbPort = await freePort()
   const start = (name: string) => {
-    instances[name] = new ServiceProcess({ port: ports[name], env: shutdownEnv, logFile: join(dir, `instance-${name}.log`), name: `instance ${name}` })
+    instances[name] = startInstance({ name, port: ports[name], env: shutdownEnv, logFile: join(dir, `instance-${name}.log`) })
     return instances[name]
   }
   let nginxProcess: ReturnType<typeof startNginx> | undefined

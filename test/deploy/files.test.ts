@@ -62,8 +62,15 @@ function checkServiceEnv (t: Test, env: Record<string, string>, allowed: string[
   return loadConfig(env)
 }
 
+/** As Docker reads .dockerignore: the last pattern matching a path (or a folder above it) decides; `!` keeps it. */
 function dockerignored (patterns: string[], path: string): boolean {
-  return patterns.some(pattern => pattern.startsWith('*.') ? path.endsWith(pattern.slice(1)) : path === pattern || path.startsWith(`${pattern}/`))
+  let ignored = false
+  for (const line of patterns) {
+    const keep = line.startsWith('!')
+    const pattern = keep ? line.slice(1) : line
+    if (pattern.startsWith('*.') ? path.endsWith(pattern.slice(1)) : path === pattern || path.startsWith(`${pattern}/`)) ignored = !keep
+  }
+  return ignored
 }
 
 const lock = JSON.parse(await read('package-lock.json')) as { packages: Record<string, { version: string }> }
@@ -71,7 +78,7 @@ const tfjsVersion = lock.packages['node_modules/@tensorflow/tfjs'].version
 const dockerignore = (await read('.dockerignore')).split('\n').map(l => l.trim()).filter(l => l !== '' && !l.startsWith('#'))
 
 for (const [file, binding, backend, baseImage] of [
-  ['Dockerfile', '@tensorflow/tfjs-node', 'tensorflow', /^node:\$\{NODE_VERSION\}-bookworm-slim$/],
+  ['Dockerfile', undefined, 'onnxruntime', /^node:\$\{NODE_VERSION\}-bookworm-slim$/],
   ['Dockerfile.gpu', '@tensorflow/tfjs-node-gpu', 'tensorflow-gpu', /^nvidia\/cuda:11\.2\.\d+-cudnn8-runtime-/]
 ] as const) {
   t.test(`deploy/${file}: multi-stage, non-root, health check, the built entrypoint, an environment the service accepts`, async t => {
@@ -108,11 +115,17 @@ for (const [file, binding, backend, baseImage] of [
     t.equal(config.HOST, '0.0.0.0')
     t.equal(final.find(i => i.keyword === 'EXPOSE')?.args, String(config.PORT), 'EXPOSE is PORT')
 
-    t.equal(args.TFJS_VERSION, tfjsVersion, 'the binding is the release of @tensorflow/tfjs in package-lock.json')
-    const install = instructions.find(i => i.keyword === 'RUN' && i.args.includes(`${binding}@\${TFJS_VERSION}`))
-    t.match(install?.args, /npm install --no-save --omit=dev --ignore-scripts/, `installs ${binding}`)
-    t.match(install?.args, `npm run --prefix node_modules/${binding} install`, 'runs its install script itself, whatever npm\'s script policy')
-    t.match(install?.args, `find node_modules/${binding}/lib -name tfjs_binding.node`, 'and fails the build without the addon')
+    if (binding === undefined) {
+      t.notOk(instructions.some(i => /tfjs-node/.test(i.args)), 'no TensorFlow binding (its install downloads libtensorflow)')
+      t.ok(instructions.some(i => i.keyword === 'RUN' && /onnxruntime_binding\.node/.test(i.args)), 'the build fails without onnxruntime-node\'s CPU binding')
+      t.ok(final.some(i => i.keyword === 'COPY' && i.args.startsWith(config.ONNX_CHECK_PHOTOS.slice(projectRoot.length + 1))), 'the photos the ONNX conversion is checked on (ONNX_CHECK_PHOTOS) are in the image')
+    } else {
+      t.equal(args.TFJS_VERSION, tfjsVersion, 'the binding is the release of @tensorflow/tfjs in package-lock.json')
+      const install = instructions.find(i => i.keyword === 'RUN' && i.args.includes(`${binding}@\${TFJS_VERSION}`))
+      t.match(install?.args, /npm install --no-save --omit=dev --ignore-scripts/, `installs ${binding}`)
+      t.match(install?.args, `npm run --prefix node_modules/${binding} install`, 'runs its install script itself, whatever npm\'s script policy')
+      t.match(install?.args, `find node_modules/${binding}/lib -name tfjs_binding.node`, 'and fails the build without the addon')
+    }
     t.ok(instructions.some(i => i.keyword === 'RUN' && /npm ci --omit=dev/.test(i.args)), 'production dependencies from the lockfile')
 
     for (const copy of instructions.filter(i => i.keyword === 'COPY' && !i.args.includes('--from='))) {
@@ -126,8 +139,8 @@ for (const [file, binding, backend, baseImage] of [
 }
 
 t.test('.dockerignore keeps dependencies, build output, data, tests and the VCS out of the build context', async t => {
-  for (const path of ['node_modules', '.git', 'dist', 'data', 'test', 'server.log']) t.ok(dockerignored(dockerignore, path), path)
-  for (const path of ['package.json', 'package-lock.json', 'model', 'services', 'deploy/healthcheck.mjs']) t.notOk(dockerignored(dockerignore, path), path)
+  for (const path of ['node_modules', '.git', 'dist', 'data', 'test', 'test/fixtures/images', 'server.log']) t.ok(dockerignored(dockerignore, path), path)
+  for (const path of ['package.json', 'package-lock.json', 'model', 'services', 'deploy/healthcheck.mjs', 'test/fixtures/photos/food']) t.notOk(dockerignored(dockerignore, path), path)
 })
 
 t.test('the image health check passes on a ready instance and fails on a draining one or a closed port', async t => {
@@ -148,7 +161,8 @@ t.test('deploy/compose.yaml: replicas behind nginx with the shared template; env
   t.ok(app.deploy.replicas >= 2, `${app.deploy.replicas} replicas`)
   t.ok(existsSync(join(root('deploy'), app.build.context, app.build.dockerfile)), 'builds deploy/Dockerfile')
   const config = checkServiceEnv(t, app.environment)
-  t.equal(config.INFERENCE_BACKEND, 'tensorflow')
+  t.equal(config.INFERENCE_BACKEND, 'onnxruntime', 'the engine of the CPU image (deploy/Dockerfile)')
+  t.ok(app.read_only === true && app.tmpfs.includes('/tmp'), 'read-only root filesystem and a tmpfs /tmp, as npm run test:containers runs the image')
   t.ok(parseInt(app.stop_grace_period) * 1000 > config.SHUTDOWN_TIMEOUT_MS, `stop_grace_period ${app.stop_grace_period} is longer than SHUTDOWN_TIMEOUT_MS`)
   t.same(await composeShutdownEnv(), { SHUTDOWN_DELAY_MS: String(config.SHUTDOWN_DELAY_MS), SHUTDOWN_TIMEOUT_MS: String(config.SHUTDOWN_TIMEOUT_MS) }, 'the load-balancer test runs the instances with these settings')
 
@@ -200,6 +214,9 @@ t.test('deploy/k8s: Deployment with probes on routes that answer, resources, a g
   t.ok(pod.spec.terminationGracePeriodSeconds * 1000 > config.SHUTDOWN_TIMEOUT_MS, `terminationGracePeriodSeconds ${pod.spec.terminationGracePeriodSeconds} > SHUTDOWN_TIMEOUT_MS ${config.SHUTDOWN_TIMEOUT_MS}`)
   t.ok(config.SHUTDOWN_DELAY_MS >= 5000, 'a drain delay for the endpoint removal to propagate')
   t.ok(pod.spec.securityContext.runAsNonRoot)
+  t.match(container.securityContext, { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false })
+  t.same(container.volumeMounts.map((m: { mountPath: string }) => m.mountPath), ['/tmp'], 'only /tmp is writable (the ONNX conversion\'s cache)')
+  t.equal(config.INFERENCE_BACKEND, 'onnxruntime', 'the engine of the CPU image (deploy/Dockerfile)')
   t.match(container.resources, { requests: { cpu: String, memory: String }, limits: { memory: String } })
   t.equal(deployment.spec.strategy.rollingUpdate.maxUnavailable, 0)
   t.same(deployment.spec.selector.matchLabels, pod.metadata.labels)
@@ -237,7 +254,8 @@ t.test('deploy/k8s/gpu: the GPU image, the GPU backend, one GPU per pod', async 
   t.equal(container.resources.limits['nvidia.com/gpu'], 1)
 })
 
-t.test('npm run test:lb runs the load-balancer test', async t => {
+t.test('npm run test:lb runs the load-balancer test; npm run test:containers the container test', async t => {
   const pkg = JSON.parse(await read('package.json')) as { scripts: Record<string, string> }
   t.equal(pkg.scripts['test:lb'], 'tsx scripts/lb-test.ts')
+  t.equal(pkg.scripts['test:containers'], 'tsx scripts/containers.ts')
 })
