@@ -113,10 +113,12 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(safeHeaders)
   await server.register(cors)
   await server.register(bodyTimeout)
-  await server.register(pressure)
   await server.register(uploads)
   await server.register(images)
   await server.register(model, { backendLoader: opts.backendLoader })
+  // After the model: its event-loop sampling starts once the boot's blocking work (a first ONNX conversion and its
+  // check) is over, or the first sample after it refuses every request for a second just as readiness turns 200.
+  await server.register(pressure)
   await server.register(health)
   await server.register(metrics)
   await server.register(requestId)
