@@ -4,10 +4,11 @@ import { ajvFilePlugin } from '@fastify/multipart'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { BackendLoader } from './services/backend.js'
 import type { Config } from './services/config.js'
-import { OverloadedError, ServiceError } from './services/errors.js'
+import { OverloadedError, ServiceError, errorEnvelope as body, type ErrorEnvelope } from './services/errors.js'
 import config from './plugins/config.js'
 import health from './plugins/health.js'
 import images from './plugins/images.js'
+import inference from './plugins/inference.js'
 import metrics from './plugins/metrics.js'
 import model from './plugins/model.js'
 import openapi from './plugins/openapi.js'
@@ -21,7 +22,7 @@ import metricsRoutes from './routes/metrics.js'
 import modelsRoutes from './routes/models.js'
 import predictRoutes from './routes/predict.js'
 import rootRoutes from './routes/root.js'
-import { binaryBodyKeyword, namedSchemas } from './routes/schemas.js'
+import { binaryBodyKeyword, multipartFilesKeyword, namedSchemas } from './routes/schemas.js'
 import { requestIdFrom } from './services/request-id.js'
 
 export interface AppOptions {
@@ -32,7 +33,7 @@ export interface AppOptions {
 
 /** Server options app.ts needs; server.ts and the tests both create Fastify with them. */
 export const options: FastifyServerOptions = {
-  ajv: { plugins: [ajvFilePlugin, binaryBodyKeyword] },
+  ajv: { plugins: [ajvFilePlugin, binaryBodyKeyword, multipartFilesKeyword] },
   // While closing, a request that still arrives on an open connection is answered (with Connection: close),
   // not refused: every request that reaches the process finishes. plugins/health.ts bounds the drain.
   return503OnClosing: false,
@@ -45,22 +46,21 @@ export const options: FastifyServerOptions = {
   genReqId: (req) => requestIdFrom(req.headers['x-request-id'])
 }
 
-const REASONS: Record<number, string> = {
-  400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
-  422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable'
-}
-
-interface ErrorBody { statusCode: number, error: string, code: string, message: string }
-
-function body (statusCode: number, code: string, message: string): ErrorBody {
-  return { statusCode, error: REASONS[statusCode] ?? (statusCode >= 500 ? 'Internal Server Error' : 'Bad Request'), code, message }
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route speaks a protocol whose clients read an error's message from `error` (KServe V2 / Open Inference,
+     * TF Serving, Triton's repository extension): the envelope carries the message there instead of the reason phrase.
+     */
+    protocolErrors?: boolean
+  }
 }
 
 /** Maps every error, ours or the framework's, to the one envelope with a stable code. */
-export function toErrorBody (err: FastifyError, request: FastifyRequest, config: Config): ErrorBody {
+export function toErrorBody (err: FastifyError, request: FastifyRequest, config: Config): ErrorEnvelope {
   if (err instanceof ServiceError) return body(err.statusCode, err.code, err.message)
   if (err.validation) {
-    if (err.validationContext === 'body' && request.routeOptions.url === '/predict') {
+    if (err.validationContext === 'body' && request.routeOptions.url === '/predict' && !/json/.test(String(request.headers['content-type']))) {
       return body(400, 'NO_FILE', `No image received: send it as the multipart field "file" (${err.message}).`)
     }
     return body(400, 'VALIDATION_ERROR', err.message)
@@ -70,9 +70,10 @@ export function toErrorBody (err: FastifyError, request: FastifyRequest, config:
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return body(413, 'PAYLOAD_TOO_LARGE', `The upload is larger than the limit of ${config.MAX_UPLOAD_BYTES} bytes (MAX_UPLOAD_BYTES).`)
     case 'FST_FILES_LIMIT':
+      return body(400, 'TOO_MANY_IMAGES', `More than ${config.MAX_IMAGES_PER_REQUEST} images in one request (MAX_IMAGES_PER_REQUEST).`)
     case 'FST_PARTS_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return body(400, 'BAD_REQUEST', `Too many parts in the multipart body: send one image in the field "file" (${err.message}).`)
+      return body(400, 'BAD_REQUEST', `Too many parts in the multipart body: send the images in the field "file" (${err.message}).`)
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return body(415, 'UNSUPPORTED_MEDIA_TYPE', `Unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}: send multipart/form-data with the field "file", or a raw body with an image/* or application/octet-stream content type.`)
@@ -91,6 +92,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(uploads)
   await server.register(images)
   await server.register(model, { backendLoader: opts.backendLoader })
+  await server.register(inference)
   await server.register(health)
   await server.register(metrics)
   await server.register(requestId)
@@ -100,6 +102,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
 
   server.setErrorHandler(function errorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     const payload = toErrorBody(err, request, fastify.config)
+    if (request.routeOptions.config?.protocolErrors === true) payload.error = payload.message
     // A refusal under load is expected behaviour, not a failure: no stack trace per refused request.
     if (payload.statusCode >= 500 && !(err instanceof OverloadedError)) request.log.error({ err }, 'request failed')
     else request.log.info({ code: payload.code, message: payload.message }, 'request refused')

@@ -16,14 +16,14 @@ export function ref<T extends TSchema> (schema: T) {
 export const ERROR_CODES = [
   'VALIDATION_ERROR', 'NO_FILE', 'NOT_FOUND', 'MODEL_NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'TOO_MANY_PIXELS',
   'UNSUPPORTED_MEDIA_TYPE', 'UNDECODABLE_IMAGE', 'DECODE_TIMEOUT', 'BAD_REQUEST', 'QUEUE_FULL', 'DEADLINE_EXCEEDED', 'OVERLOADED',
-  'SHUTTING_DOWN', 'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR'
+  'SHUTTING_DOWN', 'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR', 'TOO_MANY_IMAGES', 'MODEL_LOAD_FAILED', 'UNAUTHORIZED', 'FORBIDDEN'
 ] as const
 
 export type ErrorCode = typeof ERROR_CODES[number]
 
 export const ErrorSchema = Type.Object({
   statusCode: Type.Integer({ description: 'The HTTP status, repeated.' }),
-  error: Type.String({ description: 'The HTTP reason phrase.' }),
+  error: Type.String({ description: 'The HTTP reason phrase; on the KServe V2, TF Serving and repository routes, whose clients read the message there, the message.' }),
   // One string enum rather than a union of constants: generated SDKs make one enum type of it.
   code: Type.Unsafe<ErrorCode>({ type: 'string', enum: [...ERROR_CODES], description: 'Stable machine-readable error code.' }),
   message: Type.String({ description: 'What went wrong and how to fix it, for people.' })
@@ -46,6 +46,14 @@ export function errorResponse (statusCode: number, error: string, description: s
     ? { example: values[0] }
     : { examples: Object.fromEntries(values.map(value => [value.code, { summary: value.code, value }])) }
   return { description, content: { 'application/json': { schema: ref(ErrorSchema), ...shown } } }
+}
+
+/** The same response as the protocols' clients see it: the message in `error` too. */
+export function protocolError<R extends { content: { 'application/json': Record<string, unknown> } }> (response: R): R {
+  const media = response.content['application/json'] as { example?: { message: string }, examples?: Record<string, { value: { message: string } }> }
+  const example = media.example === undefined ? undefined : { ...media.example, error: media.example.message }
+  const examples = media.examples === undefined ? undefined : Object.fromEntries(Object.entries(media.examples).map(([k, e]) => [k, { ...e, value: { ...e.value, error: e.value.message } }]))
+  return { ...response, content: { 'application/json': { ...response.content['application/json'], ...(example !== undefined ? { example } : {}), ...(examples !== undefined ? { examples } : {}) } } }
 }
 
 export const errorResponses = {
@@ -125,6 +133,27 @@ export const PredictionSchema = Type.Object({
     warnings: [],
     model: { name: 'food', version: '3.0.0' },
     backend: 'wasm'
+  }]
+})
+
+export const ImageErrorSchema = Type.Object({
+  statusCode: Type.Integer({ description: 'The status this image alone would have got.' }),
+  error: Type.String({ description: 'The HTTP reason phrase.' }),
+  code: Type.Unsafe<ErrorCode>({ type: 'string', enum: [...ERROR_CODES], description: 'Stable machine-readable error code.' }),
+  message: Type.String({ description: 'What went wrong with this image.' })
+}, { $id: 'ImageError', title: 'ImageError', description: 'The error envelope of one image of several: the others are answered all the same.' })
+
+export const PredictionResultsSchema = Type.Object({
+  results: Type.Array(Type.Union([ref(PredictionSchema), ref(ImageErrorSchema)]), { description: 'One entry per image, in the order sent: its prediction, or its own error envelope.' })
+}, {
+  $id: 'PredictionResults',
+  title: 'PredictionResults',
+  description: 'The answers to several images sent in one request.',
+  examples: [{
+    results: [
+      { label: 'food', probability: 0.97, uncertain: false, predictions: [{ label: 'food', probability: 0.97 }, { label: 'not_food', probability: 0.03 }], warnings: [], model: { name: 'food', version: '3.0.0' }, backend: 'wasm' },
+      { statusCode: 415, error: 'Unsupported Media Type', code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The data is not an image in a supported format (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF).' }
+    ]
   }]
 })
 
@@ -224,7 +253,7 @@ export const V2ModelReadySchema = Type.Object({
 
 export const namedSchemas: TSchema[] = [
   LiveSchema, ReadySchema, V2LiveSchema, V2ReadySchema, V2ModelReadySchema,
-  ErrorSchema, ModelRefSchema, WelcomeSchema, LabelProbabilitySchema, PredictionSchema, SkippedBackendSchema, ModelInfoSchema, ModelListSchema
+  ErrorSchema, ModelRefSchema, WelcomeSchema, LabelProbabilitySchema, PredictionSchema, ImageErrorSchema, PredictionResultsSchema, SkippedBackendSchema, ModelInfoSchema, ModelListSchema
 ]
 
 /**
@@ -232,6 +261,27 @@ export const namedSchemas: TSchema[] = [
  * Buffer that the raw content-type parser produces, which JSON Schema's `type: string` would refuse.
  */
 type AjvPlugin = Extract<NonNullable<NonNullable<FastifyServerOptions['ajv']>['plugins']>[number], (...args: never[]) => unknown>
+
+const isMultipartFile = (value: unknown): boolean => typeof value === 'object' && value !== null && 'file' in value && Boolean((value as { file: unknown }).file)
+
+/**
+ * `isFiles: true` documents a multipart field that carries one file or several (the same field name repeated):
+ * binary, or an array of binaries, in OpenAPI; and accepts what @fastify/multipart attaches for it.
+ */
+export const multipartFilesKeyword: AjvPlugin = (ajv) => ajv.addKeyword({
+  keyword: 'isFiles',
+  compile: (_schema: unknown, parent: Record<string, unknown>) => {
+    const description = parent.description
+    delete parent.isFiles
+    parent.anyOf = [
+      { type: 'string', format: 'binary', description: 'One image.' },
+      { type: 'array', items: { type: 'string', format: 'binary' }, description: 'Several images: the field repeated, one part per image.' }
+    ]
+    if (description !== undefined) parent.description = description
+    return (data: unknown) => isMultipartFile(data) || (Array.isArray(data) && data.length > 0 && data.every(isMultipartFile))
+  },
+  error: { message: 'should be one file or several' }
+})
 
 export const binaryBodyKeyword: AjvPlugin = (ajv) => ajv.addKeyword({
   keyword: 'isBinary',
