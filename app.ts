@@ -21,6 +21,8 @@ import healthRoutes from './routes/health.js'
 import metricsRoutes from './routes/metrics.js'
 import modelsRoutes from './routes/models.js'
 import predictRoutes from './routes/predict.js'
+import repositoryRoutes from './routes/repository.js'
+import v2Routes from './routes/v2.js'
 import rootRoutes from './routes/root.js'
 import { binaryBodyKeyword, multipartFilesKeyword, namedSchemas } from './routes/schemas.js'
 import { requestIdFrom } from './services/request-id.js'
@@ -116,6 +118,8 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(rootRoutes)
   await server.register(predictRoutes)
   await server.register(modelsRoutes)
+  await server.register(v2Routes)
+  await server.register(repositoryRoutes)
   await server.register(healthRoutes)
   await server.register(metricsRoutes)
 }

@@ -48,6 +48,11 @@ export function errorResponse (statusCode: number, error: string, description: s
   return { description, content: { 'application/json': { schema: ref(ErrorSchema), ...shown } } }
 }
 
+/** A JSON response whose schema is this protocol's own, written inline rather than as a named component. */
+export function protocolJson<T extends TSchema> (description: string, schema: T, example = (schema as { examples?: unknown[] }).examples?.[0]) {
+  return { description, content: { 'application/json': { schema, example } } }
+}
+
 /** The same response as the protocols' clients see it: the message in `error` too. */
 export function protocolError<R extends { content: { 'application/json': Record<string, unknown> } }> (response: R): R {
   const media = response.content['application/json'] as { example?: { message: string }, examples?: Record<string, { value: { message: string } }> }
@@ -166,6 +171,7 @@ export const SkippedBackendSchema = Type.Object({
 const modelInfoExample = {
   name: 'food',
   version: '3.0.0',
+  repositoryVersion: 1,
   description: 'Food / not-food photo classifier.',
   labels: ['food', 'not_food'],
   format: 'graph-model',
@@ -184,6 +190,7 @@ const modelInfoExample = {
 export const ModelInfoSchema = Type.Object({
   name: Type.String({ description: 'The model\'s name, as in GET /models/{name}.', examples: ['food'] }),
   version: Type.String({ description: 'The model\'s version, from its manifest.', examples: ['3.0.0'] }),
+  repositoryVersion: Type.Integer({ minimum: 1, description: 'Its version in the model repository (<name>/<version>/; 1 for a flat model directory): what the V2 and TF Serving routes address.', examples: [1] }),
   description: Type.String({ description: 'What the model does, from its manifest.' }),
   labels: Type.Array(Type.String(), { description: 'Every label the model answers, in the order of its outputs.', examples: [['food', 'not_food']] }),
   format: Type.String({ description: 'TF.js model format: layers-model or graph-model.' }),
