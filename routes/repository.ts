@@ -42,9 +42,8 @@ const repository: FastifyPluginAsyncTypebox = async function repository (fastify
       tags: ['repository'],
       operationId: 'repositoryIndex',
       summary: 'List the model repository',
-      description: `Every model in the repository (MODEL_REPOSITORY) with the state of each version this server knows, as Triton's repository extension answers. Needs \`Authorization: Bearer <ADMIN_TOKEN>\`.`,
+      description: `Every model in the repository (MODEL_REPOSITORY) with the state of each version this server knows, as Triton's repository extension answers; an optional JSON body \`{"ready": true}\` lists only the ready versions. Needs \`Authorization: Bearer <ADMIN_TOKEN>\`.`,
       security,
-      body: Type.Optional(Type.Object({ ready: Type.Optional(Type.Boolean({ description: 'Only the versions ready for inference.' })) })),
       response: {
         200: protocolJson('The models and versions, by name.', Type.Array(IndexEntrySchema), [{ name: 'food', version: '1', state: 'READY', reason: '' }, { name: 'food-v2', state: 'UNAVAILABLE', reason: 'not loaded' }]),
         ...auth,
@@ -52,7 +51,9 @@ const repository: FastifyPluginAsyncTypebox = async function repository (fastify
       }
     }
   }, async function repositoryIndex (request) {
-    return models.index({ ready: request.body?.ready })
+    // The body is optional ({"ready": true} lists the ready versions only), so it has no schema to require it.
+    const body = request.body as { ready?: unknown } | undefined
+    return models.index({ ready: body?.ready === true })
   })
 
   fastify.post('/v2/repository/models/:name/load', {
@@ -64,7 +65,6 @@ const repository: FastifyPluginAsyncTypebox = async function repository (fastify
       description: 'Reads the model\'s versions from the repository, loads and warms up those its version policy (VERSION_POLICY) serves beside the serving ones, then swaps: new requests go to the new versions, requests under way finish on the old ones, which are then released. Answers once the swap is done. A version that fails to load leaves the serving ones as they were. Needs `Authorization: Bearer <ADMIN_TOKEN>`.',
       security,
       params: nameParams,
-      body: Type.Optional(Type.Object({ parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Accepted for Triton clients; none is used.' })) })),
       response: {
         200: protocolJson('The model serves its new versions.', ModelStateSchema),
         400: protocolError(errorResponse(400, 'Bad Request', 'A version failed to load, or the version policy serves none of those on disk (`MODEL_LOAD_FAILED`).',
@@ -88,7 +88,6 @@ const repository: FastifyPluginAsyncTypebox = async function repository (fastify
       description: 'Stops serving the model: new requests get 404 MODEL_NOT_FOUND; requests under way finish, then its workers and tensors are released. Answers once they are. Needs `Authorization: Bearer <ADMIN_TOKEN>`.',
       security,
       params: nameParams,
-      body: Type.Optional(Type.Object({ parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Accepted for Triton clients; none is used.' })) })),
       response: {
         200: protocolJson('The model no longer serves.', ModelStateSchema, { name: 'food-v2', state: 'UNAVAILABLE', versions: [] }),
         ...auth,
