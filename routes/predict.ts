@@ -54,7 +54,7 @@ const predict: FastifyPluginAsyncTypebox = async function predict (fastify) {
   const batchLimits = `At most ${MAX_IMAGES_PER_REQUEST} images (MAX_IMAGES_PER_REQUEST, more is a 400 TOO_MANY_IMAGES) and ${MAX_REQUEST_BYTES} bytes of images (MAX_REQUEST_BYTES, more is a 413) per request.`
   const formats = describeFormats()
   const binary = { isBinary: true, description: `The image file itself. ${limits}` }
-  const base64 = (description: string) => Type.String({ description, contentEncoding: 'base64' })
+  const base64 = (description: string) => Type.String({ description })
 
   fastify.post('/predict', {
     // A JSON body carries base64 (4/3 of the bytes) for up to MAX_REQUEST_BYTES of images.
@@ -82,7 +82,7 @@ const predict: FastifyPluginAsyncTypebox = async function predict (fastify) {
             schema: Type.Object({
               image: Type.Optional(base64('One image, its bytes base64-encoded (a data: URL is accepted too).')),
               images: Type.Optional(Type.Array(base64('An image, base64-encoded.'), { description: `Several images, each base64-encoded: answered as {"results": [...]}. ${batchLimits}` }))
-            }, { description: 'One of image or images.', examples: [{ image: '/9j/4AAQSkZJRgABAQAAAQABAAD...' }] })
+            }, { description: 'One of image or images.', examples: [{ image: '/9j/4AAQSkZJRgABAQAAAQABAAD' }] })
           },
           'application/octet-stream': { schema: Type.Unsafe<Buffer>(binary) },
           'image/*': { schema: Type.Unsafe<Buffer>(binary) }

@@ -50,7 +50,9 @@ export function errorResponse (statusCode: number, error: string, description: s
 
 /** A JSON response whose schema is this protocol's own, written inline rather than as a named component. */
 export function protocolJson<T extends TSchema> (description: string, schema: T, example = (schema as { examples?: unknown[] }).examples?.[0]) {
-  return { description, content: { 'application/json': { schema, example } } }
+  // OpenAPI 3.0 schemas have no `examples`: the example goes beside the schema.
+  const { examples: _examples, ...bare } = schema as T & { examples?: unknown }
+  return { description, content: { 'application/json': { schema: bare, example } } }
 }
 
 /** The same response as the protocols' clients see it: the message in `error` too. */

@@ -53,7 +53,7 @@ const InferRequestSchema = Type.Object({
       binary_data: Type.Optional(Type.Boolean({ description: 'Binary tensor data extension: return this output as binary data after the JSON.' }))
     }, { additionalProperties: true }))
   })))
-}, { examples: [{ id: '42', inputs: [{ name: INPUT_NAME, shape: [1], datatype: 'BYTES', data: ['/9j/4AAQSkZJRgABAQAAAQABAAD...'] }], outputs: [{ name: OUTPUT_NAME, parameters: { classification: 2 } }] }] })
+}, { examples: [{ id: '42', inputs: [{ name: INPUT_NAME, shape: [1], datatype: 'BYTES', data: ['/9j/4AAQSkZJRgABAQAAAQABAAD'] }], outputs: [{ name: OUTPUT_NAME, parameters: { classification: 2 } }] }] })
 
 const InferResponseSchema = Type.Object({
   model_name: Type.String(),

@@ -1019,14 +1019,11 @@ export interface operations {
                 };
                 /**
                  * @example {
-                 *       "image": "/9j/4AAQSkZJRgABAQAAAQABAAD..."
+                 *       "image": "/9j/4AAQSkZJRgABAQAAAQABAAD"
                  *     }
                  */
                 "application/json": {
-                    /**
-                     * Format: byte
-                     * @description One image, its bytes base64-encoded (a data: URL is accepted too).
-                     */
+                    /** @description One image, its bytes base64-encoded (a data: URL is accepted too). */
                     image?: string;
                     /** @description Several images, each base64-encoded: answered as {"results": [...]}. At most 16 images (MAX_IMAGES_PER_REQUEST, more is a 400 TOO_MANY_IMAGES) and 33554432 bytes of images (MAX_REQUEST_BYTES, more is a 413) per request. */
                     images?: string[];
@@ -1902,7 +1899,7 @@ export interface operations {
                  *           ],
                  *           "datatype": "BYTES",
                  *           "data": [
-                 *             "/9j/4AAQSkZJRgABAQAAAQABAAD..."
+                 *             "/9j/4AAQSkZJRgABAQAAAQABAAD"
                  *           ]
                  *         }
                  *       ],
@@ -2137,7 +2134,7 @@ export interface operations {
                  *           ],
                  *           "datatype": "BYTES",
                  *           "data": [
-                 *             "/9j/4AAQSkZJRgABAQAAAQABAAD..."
+                 *             "/9j/4AAQSkZJRgABAQAAAQABAAD"
                  *           ]
                  *         }
                  *       ],
