@@ -22,6 +22,7 @@ import metricsRoutes from './routes/metrics.js'
 import modelsRoutes from './routes/models.js'
 import predictRoutes from './routes/predict.js'
 import repositoryRoutes from './routes/repository.js'
+import tfservingRoutes from './routes/tfserving.js'
 import v2Routes from './routes/v2.js'
 import rootRoutes from './routes/root.js'
 import { binaryBodyKeyword, multipartFilesKeyword, namedSchemas } from './routes/schemas.js'
@@ -119,6 +120,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(predictRoutes)
   await server.register(modelsRoutes)
   await server.register(v2Routes)
+  await server.register(tfservingRoutes)
   await server.register(repositoryRoutes)
   await server.register(healthRoutes)
   await server.register(metricsRoutes)

@@ -274,19 +274,17 @@ type AjvPlugin = Extract<NonNullable<NonNullable<FastifyServerOptions['ajv']>['p
 const isMultipartFile = (value: unknown): boolean => typeof value === 'object' && value !== null && 'file' in value && Boolean((value as { file: unknown }).file)
 
 /**
- * `isFiles: true` documents a multipart field that carries one file or several (the same field name repeated):
- * binary, or an array of binaries, in OpenAPI; and accepts what @fastify/multipart attaches for it.
+ * `isFiles: true` marks a multipart field that carries one file or several (the field repeated, one part per
+ * image). It is documented as one binary, as `isFile` is, so that Swagger UI offers a file input and SDKs a Blob
+ * (a browser form and curl -F repeat a field the same way); the validator accepts what @fastify/multipart attaches
+ * for one part or several.
  */
 export const multipartFilesKeyword: AjvPlugin = (ajv) => ajv.addKeyword({
   keyword: 'isFiles',
   compile: (_schema: unknown, parent: Record<string, unknown>) => {
-    const description = parent.description
+    parent.type = 'string'
+    parent.format = 'binary'
     delete parent.isFiles
-    parent.anyOf = [
-      { type: 'string', format: 'binary', description: 'One image.' },
-      { type: 'array', items: { type: 'string', format: 'binary' }, description: 'Several images: the field repeated, one part per image.' }
-    ]
-    if (description !== undefined) parent.description = description
     return (data: unknown) => isMultipartFile(data) || (Array.isArray(data) && data.length > 0 && data.every(isMultipartFile))
   },
   error: { message: 'should be one file or several' }

@@ -128,7 +128,8 @@ export class ClassifierClient {
     for (const image of images) form.append('file', image, image instanceof File ? image.name : 'image')
     const answer = unwrap(await this.api.POST('/predict', {
       params: { query: { topK: options.topK }, header: { 'x-request-timeout-ms': options.timeoutMs } },
-      body: { file: images },
+      // The spec documents the field once; the form repeats it, one part per image.
+      body: { file: images[0] },
       bodySerializer: () => form,
       signal: options.signal
     }))

@@ -244,6 +244,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/models/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model status (TF Serving)
+         * @description The state of the model's serving versions (AVAILABLE), as TF Serving's model status API answers; 404 for a model or version that is not loaded.
+         */
+        get: operations["tfServingModelStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{name}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model version status (TF Serving)
+         * @description The state of the model's serving versions (AVAILABLE), as TF Serving's model status API answers; 404 for a model or version that is not loaded.
+         */
+        get: operations["tfServingVersionStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{name}/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model metadata (TF Serving)
+         * @description The serving_default signature: input image (DT_STRING, encoded images as {"b64": "..."}), output probabilities (DT_FLOAT, one per label), and the labels.
+         */
+        get: operations["tfServingModelMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{name}/versions/{version}/metadata": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model version metadata (TF Serving)
+         * @description The serving_default signature: input image (DT_STRING, encoded images as {"b64": "..."}), output probabilities (DT_FLOAT, one per label), and the labels.
+         */
+        get: operations["tfServingVersionMetadata"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{name}:predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict (TF Serving)
+         * @description The row format {"instances": [{"b64": "..."}, ...]} is answered {"predictions": [[p, ...], ...]}; the columnar format {"inputs": ...} is answered {"outputs": ...}: per image, the probability of each label in the model's label order (GET .../metadata lists them). At most 16 images and 33554432 bytes of images per request. Errors are {"error": "..."} (with the service's code and status).
+         */
+        post: operations["tfServingPredict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{name}/versions/{version}:predict": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Predict with a model version (TF Serving)
+         * @description The row format {"instances": [{"b64": "..."}, ...]} is answered {"predictions": [[p, ...], ...]}; the columnar format {"inputs": ...} is answered {"outputs": ...}: per image, the probability of each label in the model's label order (GET .../metadata lists them). At most 16 images and 33554432 bytes of images per request. Errors are {"error": "..."} (with the service's code and status).
+         */
+        post: operations["tfServingVersionPredict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{name}:classify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Classify (TF Serving)
+         * @description {"examples": [{"image": {"b64": "..."}}, ...]} is answered {"result": [[[label, score], ...], ...]}: per image, every label with its score, in the model's label order. At most 16 images and 33554432 bytes of images per request.
+         */
+        post: operations["tfServingClassify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{name}/versions/{version}:classify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Classify with a model version (TF Serving)
+         * @description {"examples": [{"image": {"b64": "..."}}, ...]} is answered {"result": [[[label, score], ...], ...]}: per image, every label with its score, in the model's label order. At most 16 images and 33554432 bytes of images per request.
+         */
+        post: operations["tfServingVersionClassify"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v2/repository/index": {
         parameters: {
             query?: never;
@@ -1014,8 +1174,11 @@ export interface operations {
         requestBody: {
             content: {
                 "multipart/form-data": {
-                    /** @description The image file; repeat the field for several images. At most 10485760 bytes (MAX_UPLOAD_BYTES) and 50000000 pixels (MAX_PIXELS, read from the header before decoding). At most 16 images (MAX_IMAGES_PER_REQUEST, more is a 400 TOO_MANY_IMAGES) and 33554432 bytes of images (MAX_REQUEST_BYTES, more is a 413) per request. */
-                    file: Blob | Blob[];
+                    /**
+                     * Format: binary
+                     * @description The image file; repeat the field for several images. At most 10485760 bytes (MAX_UPLOAD_BYTES) and 50000000 pixels (MAX_PIXELS, read from the header before decoding). At most 16 images (MAX_IMAGES_PER_REQUEST, more is a 400 TOO_MANY_IMAGES) and 33554432 bytes of images (MAX_REQUEST_BYTES, more is a 413) per request.
+                     */
+                    file: Blob;
                 };
                 /**
                  * @example {
@@ -2248,6 +2411,1028 @@ export interface operations {
                      *       "error": "Unexpected inference input 'input0': the model's only input is 'image'.",
                      *       "code": "BAD_REQUEST",
                      *       "message": "Unexpected inference input 'input0': the model's only input is 'image'."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No model with that name is loaded (`MODEL_NOT_FOUND`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "No model named 'dogs' is loaded (loaded: food).",
+                     *       "code": "MODEL_NOT_FOUND",
+                     *       "message": "No model named 'dogs' is loaded (loaded: food)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The upload is over MAX_UPLOAD_BYTES (`PAYLOAD_TOO_LARGE`), or the image is over MAX_PIXELS (`TOO_MANY_PIXELS`, read from its header before decoding). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not an image in a supported format (the message names a recognised but refused format, such as HEIC, 12-bit JPEG or JPEG 2000, and why), or its content type is none of multipart/form-data, image/* and application/octet-stream (`UNSUPPORTED_MEDIA_TYPE`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 415,
+                     *       "error": "HEIC/HEIF images are not supported: sharp's prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible) (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF).",
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "HEIC/HEIF images are not supported: sharp's prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible) (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The image is truncated or corrupt (`UNDECODABLE_IMAGE`), or took longer than DECODE_TIMEOUT_MS to decode (`DECODE_TIMEOUT`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "error": "Internal server error.",
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Internal server error."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tfServingModelStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Model name.
+                 * @example food
+                 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The serving versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "model_version_status": [
+                     *         {
+                     *           "version": "1",
+                     *           "state": "AVAILABLE",
+                     *           "status": {
+                     *             "error_code": "OK",
+                     *             "error_message": ""
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        model_version_status: {
+                            version: string;
+                            /** @description AVAILABLE for a serving version. */
+                            state: string;
+                            status: {
+                                error_code: string;
+                                error_message: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description No model with that name is loaded (`MODEL_NOT_FOUND`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "No model named 'dogs' is loaded (loaded: food).",
+                     *       "code": "MODEL_NOT_FOUND",
+                     *       "message": "No model named 'dogs' is loaded (loaded: food)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tfServingVersionStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Model name.
+                 * @example food
+                 */
+                name: string;
+                /**
+                 * @description Repository version.
+                 * @example 1
+                 */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The serving versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "model_version_status": [
+                     *         {
+                     *           "version": "1",
+                     *           "state": "AVAILABLE",
+                     *           "status": {
+                     *             "error_code": "OK",
+                     *             "error_message": ""
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        model_version_status: {
+                            version: string;
+                            /** @description AVAILABLE for a serving version. */
+                            state: string;
+                            status: {
+                                error_code: string;
+                                error_message: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description No model with that name is loaded (`MODEL_NOT_FOUND`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "No model named 'dogs' is loaded (loaded: food).",
+                     *       "code": "MODEL_NOT_FOUND",
+                     *       "message": "No model named 'dogs' is loaded (loaded: food)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tfServingModelMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Model name.
+                 * @example food
+                 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model's signature. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "model_spec": {
+                     *         "name": "food",
+                     *         "signature_name": "",
+                     *         "version": "1"
+                     *       },
+                     *       "metadata": {
+                     *         "signature_def": {
+                     *           "signature_def": {
+                     *             "serving_default": {
+                     *               "inputs": {
+                     *                 "image": {
+                     *                   "dtype": "DT_STRING",
+                     *                   "tensor_shape": {
+                     *                     "dim": [
+                     *                       {
+                     *                         "size": "-1",
+                     *                         "name": ""
+                     *                       }
+                     *                     ],
+                     *                     "unknown_rank": false
+                     *                   },
+                     *                   "name": "image:0"
+                     *                 }
+                     *               },
+                     *               "outputs": {
+                     *                 "probabilities": {
+                     *                   "dtype": "DT_FLOAT",
+                     *                   "tensor_shape": {
+                     *                     "dim": [
+                     *                       {
+                     *                         "size": "-1",
+                     *                         "name": ""
+                     *                       },
+                     *                       {
+                     *                         "size": "2",
+                     *                         "name": ""
+                     *                       }
+                     *                     ],
+                     *                     "unknown_rank": false
+                     *                   },
+                     *                   "name": "probabilities:0"
+                     *                 }
+                     *               },
+                     *               "method_name": "tensorflow/serving/predict"
+                     *             }
+                     *           },
+                     *           "labels": [
+                     *             "food",
+                     *             "not_food"
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        model_spec: {
+                            name: string;
+                            signature_name: string;
+                            version: string;
+                        };
+                        metadata: {
+                            /** @description The serving_default signature: the image input (DT_STRING, encoded images) and the probabilities output (DT_FLOAT), plus the labels. */
+                            signature_def: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No model with that name is loaded (`MODEL_NOT_FOUND`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "No model named 'dogs' is loaded (loaded: food).",
+                     *       "code": "MODEL_NOT_FOUND",
+                     *       "message": "No model named 'dogs' is loaded (loaded: food)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tfServingVersionMetadata: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Model name.
+                 * @example food
+                 */
+                name: string;
+                /**
+                 * @description Repository version.
+                 * @example 1
+                 */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model's signature. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "model_spec": {
+                     *         "name": "food",
+                     *         "signature_name": "",
+                     *         "version": "1"
+                     *       },
+                     *       "metadata": {
+                     *         "signature_def": {
+                     *           "signature_def": {
+                     *             "serving_default": {
+                     *               "inputs": {
+                     *                 "image": {
+                     *                   "dtype": "DT_STRING",
+                     *                   "tensor_shape": {
+                     *                     "dim": [
+                     *                       {
+                     *                         "size": "-1",
+                     *                         "name": ""
+                     *                       }
+                     *                     ],
+                     *                     "unknown_rank": false
+                     *                   },
+                     *                   "name": "image:0"
+                     *                 }
+                     *               },
+                     *               "outputs": {
+                     *                 "probabilities": {
+                     *                   "dtype": "DT_FLOAT",
+                     *                   "tensor_shape": {
+                     *                     "dim": [
+                     *                       {
+                     *                         "size": "-1",
+                     *                         "name": ""
+                     *                       },
+                     *                       {
+                     *                         "size": "2",
+                     *                         "name": ""
+                     *                       }
+                     *                     ],
+                     *                     "unknown_rank": false
+                     *                   },
+                     *                   "name": "probabilities:0"
+                     *                 }
+                     *               },
+                     *               "method_name": "tensorflow/serving/predict"
+                     *             }
+                     *           },
+                     *           "labels": [
+                     *             "food",
+                     *             "not_food"
+                     *           ]
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        model_spec: {
+                            name: string;
+                            signature_name: string;
+                            version: string;
+                        };
+                        metadata: {
+                            /** @description The serving_default signature: the image input (DT_STRING, encoded images) and the probabilities output (DT_FLOAT), plus the labels. */
+                            signature_def: unknown;
+                        };
+                    };
+                };
+            };
+            /** @description No model with that name is loaded (`MODEL_NOT_FOUND`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "No model named 'dogs' is loaded (loaded: food).",
+                     *       "code": "MODEL_NOT_FOUND",
+                     *       "message": "No model named 'dogs' is loaded (loaded: food)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tfServingPredict: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Model name.
+                 * @example food
+                 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "instances": [
+                 *         {
+                 *           "b64": "/9j/4AAQSkZJRgABAQAAAQABAAD"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description serving_default, the only signature. */
+                    signature_name?: string;
+                    /** @description Row format: one {"b64": "..."} (or {"image": {"b64": "..."}}) per image. */
+                    instances?: unknown[];
+                    /** @description Columnar format: [{"b64": "..."}, ...] or {"image": [{"b64": "..."}, ...]}. */
+                    inputs?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Probabilities per image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "predictions": [
+                     *         [
+                     *           0.97,
+                     *           0.03
+                     *         ]
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Row format: per image, the probability of each label, in the model's label order. */
+                        predictions?: number[][];
+                        /** @description Columnar format: the same. */
+                        outputs?: number[][];
+                    };
+                };
+            };
+            /** @description The body does not follow the API, or a value is not {"b64": "..."} (`BAD_REQUEST`, `TOO_MANY_IMAGES`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "instances[0] is not {\"b64\": \"<base64>\"}: TF Serving sends binary strings, such as encoded images, that way.",
+                     *       "code": "BAD_REQUEST",
+                     *       "message": "instances[0] is not {\"b64\": \"<base64>\"}: TF Serving sends binary strings, such as encoded images, that way."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No model with that name is loaded (`MODEL_NOT_FOUND`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "No model named 'dogs' is loaded (loaded: food).",
+                     *       "code": "MODEL_NOT_FOUND",
+                     *       "message": "No model named 'dogs' is loaded (loaded: food)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The upload is over MAX_UPLOAD_BYTES (`PAYLOAD_TOO_LARGE`), or the image is over MAX_PIXELS (`TOO_MANY_PIXELS`, read from its header before decoding). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not an image in a supported format (the message names a recognised but refused format, such as HEIC, 12-bit JPEG or JPEG 2000, and why), or its content type is none of multipart/form-data, image/* and application/octet-stream (`UNSUPPORTED_MEDIA_TYPE`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 415,
+                     *       "error": "HEIC/HEIF images are not supported: sharp's prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible) (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF).",
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "HEIC/HEIF images are not supported: sharp's prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible) (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The image is truncated or corrupt (`UNDECODABLE_IMAGE`), or took longer than DECODE_TIMEOUT_MS to decode (`DECODE_TIMEOUT`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "error": "Internal server error.",
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Internal server error."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tfServingVersionPredict: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Model name.
+                 * @example food
+                 */
+                name: string;
+                /**
+                 * @description Repository version.
+                 * @example 1
+                 */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "instances": [
+                 *         {
+                 *           "b64": "/9j/4AAQSkZJRgABAQAAAQABAAD"
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @description serving_default, the only signature. */
+                    signature_name?: string;
+                    /** @description Row format: one {"b64": "..."} (or {"image": {"b64": "..."}}) per image. */
+                    instances?: unknown[];
+                    /** @description Columnar format: [{"b64": "..."}, ...] or {"image": [{"b64": "..."}, ...]}. */
+                    inputs?: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description Probabilities per image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "predictions": [
+                     *         [
+                     *           0.97,
+                     *           0.03
+                     *         ]
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Row format: per image, the probability of each label, in the model's label order. */
+                        predictions?: number[][];
+                        /** @description Columnar format: the same. */
+                        outputs?: number[][];
+                    };
+                };
+            };
+            /** @description The body does not follow the API, or a value is not {"b64": "..."} (`BAD_REQUEST`, `TOO_MANY_IMAGES`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "instances[0] is not {\"b64\": \"<base64>\"}: TF Serving sends binary strings, such as encoded images, that way.",
+                     *       "code": "BAD_REQUEST",
+                     *       "message": "instances[0] is not {\"b64\": \"<base64>\"}: TF Serving sends binary strings, such as encoded images, that way."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No model with that name is loaded (`MODEL_NOT_FOUND`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "No model named 'dogs' is loaded (loaded: food).",
+                     *       "code": "MODEL_NOT_FOUND",
+                     *       "message": "No model named 'dogs' is loaded (loaded: food)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The upload is over MAX_UPLOAD_BYTES (`PAYLOAD_TOO_LARGE`), or the image is over MAX_PIXELS (`TOO_MANY_PIXELS`, read from its header before decoding). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not an image in a supported format (the message names a recognised but refused format, such as HEIC, 12-bit JPEG or JPEG 2000, and why), or its content type is none of multipart/form-data, image/* and application/octet-stream (`UNSUPPORTED_MEDIA_TYPE`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 415,
+                     *       "error": "HEIC/HEIF images are not supported: sharp's prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible) (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF).",
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "HEIC/HEIF images are not supported: sharp's prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible) (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The image is truncated or corrupt (`UNDECODABLE_IMAGE`), or took longer than DECODE_TIMEOUT_MS to decode (`DECODE_TIMEOUT`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "error": "Internal server error.",
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Internal server error."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tfServingClassify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Model name.
+                 * @example food
+                 */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "examples": [
+                 *         {
+                 *           "image": {
+                 *             "b64": "/9j/4AAQSkZJRgABAQAAAQABAAD"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    signature_name?: string;
+                    examples: ({
+                        image: {
+                            /** @description The encoded image, base64. */
+                            b64: string;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description Labels and scores per image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "result": [
+                     *         [
+                     *           [
+                     *             "food",
+                     *             0.97
+                     *           ],
+                     *           [
+                     *             "not_food",
+                     *             0.03
+                     *           ]
+                     *         ]
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Per image, [label, score] for each label, in the model's label order. */
+                        result: (string | number)[][][];
+                    };
+                };
+            };
+            /** @description The body does not follow the API, or a value is not {"b64": "..."} (`BAD_REQUEST`, `TOO_MANY_IMAGES`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "instances[0] is not {\"b64\": \"<base64>\"}: TF Serving sends binary strings, such as encoded images, that way.",
+                     *       "code": "BAD_REQUEST",
+                     *       "message": "instances[0] is not {\"b64\": \"<base64>\"}: TF Serving sends binary strings, such as encoded images, that way."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No model with that name is loaded (`MODEL_NOT_FOUND`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 404,
+                     *       "error": "No model named 'dogs' is loaded (loaded: food).",
+                     *       "code": "MODEL_NOT_FOUND",
+                     *       "message": "No model named 'dogs' is loaded (loaded: food)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The upload is over MAX_UPLOAD_BYTES (`PAYLOAD_TOO_LARGE`), or the image is over MAX_PIXELS (`TOO_MANY_PIXELS`, read from its header before decoding). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is not an image in a supported format (the message names a recognised but refused format, such as HEIC, 12-bit JPEG or JPEG 2000, and why), or its content type is none of multipart/form-data, image/* and application/octet-stream (`UNSUPPORTED_MEDIA_TYPE`). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 415,
+                     *       "error": "HEIC/HEIF images are not supported: sharp's prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible) (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF).",
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "message": "HEIC/HEIF images are not supported: sharp's prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible) (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF)."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The image is truncated or corrupt (`UNDECODABLE_IMAGE`), or took longer than DECODE_TIMEOUT_MS to decode (`DECODE_TIMEOUT`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 500,
+                     *       "error": "Internal server error.",
+                     *       "code": "INTERNAL_ERROR",
+                     *       "message": "Internal server error."
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    tfServingVersionClassify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Model name.
+                 * @example food
+                 */
+                name: string;
+                /**
+                 * @description Repository version.
+                 * @example 1
+                 */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "examples": [
+                 *         {
+                 *           "image": {
+                 *             "b64": "/9j/4AAQSkZJRgABAQAAAQABAAD"
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    signature_name?: string;
+                    examples: ({
+                        image: {
+                            /** @description The encoded image, base64. */
+                            b64: string;
+                        };
+                    } & {
+                        [key: string]: unknown;
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description Labels and scores per image. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "result": [
+                     *         [
+                     *           [
+                     *             "food",
+                     *             0.97
+                     *           ],
+                     *           [
+                     *             "not_food",
+                     *             0.03
+                     *           ]
+                     *         ]
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description Per image, [label, score] for each label, in the model's label order. */
+                        result: (string | number)[][][];
+                    };
+                };
+            };
+            /** @description The body does not follow the API, or a value is not {"b64": "..."} (`BAD_REQUEST`, `TOO_MANY_IMAGES`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "instances[0] is not {\"b64\": \"<base64>\"}: TF Serving sends binary strings, such as encoded images, that way.",
+                     *       "code": "BAD_REQUEST",
+                     *       "message": "instances[0] is not {\"b64\": \"<base64>\"}: TF Serving sends binary strings, such as encoded images, that way."
                      *     }
                      */
                     "application/json": components["schemas"]["Error"];

@@ -21,7 +21,7 @@ t.test('a change to the spec changes the generated types, so the comparison abov
 
 t.test('uploads are typed as Blobs: the multipart field "file" and the raw bodies', async t => {
   const types = await readFile(sdkTypesPath, 'utf8')
-  t.match(types, /"multipart\/form-data": \{[^}]*file: Blob \| Blob\[\];/)
+  t.match(types, /"multipart\/form-data": \{[^}]*file: Blob;/)
   t.match(types, /"application\/octet-stream": Blob;/)
   t.match(types, /"image\/\*": Blob;/)
 })
