@@ -69,8 +69,12 @@ export function toErrorBody (err: FastifyError, request: FastifyRequest, config:
     return body(400, 'VALIDATION_ERROR', err.message)
   }
   switch (err.code) {
-    case 'FST_REQ_FILE_TOO_LARGE':
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      if (/json/.test(String(request.headers['content-type']))) {
+        return body(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${request.routeOptions.bodyLimit ?? 0} bytes: MAX_REQUEST_BYTES (${config.MAX_REQUEST_BYTES}) of images, base64-encoded.`)
+      }
+    // falls through
+    case 'FST_REQ_FILE_TOO_LARGE':
       return body(413, 'PAYLOAD_TOO_LARGE', `The upload is larger than the limit of ${config.MAX_UPLOAD_BYTES} bytes (MAX_UPLOAD_BYTES).`)
     case 'FST_FILES_LIMIT':
       return body(400, 'TOO_MANY_IMAGES', `More than ${config.MAX_IMAGES_PER_REQUEST} images in one request (MAX_IMAGES_PER_REQUEST).`)
