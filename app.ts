@@ -26,6 +26,7 @@ import tfservingRoutes from './routes/tfserving.js'
 import v2Routes from './routes/v2.js'
 import rootRoutes from './routes/root.js'
 import { binaryBodyKeyword, multipartFilesKeyword, namedSchemas } from './routes/schemas.js'
+import { jsonBodyLimit } from './services/inference.js'
 import { requestIdFrom } from './services/request-id.js'
 
 export interface AppOptions {
@@ -71,7 +72,7 @@ export function toErrorBody (err: FastifyError, request: FastifyRequest, config:
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       if (/json/.test(String(request.headers['content-type']))) {
-        return body(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${request.routeOptions.bodyLimit ?? 0} bytes: MAX_REQUEST_BYTES (${config.MAX_REQUEST_BYTES}) of images, base64-encoded.`)
+        return body(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${jsonBodyLimit(config.MAX_REQUEST_BYTES)} bytes: MAX_REQUEST_BYTES (${config.MAX_REQUEST_BYTES}) of images, base64-encoded.`)
       }
     // falls through
     case 'FST_REQ_FILE_TOO_LARGE':

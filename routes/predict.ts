@@ -57,8 +57,6 @@ const predict: FastifyPluginAsyncTypebox = async function predict (fastify) {
   const base64 = (description: string) => Type.String({ description })
 
   fastify.post('/predict', {
-    // A JSON body carries base64 (4/3 of the bytes) for up to MAX_REQUEST_BYTES of images.
-    bodyLimit: Math.ceil(MAX_REQUEST_BYTES * 4 / 3) + 64 * 1024,
     schema: {
       tags: ['inference'],
       operationId: 'predict',

@@ -12,12 +12,16 @@ const root: FastifyPluginAsyncTypebox = async function root (fastify) {
       response: { 200: jsonResponse('The service, its version, the default model and backend, and where the docs are.', WelcomeSchema), 500: errorResponses[500] }
     }
   }, async function welcome () {
-    const model = fastify.models.default
+    const { models } = fastify
+    // The welcome answers also while the default model is unloaded (repository control), and says so.
+    const model = models.isReady(models.defaultName) ? models.default : undefined
     return {
       name: serviceInfo.name,
       version: serviceInfo.version,
-      message: `Welcome! POST an image to /predict (multipart field "file") to ask whether it shows ${model.labels.join(' or ')}.`,
-      model: { name: model.name, version: model.version },
+      message: model !== undefined
+        ? `Welcome! POST an image to /predict (multipart field "file") to ask whether it shows ${model.labels.join(' or ')}.`
+        : `Welcome! The default model, ${models.defaultName}, is not loaded at the moment: POST /predict answers 404 until it is.`,
+      model: { name: models.defaultName, version: model?.version ?? '' },
       backend: fastify.backend.name,
       docs: '/docs'
     }

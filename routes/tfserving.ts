@@ -77,7 +77,6 @@ const failures = {
 const tfserving: FastifyPluginAsyncTypebox = async function tfserving (fastify) {
   const { models } = fastify
   const { MAX_REQUEST_BYTES, MAX_UPLOAD_BYTES } = fastify.config
-  const bodyLimit = Math.ceil(MAX_REQUEST_BYTES * 4 / 3) + 64 * 1024
 
   const status = (name: string, version?: string) => ({
     model_version_status: (version === undefined ? models.versions(name) : [models.get(name, version)])
@@ -156,10 +155,10 @@ const tfserving: FastifyPluginAsyncTypebox = async function tfserving (fastify) 
     const values = rows.map(row => [...row])
     return columnar ? { outputs: values } : { predictions: values }
   }
-  fastify.post('/v1/models/:name(^[^/:]+)::predict', { config, bodyLimit, schema: predictSchema(false) }, async function tfServingPredict (request, reply) {
+  fastify.post('/v1/models/:name(^[^/:]+)::predict', { config, schema: predictSchema(false) }, async function tfServingPredict (request, reply) {
     return predictHandler(request, reply, (request.params as { name: string }).name)
   })
-  fastify.post('/v1/models/:name/versions/:version(^[0-9]+)::predict', { config, bodyLimit, schema: predictSchema(true) }, async function tfServingVersionPredict (request, reply) {
+  fastify.post('/v1/models/:name/versions/:version(^[0-9]+)::predict', { config, schema: predictSchema(true) }, async function tfServingVersionPredict (request, reply) {
     const { name, version } = request.params as { name: string, version: string }
     return predictHandler(request, reply, name, version)
   })
@@ -177,10 +176,10 @@ const tfserving: FastifyPluginAsyncTypebox = async function tfserving (fastify) 
     const { rows, model } = await run(request, reply, name, version, classifyImages(request.body, MAX_UPLOAD_BYTES))
     return { result: classificationResult(rows, model.labels) }
   }
-  fastify.post('/v1/models/:name(^[^/:]+)::classify', { config, bodyLimit, schema: classifySchema(false) }, async function tfServingClassify (request, reply) {
+  fastify.post('/v1/models/:name(^[^/:]+)::classify', { config, schema: classifySchema(false) }, async function tfServingClassify (request, reply) {
     return classifyHandler(request, reply, (request.params as { name: string }).name)
   })
-  fastify.post('/v1/models/:name/versions/:version(^[0-9]+)::classify', { config, bodyLimit, schema: classifySchema(true) }, async function tfServingVersionClassify (request, reply) {
+  fastify.post('/v1/models/:name/versions/:version(^[0-9]+)::classify', { config, schema: classifySchema(true) }, async function tfServingVersionClassify (request, reply) {
     const { name, version } = request.params as { name: string, version: string }
     return classifyHandler(request, reply, name, version)
   })

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
+import { jsonBodyLimit } from '../services/inference.js'
 import { serviceInfo } from '../services/project.js'
 import { INPUT_NAME, OUTPUT_NAME, buildOutputs, readImages, splitBinaryBody, type InferRequest } from '../services/open-inference.js'
 import type { ServedModel } from '../services/served-model.js'
@@ -209,7 +210,7 @@ const v2: FastifyPluginAsyncTypebox = async function v2 (fastify) {
       503: { ...protocolError(errorResponses[503]), headers: errorResponses[503].headers }
     }
   })
-  const bodyLimit = Math.ceil(MAX_REQUEST_BYTES * 4 / 3) + 64 * 1024
+  const bodyLimit = jsonBodyLimit(MAX_REQUEST_BYTES)
   fastify.post('/v2/models/:name/infer', { config, bodyLimit, schema: inferSchema(false) }, async function modelInfer (request, reply) {
     return infer(request, reply, (request.params as { name: string }).name, undefined)
   })

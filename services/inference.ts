@@ -21,6 +21,9 @@ export interface RequestLimits {
   maxBytes: number
 }
 
+/** The largest JSON body: MAX_REQUEST_BYTES of images as base64 (4/3 of the bytes), and room for the rest. */
+export const jsonBodyLimit = (maxRequestBytes: number): number => Math.ceil(maxRequestBytes * 4 / 3) + 64 * 1024
+
 /** Refuses a request whose images are too many (400) or too large together (413), before any work is spent on it. */
 export function checkRequestLimits (inputs: Array<Buffer | Error>, limits: RequestLimits): void {
   if (inputs.length > limits.maxImages) {

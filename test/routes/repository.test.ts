@@ -6,6 +6,10 @@ import t, { type Test } from 'tap'
 import { projectRoot } from '../../services/project.js'
 import { build, readFixture } from '../helper.js'
 
+// The swap test below loads and warms up full-size models five times on the main thread, under load: minutes on a
+// busy 2-core machine, more than the suite's 180 s per file.
+t.setTimeout(600_000)
+
 const TOKEN = 'test-admin-token-0123456789'
 const FOOD_3 = join(projectRoot, 'model/food')
 const FOOD_2 = join(projectRoot, 'model/food-v2')
@@ -62,7 +66,7 @@ t.test('repository control is refused without the token, and a refused request c
   t.match(unknown.json(), { code: 'MODEL_NOT_FOUND', error: /No model named 'dogs' in the repository/ })
 })
 
-t.test('swaps under steady load lose no request; an unloaded model answers 404; tensors come back to the baseline', async t => {
+t.test('swaps under steady load lose no request; an unloaded model answers 404; tensors come back to the baseline', { timeout: 600_000 }, async t => {
   const root = await repository(t)
   // Inference on the main thread: tf.memory() then counts every tensor of every version, exactly. The event-loop
   // guard is off, since warm-ups on the main thread block the loop by design.

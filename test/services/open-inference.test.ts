@@ -14,7 +14,7 @@ t.test('the binary body splits at Inference-Header-Content-Length', async t => {
   const json = Buffer.from('{"inputs":[]}')
   const body = Buffer.concat([json, Buffer.from('rest')])
   t.same(splitBinaryBody(body, String(json.length)), { request: { inputs: [] }, binary: Buffer.from('rest') })
-  for (const bad of [undefined, '-1', 'x', String(body.length + 1)]) t.throws(() => splitBinaryBody(body, bad), { statusCode: 400 }, String(bad))
+  for (const bad of [undefined, '-1', 'x', String(body.length + 1)]) t.throws(() => splitBinaryBody(body, bad), { statusCode: 400, message: /Inference-Header-Content-Length/ }, String(bad))
   t.throws(() => splitBinaryBody(body, '3'), { statusCode: 400, message: /is not JSON/ })
 })
 
@@ -35,5 +35,5 @@ t.test('outputs: FP32 probabilities in label order, classification strings most 
   const binary = buildOutputs({ inputs: [], parameters: { binary_data_output: true } }, rows, ['food', 'not_food'])
   t.same(binary.outputs, [{ name: 'probabilities', datatype: 'FP32', shape: [1, 2], parameters: { binary_data_size: 8 } }])
   t.same([binary.binary[0].readFloatLE(0), binary.binary[0].readFloatLE(4)], [0.25, 0.75])
-  t.throws(() => buildOutputs({ inputs: [], outputs: [{ name: 'probabilities', parameters: { classification: 0 } }] }, rows, ['a', 'b']), { statusCode: 400 })
+  t.throws(() => buildOutputs({ inputs: [], outputs: [{ name: 'probabilities', parameters: { classification: 0 } }] }, rows, ['a', 'b']), { statusCode: 400, message: /classification/ })
 })
