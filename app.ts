@@ -5,7 +5,7 @@ import { ajvFilePlugin } from '@fastify/multipart'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { BackendLoader } from './services/backend.js'
 import { parseList, type Config } from './services/config.js'
-import { OverloadedError, ServiceError, errorBody as body, type ErrorBody } from './services/errors.js'
+import { OverloadedError, ServiceError, errorEnvelope as body, type ErrorEnvelope } from './services/errors.js'
 import admission from './plugins/admission.js'
 import apiKeys from './plugins/api-keys.js'
 import bodyTimeout from './plugins/body-timeout.js'
@@ -13,6 +13,7 @@ import config from './plugins/config.js'
 import cors from './plugins/cors.js'
 import health from './plugins/health.js'
 import images from './plugins/images.js'
+import inference from './plugins/inference.js'
 import metrics from './plugins/metrics.js'
 import model from './plugins/model.js'
 import openapi from './plugins/openapi.js'
@@ -28,8 +29,12 @@ import healthRoutes from './routes/health.js'
 import metricsRoutes from './routes/metrics.js'
 import modelsRoutes from './routes/models.js'
 import predictRoutes from './routes/predict.js'
+import repositoryRoutes from './routes/repository.js'
+import tfservingRoutes from './routes/tfserving.js'
+import v2Routes from './routes/v2.js'
 import rootRoutes from './routes/root.js'
-import { binaryBodyKeyword, namedSchemas } from './routes/schemas.js'
+import { binaryBodyKeyword, multipartFilesKeyword, namedSchemas } from './routes/schemas.js'
+import { jsonBodyLimit } from './services/inference.js'
 import { requestIdFrom } from './services/request-id.js'
 
 export interface AppOptions {
@@ -40,7 +45,7 @@ export interface AppOptions {
 
 /** Server options app.ts needs; server.ts and the tests both create Fastify with them. */
 export const options: FastifyServerOptions = {
-  ajv: { plugins: [ajvFilePlugin, binaryBodyKeyword] },
+  ajv: { plugins: [ajvFilePlugin, binaryBodyKeyword, multipartFilesKeyword] },
   // While closing, a request that still arrives on an open connection is answered (with Connection: close),
   // not refused: every request that reaches the process finishes. plugins/health.ts bounds the drain.
   return503OnClosing: false,
@@ -79,23 +84,38 @@ export function serverOptions (config: Config): FastifyHttpOptions<Server> {
   }
 }
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * The route speaks a protocol whose clients read an error's message from `error` (KServe V2 / Open Inference,
+     * TF Serving, Triton's repository extension): the envelope carries the message there instead of the reason phrase.
+     */
+    protocolErrors?: boolean
+  }
+}
+
 /** Maps every error, ours or the framework's, to the one envelope with a stable code. */
-export function toErrorBody (err: FastifyError, request: FastifyRequest, config: Config): ErrorBody {
+export function toErrorBody (err: FastifyError, request: FastifyRequest, config: Config): ErrorEnvelope {
   if (err instanceof ServiceError) return body(err.statusCode, err.code, err.message)
   if (err.validation) {
-    if (err.validationContext === 'body' && request.routeOptions.url === '/predict') {
+    if (err.validationContext === 'body' && request.routeOptions.url === '/predict' && !/json/.test(String(request.headers['content-type']))) {
       return body(400, 'NO_FILE', `No image received: send it as the multipart field "file" (${err.message}).`)
     }
     return body(400, 'VALIDATION_ERROR', err.message)
   }
   switch (err.code) {
-    case 'FST_REQ_FILE_TOO_LARGE':
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      if (/json/.test(String(request.headers['content-type']))) {
+        return body(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${jsonBodyLimit(config.MAX_REQUEST_BYTES)} bytes: MAX_REQUEST_BYTES (${config.MAX_REQUEST_BYTES}) of images, base64-encoded.`)
+      }
+    // falls through
+    case 'FST_REQ_FILE_TOO_LARGE':
       return body(413, 'PAYLOAD_TOO_LARGE', `The upload is larger than the limit of ${config.MAX_UPLOAD_BYTES} bytes (MAX_UPLOAD_BYTES).`)
     case 'FST_FILES_LIMIT':
+      return body(400, 'TOO_MANY_IMAGES', `More than ${config.MAX_IMAGES_PER_REQUEST} images in one request (MAX_IMAGES_PER_REQUEST).`)
     case 'FST_PARTS_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return body(400, 'BAD_REQUEST', `Too many parts in the multipart body: send one image in the field "file" (${err.message}).`)
+      return body(400, 'BAD_REQUEST', `Too many parts in the multipart body: send the images in the field "file" (${err.message}).`)
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
       return body(415, 'UNSUPPORTED_MEDIA_TYPE', `Unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}: send multipart/form-data with the field "file", or a raw body with an image/* or application/octet-stream content type.`)
@@ -116,6 +136,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(uploads)
   await server.register(images)
   await server.register(model, { backendLoader: opts.backendLoader })
+  await server.register(inference)
   // After the model: its event-loop sampling starts once the boot's blocking work (a first ONNX conversion and its
   // check) is over, or the first sample after it refuses every request for a second just as readiness turns 200.
   await server.register(pressure)
@@ -134,6 +155,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
 
   server.setErrorHandler(function errorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     const payload = toErrorBody(err, request, fastify.config)
+    if (request.routeOptions.config?.protocolErrors === true) payload.error = payload.message
     // A refusal under load is expected behaviour, not a failure: no stack trace per refused request.
     if (payload.statusCode >= 500 && !(err instanceof OverloadedError)) request.log.error({ err }, 'request failed')
     else request.log.info({ code: payload.code, message: payload.message }, 'request refused')
@@ -147,6 +169,9 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(rootRoutes)
   await server.register(predictRoutes)
   await server.register(modelsRoutes)
+  await server.register(v2Routes)
+  await server.register(tfservingRoutes)
+  await server.register(repositoryRoutes)
   await server.register(healthRoutes)
   await server.register(metricsRoutes)
 }

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { AdmissionLimiter } from '../services/admission.js'
-import { errorBody } from '../services/errors.js'
+import { errorEnvelope } from '../services/errors.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -48,8 +48,9 @@ export default fp(async function admission (fastify) {
       const retryAfter = Number.isFinite(latency) ? Math.max(1, Math.ceil(latency / 1000)) : 1
       const length = Number(request.headers['content-length'])
       if (!(length <= DRAIN_BYTES)) reply.header('connection', 'close')
-      reply.code(503).header('retry-after', String(retryAfter))
-        .send(errorBody(503, 'OVERLOADED', `The server is at its limit of ${limiter.limit} requests in flight (ADMISSION_LIMIT); retry in ${retryAfter} s.`))
+      const envelope = errorEnvelope(503, 'OVERLOADED', `The server is at its limit of ${limiter.limit} requests in flight (ADMISSION_LIMIT); retry in ${retryAfter} s.`)
+      if (request.routeOptions.config.protocolErrors === true) envelope.error = envelope.message
+      reply.code(503).header('retry-after', String(retryAfter)).send(envelope)
       return
     }
     reply.raw.once('close', () => {

@@ -23,17 +23,24 @@ const errorCodes = new WeakMap<object, string>()
 /** Prometheus metrics: each request by route, status and error code, its stage timings, in-flight requests, TF.js memory. */
 export default fp(async function metrics (fastify) {
   const service = new ServiceMetrics({ backend: fastify.backend.name })
-  service.setModels(fastify.models.list().map(m => ({ name: m.name, version: m.version, sha256: m.digest })))
+  const { models } = fastify
   fastify.decorate('metrics', service)
-  for (const model of fastify.models.list()) {
-    model.observe({
-      onBatch: size => service.observeBatch(size, model),
-      onDepth: depth => service.setQueueDepth(depth, model)
-    })
-  }
+  const describeModels = () => service.setModels(models.list().map(m => ({ name: m.name, version: m.version, sha256: m.digest })))
+  // Versions come and go with repository loads and unloads: the model info follows, and each new version reports
+  // its batches and queue depth.
+  models.listen({
+    started: model => {
+      model.observe({
+        onBatch: size => service.observeBatch(size, model),
+        onDepth: depth => service.setQueueDepth(depth, model)
+      })
+      describeModels()
+    },
+    released: () => describeModels()
+  })
   // The tensors live in the inference workers, each with its own TF.js engine: sum theirs.
   service.setTensorMemorySource(async () => {
-    const all = await Promise.all(fastify.models.list().map(m => m.memory()))
+    const all = await Promise.all(models.list().map(m => m.memory()))
     return { numTensors: all.reduce((n, m) => n + m.numTensors, 0), numBytes: all.reduce((n, m) => n + m.numBytes, 0) }
   })
 
@@ -54,8 +61,8 @@ export default fp(async function metrics (fastify) {
       code: errorCodes.get(request) ?? '',
       seconds: reply.elapsedTime / 1000
     })
-    if (request.timings !== null && Object.keys(request.timings).length > 0) {
-      service.observeStages(request.timings, fastify.models.default)
+    if (request.servedBy !== null && request.timings !== null && Object.keys(request.timings).length > 0) {
+      service.observeStages(request.timings, request.servedBy)
     }
   })
 }, { name: 'metrics', dependencies: ['model', 'timings'] })

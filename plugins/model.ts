@@ -1,13 +1,18 @@
 import fp from 'fastify-plugin'
 import { selectBackend, type BackendChoice, type BackendLoader } from '../services/backend.js'
 import { ModelRegistry } from '../services/model-registry.js'
-import { prepareOnnxModel, type PreparedOnnxModel } from '../services/onnx/prepare.js'
+import { ModelRepository, SingleModelSource, parseVersionPolicies, policyFor, selectVersions, type ModelSource } from '../services/model-repository.js'
+import { prepareOnnxModel } from '../services/onnx/prepare.js'
 import { ServedModel, resolveInferenceSettings } from '../services/served-model.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     backend: BackendChoice
     models: ModelRegistry
+  }
+  interface FastifyRequest {
+    /** The model version that answered this request, for logs and metrics. */
+    servedBy: { name: string, version: string, repositoryVersion: number } | null
   }
 }
 
@@ -16,13 +21,33 @@ export interface ModelPluginOptions {
   backendLoader?: BackendLoader
 }
 
+/** Which models load at boot: the default one, those LOAD_MODELS names, or every one in the repository. */
+async function bootModels (source: ModelSource, defaultModel: string, loadModels: string): Promise<string[]> {
+  if (loadModels === '*') {
+    const all = (await source.scan()).map(m => m.name)
+    return [defaultModel, ...all.filter(n => n !== defaultModel)]
+  }
+  return [...new Set([defaultModel, ...loadModels.split(',').filter(n => n !== '')])]
+}
+
 export default fp<ModelPluginOptions>(async function model (fastify, opts) {
   const { config, log } = fastify
-  let onnx: PreparedOnnxModel | undefined
-  // onnxruntime serves only a conversion that reproduces the TF.js graph; otherwise the next backend is used.
+  const source: ModelSource = config.MODEL_DIR !== undefined ? new SingleModelSource(config.MODEL_DIR) : new ModelRepository(config.MODEL_REPOSITORY)
+  const policies = parseVersionPolicies(config.VERSION_POLICY)
+  const defaultModel = config.MODEL_DIR !== undefined ? (await source.scan())[0].name : config.DEFAULT_MODEL
+  const found = await source.find(defaultModel)
+  if (found === undefined || found.versions.length === 0) {
+    throw new Error(`DEFAULT_MODEL=${defaultModel}: no such model in the repository ${source.location} (models there: ${(await source.scan()).map(m => m.name).join(', ') || 'none'})`)
+  }
+  const [checkVersion] = selectVersions(found.versions.map(v => v.version), policyFor(policies, defaultModel)).slice(-1)
+  const checkDirectory = found.versions.find(v => v.version === checkVersion)?.directory ?? found.versions[found.versions.length - 1].directory
+
+  const onnxOptions = { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS }
+  // onnxruntime serves only a conversion that reproduces the TF.js graph; otherwise the next backend is used. The
+  // default model decides; a model loaded later that does not convert fails its load, with the reason.
   const backend = await selectBackend(config.INFERENCE_BACKEND, opts.backendLoader, async name => {
     if (name !== 'onnxruntime') return
-    onnx = await prepareOnnxModel(config.MODEL_DIR, { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS })
+    const onnx = await prepareOnnxModel(checkDirectory, onnxOptions)
     const { check } = onnx
     log.info({ onnx: onnx.path, fromCache: onnx.fromCache, maxAbsDiff: check.maxAbsDiff, photos: check.photos.length },
       onnx.fromCache ? `ONNX model from the cache: ${onnx.path}` : `model converted to ONNX (${onnx.path}), max |difference| from the TF.js graph ${check.maxAbsDiff} on ${check.photos.length} photos`)
@@ -33,11 +58,29 @@ export default fp<ModelPluginOptions>(async function model (fastify, opts) {
   log.info({ backend: backend.name, package: backend.package, forced: backend.forced }, `inference backend: ${backend.name} (${backend.package})`)
 
   const settings = resolveInferenceSettings(config, backend)
-  const model = await ServedModel.start(config.MODEL_DIR, backend, settings, {}, backend.name === 'onnxruntime' ? onnx : undefined)
-  log.info({ model: model.name, version: model.version, sha256: model.digest, ...settings }, `model ${model.name} ${model.version} loaded and warmed up on ${settings.workers === 0 ? 'the main thread' : `${settings.workers} worker threads`}`)
+  const registry = new ModelRegistry({
+    source,
+    policies,
+    defaultModel,
+    start: async (directory, identity) => {
+      // The conversion is cached by weights digest: the default model's check above is not repeated.
+      const onnx = backend.name === 'onnxruntime' ? await prepareOnnxModel(directory, onnxOptions) : undefined
+      const served = await ServedModel.start(directory, backend, settings, {}, onnx, identity)
+      log.info({ model: served.name, version: served.version, repositoryVersion: identity.version, directory, sha256: served.digest, warmUpMs: Math.round(served.warmUpMs), ...settings },
+        `model ${served.name} version ${identity.version} (${served.version}) loaded and warmed up on ${settings.workers === 0 ? 'the main thread' : `${settings.workers} worker threads`}`)
+      return served
+    }
+  })
+  registry.listen({ released: m => log.info({ model: m.name, version: m.version, repositoryVersion: m.repositoryVersion }, `model ${m.name} version ${m.repositoryVersion} (${m.version}) released`) })
+  try {
+    for (const name of await bootModels(source, defaultModel, config.LOAD_MODELS)) await registry.load(name)
+  } catch (err) {
+    await registry.close()
+    throw err
+  }
 
-  const registry = new ModelRegistry([model])
   fastify.decorate('backend', backend)
   fastify.decorate('models', registry)
+  fastify.decorateRequest('servedBy', null)
   fastify.addHook('onClose', async () => registry.close())
 }, { name: 'model', dependencies: ['config'] })

@@ -15,18 +15,23 @@ export default fp(async function openapi (fastify) {
         license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' }
       },
       servers: [{ url: '/', description: 'This server' }],
-      // Operations declare their own requirement (plugins/api-keys.ts); the probes and metrics need none.
+      // Operations declare their own requirement: inference and model routes the API key (plugins/api-keys.ts), the
+      // repository routes the admin token; the probes and metrics need none.
       security: [],
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key as `Authorization: Bearer <key>`. Needed on /predict and /models only when the service is configured with API_KEYS or API_KEYS_FILE.' },
-          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same API key as `X-API-Key: <key>`, for clients that cannot set Authorization.' }
+          apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same API key as `X-API-Key: <key>`, for clients that cannot set Authorization.' },
+          adminToken: { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN the server was started with; without one set, repository control is off.' }
         }
       },
       tags: [
         { name: 'inference', description: 'Classify images' },
         { name: 'models', description: 'Loaded models and their metadata' },
         { name: 'service', description: 'About this service' },
+        { name: 'kserve-v2', description: 'KServe V2 / Open Inference Protocol (REST): server and model metadata, readiness, inference' },
+        { name: 'tfserving', description: 'TensorFlow Serving REST API: model status, metadata, predict and classify' },
+        { name: 'repository', description: "Triton's model repository extension: index, load and unload models (needs ADMIN_TOKEN)" },
         { name: 'operations', description: 'Health, readiness and metrics, for orchestrators, load balancers and Prometheus' }
       ]
     },

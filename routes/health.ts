@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import Type from 'typebox'
-import { LiveSchema, ReadySchema, V2LiveSchema, V2ModelReadySchema, V2ReadySchema, errorResponses, jsonResponse } from './schemas.js'
+import { LiveSchema, ReadySchema, V2LiveSchema, V2ReadySchema, jsonResponse } from './schemas.js'
 
 const DRAINING = { status: 'draining' as const, ready: false, since: '2026-11-24T12:00:05.000Z', models: [{ name: 'food', version: '3.0.0' }], backend: 'wasm' }
 
@@ -8,8 +7,11 @@ const DRAINING = { status: 'draining' as const, ready: false, since: '2026-11-24
 const logLevel = 'warn'
 
 const health: FastifyPluginAsyncTypebox = async function health (fastify) {
-  const { readiness } = fastify
-  const notReady = 'Answers 503 while starting (before the model is loaded and warmed up) and while draining (after SIGTERM or SIGINT).'
+  const { readiness, models } = fastify
+  const required = fastify.config.REQUIRED_MODELS === '' ? [models.defaultName] : fastify.config.REQUIRED_MODELS.split(',')
+  // Ready once started and not draining, and only while every required model (REQUIRED_MODELS) serves.
+  const isReady = () => readiness.ready && required.every(name => models.isReady(name))
+  const notReady = 'Answers 503 while starting (before the model is loaded and warmed up), while a required model (REQUIRED_MODELS, by default the default model) is not loaded, and while draining (after SIGTERM or SIGINT).'
 
   fastify.get('/health/live', {
     logLevel,
@@ -37,10 +39,11 @@ const health: FastifyPluginAsyncTypebox = async function health (fastify) {
       }
     }
   }, async function ready (_request, reply) {
-    reply.code(readiness.ready ? 200 : 503)
+    const ready = isReady()
+    reply.code(ready ? 200 : 503)
     return {
-      status: readiness.state,
-      ready: readiness.ready,
+      status: readiness.state === 'ready' && !ready ? 'starting' as const : readiness.state,
+      ready,
       since: readiness.since.toISOString(),
       models: fastify.models.list().map(m => ({ name: m.name, version: m.version })),
       backend: fastify.backend.name
@@ -73,28 +76,9 @@ const health: FastifyPluginAsyncTypebox = async function health (fastify) {
       }
     }
   }, async function serverReady (_request, reply) {
-    reply.code(readiness.ready ? 200 : 503)
-    return { ready: readiness.ready }
-  })
-
-  fastify.get('/v2/models/:name/ready', {
-    logLevel,
-    schema: {
-      tags: ['operations'],
-      operationId: 'modelReady',
-      summary: 'Model readiness (Open Inference Protocol)',
-      description: `Whether the named model can answer. ${notReady} Answers 404 for a model that is not loaded.`,
-      params: Type.Object({ name: Type.String({ description: 'Model name, as listed by GET /models.', examples: ['food'] }) }),
-      response: {
-        200: jsonResponse('The model can answer.', V2ModelReadySchema),
-        404: errorResponses[404],
-        503: jsonResponse('Starting or draining: send traffic elsewhere.', V2ModelReadySchema, { name: 'food', ready: false })
-      }
-    }
-  }, async function modelReady (request, reply) {
-    const model = fastify.models.get(request.params.name)
-    reply.code(readiness.ready ? 200 : 503)
-    return { name: model.name, ready: readiness.ready }
+    const ready = isReady()
+    reply.code(ready ? 200 : 503)
+    return { ready }
   })
 }
 

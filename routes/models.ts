@@ -19,6 +19,7 @@ export async function describeModel (model: ServedModel, backend: BackendChoice)
   return {
     name: model.name,
     version: model.version,
+    repositoryVersion: model.repositoryVersion,
     description: model.manifest.description ?? '',
     labels: model.labels,
     format: model.format,
@@ -41,7 +42,7 @@ const models: FastifyPluginAsyncTypebox = async function models (fastify) {
       tags: ['models'],
       operationId: 'listModels',
       summary: 'List loaded models',
-      description: 'Every model this service has loaded, with its metadata. The first one answers POST /predict.',
+      description: 'Every model version this service serves, with its metadata: the default model (DEFAULT_MODEL, which answers POST /predict) first, then by name, each model\'s newest version first.',
       response: {
         200: jsonResponse('Every loaded model, the default one first.', ModelListSchema),
         500: errorResponses[500]
@@ -56,12 +57,28 @@ const models: FastifyPluginAsyncTypebox = async function models (fastify) {
       tags: ['models'],
       operationId: 'getModel',
       summary: 'Describe a model',
-      description: 'Labels, input shape, preprocessing, version, weights digest and the inference backend (with the reason each better backend was skipped).',
+      description: 'Labels, input shape, preprocessing, version, weights digest and the inference backend (with the reason each better backend was skipped), of the newest serving version.',
       params: Type.Object({ name: Type.String({ description: 'Model name, as listed by GET /models.', examples: ['food'] }) }),
       response: { 200: jsonResponse('The model\'s metadata.', ModelInfoSchema), 404: errorResponses[404], 500: errorResponses[500] }
     }
   }, async function getModel (request) {
     return describeModel(fastify.models.get(request.params.name), fastify.backend)
+  })
+
+  fastify.get('/models/:name/versions/:version', {
+    schema: {
+      tags: ['models'],
+      operationId: 'getModelVersion',
+      summary: 'Describe a model version',
+      description: 'GET /models/{name} for one repository version of the model (the directory number, 1 for a flat model directory).',
+      params: Type.Object({
+        name: Type.String({ description: 'Model name, as listed by GET /models.', examples: ['food'] }),
+        version: Type.String({ description: 'Repository version.', examples: ['1'] })
+      }),
+      response: { 200: jsonResponse('The model version\'s metadata.', ModelInfoSchema), 404: errorResponses[404], 500: errorResponses[500] }
+    }
+  }, async function getModelVersion (request) {
+    return describeModel(fastify.models.get(request.params.name, request.params.version), fastify.backend)
   })
 }
 

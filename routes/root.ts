@@ -19,7 +19,9 @@ const root: FastifyPluginAsyncTypebox = async function root (fastify) {
       response: { 200: jsonResponse('The service, its version, the default model and backend, and where the docs are.', WelcomeSchema), 500: errorResponses[500] }
     }
   }, async function welcome (request, reply) {
-    const model = fastify.models.default
+    const { models } = fastify
+    // The welcome answers also while the default model is unloaded (repository control), and says so.
+    const model = models.isReady(models.defaultName) ? models.default : undefined
     const vary = reply.getHeader('vary')
     reply.header('vary', vary ? `${String(vary)}, Accept` : 'Accept')
     if (prefersHtml(request.headers.accept)) {
@@ -27,7 +29,7 @@ const root: FastifyPluginAsyncTypebox = async function root (fastify) {
       const html = renderPage({
         name: serviceInfo.name,
         version: serviceInfo.version,
-        model: { name: model.name, version: model.version, labels: model.labels },
+        model: { name: models.defaultName, version: model?.version ?? '', labels: model?.labels ?? [] },
         backend: fastify.backend.name,
         docs: fastify.config.DOCS_ENABLED,
         keyRequired: fastify.apiKeys !== null
@@ -37,8 +39,10 @@ const root: FastifyPluginAsyncTypebox = async function root (fastify) {
     return {
       name: serviceInfo.name,
       version: serviceInfo.version,
-      message: `Welcome! POST an image to /predict (multipart field "file") to ask whether it shows ${model.labels.join(' or ')}.`,
-      model: { name: model.name, version: model.version },
+      message: model !== undefined
+        ? `Welcome! POST an image to /predict (multipart field "file") to ask whether it shows ${model.labels.join(' or ')}.`
+        : `Welcome! The default model, ${models.defaultName}, is not loaded at the moment: POST /predict answers 404 until it is.`,
+      model: { name: models.defaultName, version: model?.version ?? '' },
       backend: fastify.backend.name,
       docs: '/docs'
     }

@@ -16,14 +16,14 @@ export function ref<T extends TSchema> (schema: T) {
 export const ERROR_CODES = [
   'VALIDATION_ERROR', 'NO_FILE', 'NOT_FOUND', 'MODEL_NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'TOO_MANY_PIXELS',
   'UNSUPPORTED_MEDIA_TYPE', 'UNDECODABLE_IMAGE', 'DECODE_TIMEOUT', 'BAD_REQUEST', 'QUEUE_FULL', 'DEADLINE_EXCEEDED', 'OVERLOADED',
-  'SHUTTING_DOWN', 'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR', 'UNAUTHORIZED', 'RATE_LIMITED', 'BODY_TIMEOUT'
+  'SHUTTING_DOWN', 'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR', 'TOO_MANY_IMAGES', 'MODEL_LOAD_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'BODY_TIMEOUT'
 ] as const
 
 export type ErrorCode = typeof ERROR_CODES[number]
 
 export const ErrorSchema = Type.Object({
   statusCode: Type.Integer({ description: 'The HTTP status, repeated.' }),
-  error: Type.String({ description: 'The HTTP reason phrase.' }),
+  error: Type.String({ description: 'The HTTP reason phrase; on the KServe V2, TF Serving and repository routes, whose clients read the message there, the message.' }),
   // One string enum rather than a union of constants: generated SDKs make one enum type of it.
   code: Type.Unsafe<ErrorCode>({ type: 'string', enum: [...ERROR_CODES], description: 'Stable machine-readable error code.' }),
   message: Type.String({ description: 'What went wrong and how to fix it, for people.' })
@@ -46,6 +46,21 @@ export function errorResponse (statusCode: number, error: string, description: s
     ? { example: values[0] }
     : { examples: Object.fromEntries(values.map(value => [value.code, { summary: value.code, value }])) }
   return { description, content: { 'application/json': { schema: ref(ErrorSchema), ...shown } } }
+}
+
+/** A JSON response whose schema is this protocol's own, written inline rather than as a named component. */
+export function protocolJson<T extends TSchema> (description: string, schema: T, example = (schema as { examples?: unknown[] }).examples?.[0]) {
+  // OpenAPI 3.0 schemas have no `examples`: the example goes beside the schema.
+  const { examples: _examples, ...bare } = schema as T & { examples?: unknown }
+  return { description, content: { 'application/json': { schema: bare, example } } }
+}
+
+/** The same response as the protocols' clients see it: the message in `error` too. */
+export function protocolError<R extends { content: { 'application/json': Record<string, unknown> } }> (response: R): R {
+  const media = response.content['application/json'] as { example?: { message: string }, examples?: Record<string, { value: { message: string } }> }
+  const example = media.example === undefined ? undefined : { ...media.example, error: media.example.message }
+  const examples = media.examples === undefined ? undefined : Object.fromEntries(Object.entries(media.examples).map(([k, e]) => [k, { ...e, value: { ...e.value, error: e.value.message } }]))
+  return { ...response, content: { 'application/json': { ...response.content['application/json'], ...(example !== undefined ? { example } : {}), ...(examples !== undefined ? { examples } : {}) } } }
 }
 
 export const errorResponses = {
@@ -145,6 +160,27 @@ export const PredictionSchema = Type.Object({
   }]
 })
 
+export const ImageErrorSchema = Type.Object({
+  statusCode: Type.Integer({ description: 'The status this image alone would have got.' }),
+  error: Type.String({ description: 'The HTTP reason phrase.' }),
+  code: Type.Unsafe<ErrorCode>({ type: 'string', enum: [...ERROR_CODES], description: 'Stable machine-readable error code.' }),
+  message: Type.String({ description: 'What went wrong with this image.' })
+}, { $id: 'ImageError', title: 'ImageError', description: 'The error envelope of one image of several: the others are answered all the same.' })
+
+export const PredictionResultsSchema = Type.Object({
+  results: Type.Array(Type.Union([ref(PredictionSchema), ref(ImageErrorSchema)]), { description: 'One entry per image, in the order sent: its prediction, or its own error envelope.' })
+}, {
+  $id: 'PredictionResults',
+  title: 'PredictionResults',
+  description: 'The answers to several images sent in one request.',
+  examples: [{
+    results: [
+      { label: 'food', probability: 0.97, uncertain: false, predictions: [{ label: 'food', probability: 0.97 }, { label: 'not_food', probability: 0.03 }], warnings: [], model: { name: 'food', version: '3.0.0' }, backend: 'wasm' },
+      { statusCode: 415, error: 'Unsupported Media Type', code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The data is not an image in a supported format (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF).' }
+    ]
+  }]
+})
+
 export const SkippedBackendSchema = Type.Object({
   name: Type.String({ description: 'The backend.', examples: ['tensorflow'] }),
   package: Type.String({ description: 'The npm package that provides it.', examples: ['@tensorflow/tfjs-node'] }),
@@ -154,6 +190,7 @@ export const SkippedBackendSchema = Type.Object({
 const modelInfoExample = {
   name: 'food',
   version: '3.0.0',
+  repositoryVersion: 1,
   description: 'Food / not-food photo classifier.',
   labels: ['food', 'not_food'],
   format: 'graph-model',
@@ -172,6 +209,7 @@ const modelInfoExample = {
 export const ModelInfoSchema = Type.Object({
   name: Type.String({ description: 'The model\'s name, as in GET /models/{name}.', examples: ['food'] }),
   version: Type.String({ description: 'The model\'s version, from its manifest.', examples: ['3.0.0'] }),
+  repositoryVersion: Type.Integer({ minimum: 1, description: 'Its version in the model repository (<name>/<version>/; 1 for a flat model directory): what the V2 and TF Serving routes address.', examples: [1] }),
   description: Type.String({ description: 'What the model does, from its manifest.' }),
   labels: Type.Array(Type.String(), { description: 'Every label the model answers, in the order of its outputs.', examples: [['food', 'not_food']] }),
   format: Type.String({ description: 'TF.js model format: layers-model or graph-model.' }),
@@ -241,7 +279,7 @@ export const V2ModelReadySchema = Type.Object({
 
 export const namedSchemas: TSchema[] = [
   LiveSchema, ReadySchema, V2LiveSchema, V2ReadySchema, V2ModelReadySchema,
-  ErrorSchema, ModelRefSchema, WelcomeSchema, LabelProbabilitySchema, PredictionSchema, SkippedBackendSchema, ModelInfoSchema, ModelListSchema
+  ErrorSchema, ModelRefSchema, WelcomeSchema, LabelProbabilitySchema, PredictionSchema, ImageErrorSchema, PredictionResultsSchema, SkippedBackendSchema, ModelInfoSchema, ModelListSchema
 ]
 
 /**
@@ -249,6 +287,25 @@ export const namedSchemas: TSchema[] = [
  * Buffer that the raw content-type parser produces, which JSON Schema's `type: string` would refuse.
  */
 type AjvPlugin = Extract<NonNullable<NonNullable<FastifyServerOptions['ajv']>['plugins']>[number], (...args: never[]) => unknown>
+
+const isMultipartFile = (value: unknown): boolean => typeof value === 'object' && value !== null && 'file' in value && Boolean((value as { file: unknown }).file)
+
+/**
+ * `isFiles: true` marks a multipart field that carries one file or several (the field repeated, one part per
+ * image). It is documented as one binary, as `isFile` is, so that Swagger UI offers a file input and SDKs a Blob
+ * (a browser form and curl -F repeat a field the same way); the validator accepts what @fastify/multipart attaches
+ * for one part or several.
+ */
+export const multipartFilesKeyword: AjvPlugin = (ajv) => ajv.addKeyword({
+  keyword: 'isFiles',
+  compile: (_schema: unknown, parent: Record<string, unknown>) => {
+    parent.type = 'string'
+    parent.format = 'binary'
+    delete parent.isFiles
+    return (data: unknown) => isMultipartFile(data) || (Array.isArray(data) && data.length > 0 && data.every(isMultipartFile))
+  },
+  error: { message: 'should be one file or several' }
+})
 
 export const binaryBodyKeyword: AjvPlugin = (ajv) => ajv.addKeyword({
   keyword: 'isBinary',

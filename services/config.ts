@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path'
 import Type, { type Static, type TSchema } from 'typebox'
 import Value from 'typebox/value'
 import { projectRoot } from './project.js'
+import { MODEL_NAME_PATTERN, VERSION_POLICY_PATTERN } from './model-repository.js'
 
 const MiB = 1024 * 1024
 
@@ -14,7 +15,15 @@ export const ConfigSchema = Type.Object({
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 3000, description: 'TCP port to listen on.' }),
   HOST: Type.String({ minLength: 1, default: '0.0.0.0', description: 'Address to bind.' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)), { default: 'info' }),
-  MODEL_DIR: Type.String({ minLength: 1, default: resolve(projectRoot, 'model/food'), description: 'Directory of the model to serve (manifest.json + model.json).' }),
+  MODEL_REPOSITORY: Type.String({ minLength: 1, default: resolve(projectRoot, 'model'), description: 'The model repository: <name>/<version>/ directories (manifest.json + model.json each); a model directory directly under it is that model\'s version 1.' }),
+  MODEL_DIR: Type.Optional(Type.String({ minLength: 1, description: 'Serve this one model directory instead of the repository, named by its manifest, as version 1.' })),
+  DEFAULT_MODEL: Type.String({ pattern: MODEL_NAME_PATTERN, default: 'food', description: 'The repository model that answers POST /predict (with MODEL_DIR: that model).' }),
+  LOAD_MODELS: Type.String({ pattern: `^(\\*|(${MODEL_NAME_PATTERN.slice(1, -1)})(,${MODEL_NAME_PATTERN.slice(1, -1)})*)?$`, default: '', description: 'Models loaded at boot besides the default one, comma-separated; * loads every model in the repository. Others load with POST /v2/repository/models/{name}/load.' }),
+  VERSION_POLICY: Type.String({ pattern: VERSION_POLICY_PATTERN, default: 'latest', description: 'Which versions of a model serve: latest, latest:N, all or specific:V,V; per model as name=policy, separated by spaces (food=latest:2 latest).' }),
+  REQUIRED_MODELS: Type.String({ pattern: `^((${MODEL_NAME_PATTERN.slice(1, -1)})(,${MODEL_NAME_PATTERN.slice(1, -1)})*)?$`, default: '', description: 'Models without which the instance is not ready (GET /health/ready answers 503), comma-separated; empty: the default model.' }),
+  ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'Turns on the repository control endpoints (POST /v2/repository/...), which then need Authorization: Bearer <this token>. Unset: they answer 403.' })),
+  MAX_IMAGES_PER_REQUEST: Type.Integer({ minimum: 1, maximum: 256, default: 16, description: 'Most images in one request (multipart file parts, JSON images, V2 batch, TF Serving instances); more is a 400 TOO_MANY_IMAGES.' }),
+  MAX_REQUEST_BYTES: Type.Integer({ minimum: 1024, default: 32 * MiB, description: 'Most image bytes in one request, all images together (after base64 decoding); more is a 413.' }),
   INFERENCE_BACKEND: Type.Union(BACKEND_PREFERENCES.map(b => Type.Literal(b)), { default: 'auto', description: 'Force an inference backend; auto picks the best that loads (tensorflow-gpu with a GPU visible, onnxruntime, tensorflow, wasm, cpu).' }),
   TFJS_BACKEND: Type.Optional(Type.Union(BACKEND_PREFERENCES.map(b => Type.Literal(b)), { description: 'Former name of INFERENCE_BACKEND, still read when INFERENCE_BACKEND is not set.' })),
   ORT_INTRA_OP_THREADS: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 64 })], { default: 'auto', description: 'onnxruntime: threads each session spreads an op over. auto: 1 (one session per inference worker, a worker per core).' }),

@@ -23,10 +23,36 @@ export const ErrorCodes = {
   TOO_MANY_PIXELS: 'TOO_MANY_PIXELS',
   DECODE_TIMEOUT: 'DECODE_TIMEOUT',
   MODEL_NOT_FOUND: 'MODEL_NOT_FOUND',
+  MODEL_LOAD_FAILED: 'MODEL_LOAD_FAILED',
+  TOO_MANY_IMAGES: 'TOO_MANY_IMAGES',
   UNAUTHORIZED: 'UNAUTHORIZED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_REQUEST: 'BAD_REQUEST',
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
   RATE_LIMITED: 'RATE_LIMITED',
   BODY_TIMEOUT: 'BODY_TIMEOUT'
 } as const
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 413: 'Payload Too Large',
+  415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable'
+}
+
+/** The one shape of every error response. */
+export interface ErrorEnvelope { statusCode: number, error: string, code: string, message: string }
+
+export function errorEnvelope (statusCode: number, code: string, message: string): ErrorEnvelope {
+  return { statusCode, error: REASONS[statusCode] ?? (statusCode >= 500 ? 'Internal Server Error' : 'Bad Request'), code, message }
+}
+
+/**
+ * The envelope of an error met while serving one image of several: a ServiceError keeps its status and code;
+ * anything else is an internal error whose details stay in the log.
+ */
+export function envelopeOf (err: unknown): ErrorEnvelope {
+  if (err instanceof ServiceError) return errorEnvelope(err.statusCode, err.code, err.message)
+  return errorEnvelope(500, ErrorCodes.INTERNAL_ERROR, 'Internal server error.')
+}
 
 export function noFile (message = 'No image received: send it as the multipart field "file", or as a raw body with an image content type.'): ServiceError {
   return new ServiceError(ErrorCodes.NO_FILE, 400, message)
@@ -54,16 +80,4 @@ export class OverloadedError extends ServiceError {
     super(code, 503, message)
     this.name = 'OverloadedError'
   }
-}
-
-const REASONS: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 408: 'Request Timeout', 413: 'Payload Too Large',
-  415: 'Unsupported Media Type', 422: 'Unprocessable Entity', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable'
-}
-
-/** The one error envelope every error response carries. */
-export interface ErrorBody { statusCode: number, error: string, code: string, message: string }
-
-export function errorBody (statusCode: number, code: string, message: string): ErrorBody {
-  return { statusCode, error: REASONS[statusCode] ?? (statusCode >= 500 ? 'Internal Server Error' : 'Bad Request'), code, message }
 }

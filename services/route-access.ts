@@ -6,5 +6,8 @@ const OPERATIONS_ROUTE = /^\/(health\/|v2\/health\/|v2\/models\/[^/]+\/ready$|me
 
 export const isOperationsRoute = (url: string): boolean => OPERATIONS_ROUTE.test(url)
 
-/** Open without an API key: the operations routes, and `/` with its assets (the page for people, which asks for a key). */
-export const isOpenWithoutKey = (url: string): boolean => url === '/' || url.startsWith('/page/') || isOperationsRoute(url)
+/**
+ * Open without an API key: the operations routes, `/` with its assets (the page for people, which asks for a key),
+ * and the repository routes, which take the admin token in the same Authorization header instead.
+ */
+export const isOpenWithoutKey = (url: string): boolean => url === '/' || url.startsWith('/page/') || url.startsWith('/v2/repository/') || isOperationsRoute(url)

@@ -58,6 +58,8 @@ export function resolveInferenceSettings (config: InferenceConfig, backend: Back
 }
 
 export interface ServedClassification extends Classification {
+  /** One probability per label, in the order of the manifest's labels (the model's output row). */
+  probabilities: Float32Array
   queueMs: number
   inferMs: number
   batchSize: number
@@ -68,17 +70,29 @@ export interface ServeHooks {
   onDepth?: (depth: number) => void
 }
 
+/** Where a model sits in the repository: its name there and its version number (1 for a flat model directory). */
+export interface RepositoryIdentity {
+  name: string
+  version: number
+}
+
 /** A model being served: what it is (description) and how requests reach it (a batch queue over runners). */
 export class ServedModel {
   private constructor (
     readonly description: ModelDescription,
     readonly settings: InferenceSettings,
     private readonly queue: BatchQueue,
-    private readonly runners: BatchRunner[]
+    private readonly runners: BatchRunner[],
+    private readonly identity: RepositoryIdentity,
+    /** Milliseconds the warm-up took, the slowest runner's. */
+    readonly warmUpMs: number
   ) {}
 
-  /** Loads and warms the model on its runners. On onnxruntime, `onnx` is the checked conversion to serve. */
-  static async start (directory: string, backend: BackendChoice, settings: InferenceSettings, hooks: ServeHooks = {}, onnx?: OnnxModelFile): Promise<ServedModel> {
+  /**
+   * Loads and warms the model on its runners. On onnxruntime, `onnx` is the checked conversion to serve. `identity`
+   * is its repository name and version; without one, the manifest's name and version 1.
+   */
+  static async start (directory: string, backend: BackendChoice, settings: InferenceSettings, hooks: ServeHooks = {}, onnx?: OnnxModelFile, identity?: RepositoryIdentity): Promise<ServedModel> {
     const description = await ModelDescription.read(directory)
     const ort = backend.name === 'onnxruntime'
       ? { file: onnx ?? failNoOnnx(), session: settings.ort ?? { intraOpThreads: 1, spinning: false } }
@@ -104,10 +118,14 @@ export class ServedModel {
       warmUpMs = Math.max(...ok.map(r => r.warmUpMs))
     }
     const queue = new BatchQueue(runners, { ...settings, initialItemMs: warmUpMs, ...hooks })
-    return new ServedModel(description, settings, queue, runners)
+    return new ServedModel(description, settings, queue, runners, identity ?? { name: description.name, version: 1 }, warmUpMs)
   }
 
-  get name (): string { return this.description.name }
+  /** The name clients use: the repository's directory name (the manifest's name for a single MODEL_DIR). */
+  get name (): string { return this.identity.name }
+  /** The repository version number, as the V2 and TF Serving protocols address it. */
+  get repositoryVersion (): number { return this.identity.version }
+  /** The model's own version, from its manifest (for instance 3.0.0). */
   get version (): string { return this.description.version }
   get labels (): string[] { return this.description.labels }
   get inputSpec () { return this.description.inputSpec }
@@ -140,7 +158,7 @@ export class ServedModel {
 
   async classify (input: Pixels, options: { topK?: number, deadline?: number } = {}): Promise<ServedClassification> {
     const { probabilities, queueMs, inferMs, batchSize } = await this.queue.submit(input, options.deadline)
-    return { ...this.description.describe(probabilities, options.topK), queueMs, inferMs, batchSize }
+    return { ...this.description.describe(probabilities, options.topK), probabilities, queueMs, inferMs, batchSize }
   }
 
   /** Answers every accepted request, then stops the runners and releases their models. */

@@ -16,6 +16,9 @@ export type LabelProbability = Schemas['LabelProbability']
 export type ModelInfo = Schemas['ModelInfo']
 export type ModelList = Schemas['ModelList']
 export type Welcome = Schemas['Welcome']
+export type PredictionResults = Schemas['PredictionResults']
+export type V2InferRequest = operations['modelInfer']['requestBody'] extends { content: { 'application/json': infer B } } | undefined ? B : never
+export type V2InferResponse = operations['modelInfer']['responses'][200]['content']['application/json']
 /** The one shape of every error response. */
 export type ErrorBody = Schemas['Error']
 /** The stable error codes, as the spec lists them. */
@@ -135,7 +138,37 @@ export class ClassifierClient {
       body: { file: image },
       bodySerializer: () => form,
       signal: options.signal
+    })) as Prediction
+  }
+
+  /** POST /predict with several images (the field `file` repeated): one result per image, a prediction or its own error. */
+  async predictMany (images: Blob[], options: PredictOptions = {}): Promise<PredictionResults['results']> {
+    const form = new FormData()
+    for (const image of images) form.append('file', image, image instanceof File ? image.name : 'image')
+    const answer = unwrap(await this.api.POST('/predict', {
+      params: { query: { topK: options.topK }, header: { 'x-request-timeout-ms': options.timeoutMs } },
+      // The spec documents the field once; the form repeats it, one part per image.
+      body: { file: images[0] },
+      bodySerializer: () => form,
+      signal: options.signal
     }))
+    // One image sent as a list is still answered as one prediction.
+    return 'results' in answer ? answer.results : [answer]
+  }
+
+  /** POST /v2/models/{name}/infer (Open Inference Protocol) with base64 BYTES in JSON. */
+  async infer (name: string, body: V2InferRequest, options: { signal?: AbortSignal } = {}): Promise<V2InferResponse> {
+    return unwrap(await this.api.POST('/v2/models/{name}/infer', { params: { path: { name } }, body, signal: options.signal })) as V2InferResponse
+  }
+
+  /** POST /v2/repository/models/{name}/load: load or reload a model (needs the admin token, given as `adminToken`). */
+  async loadModel (name: string, adminToken: string): Promise<void> {
+    unwrap(await this.api.POST('/v2/repository/models/{name}/load', { params: { path: { name } }, headers: { authorization: `Bearer ${adminToken}` } }))
+  }
+
+  /** POST /v2/repository/models/{name}/unload: stop serving a model (needs the admin token). */
+  async unloadModel (name: string, adminToken: string): Promise<void> {
+    unwrap(await this.api.POST('/v2/repository/models/{name}/unload', { params: { path: { name } }, headers: { authorization: `Bearer ${adminToken}` } }))
   }
 
   /** POST /predict with the image bytes as the raw body. */
@@ -147,6 +180,6 @@ export class ClassifierClient {
       headers: { 'content-type': options.contentType ?? (body.type || 'application/octet-stream') },
       bodySerializer: (blob) => blob,
       signal: options.signal
-    }))
+    })) as Prediction
   }
 }

@@ -7,7 +7,9 @@ import { buildTinyModel } from '../helper.js'
 
 /** Returned inside an object: a Fastify instance is thenable, and returning it from an async function would boot it. */
 function modelApp (env: Record<string, string>) {
-  const app = Fastify({ logger: false })
+  // The server's own plugin timeout (app.ts options): starting worker threads on a busy 2-core machine can take
+  // longer than Fastify's default 10 s.
+  const app = Fastify({ logger: false, pluginTimeout: 120_000 })
   app.register(config, { env })
   app.register(model)
   return { app }

@@ -14,7 +14,16 @@ t.test('the served document describes every route, the upload and the error enve
   t.equal(res.statusCode, 200)
   const spec = res.json()
   t.same(spec, parse(await readFile(openApiPath, 'utf8')), 'the served spec is the committed one')
-  t.same(Object.keys(spec.paths).sort(), ['/', '/health/live', '/health/ready', '/metrics', '/models', '/models/{name}', '/predict', '/v2/health/live', '/v2/health/ready', '/v2/models/{name}/ready'])
+  t.same(Object.keys(spec.paths).sort(), [
+    '/', '/health/live', '/health/ready', '/metrics', '/models', '/models/{name}', '/models/{name}/versions/{version}', '/predict',
+    '/v1/models/{name}', '/v1/models/{name}/metadata', '/v1/models/{name}/versions/{version}', '/v1/models/{name}/versions/{version}/metadata',
+    '/v1/models/{name}/versions/{version}:classify', '/v1/models/{name}/versions/{version}:predict', '/v1/models/{name}:classify', '/v1/models/{name}:predict',
+    '/v2', '/v2/health/live', '/v2/health/ready', '/v2/models/{name}', '/v2/models/{name}/infer', '/v2/models/{name}/ready',
+    '/v2/models/{name}/versions/{version}', '/v2/models/{name}/versions/{version}/infer', '/v2/models/{name}/versions/{version}/ready',
+    '/v2/repository/index', '/v2/repository/models/{name}/load', '/v2/repository/models/{name}/unload'
+  ])
+  t.same(spec.components.securitySchemes.adminToken, { type: 'http', scheme: 'bearer', description: spec.components.securitySchemes.adminToken.description }, 'the repository routes name their Bearer token')
+  t.same(spec.paths['/v2/repository/models/{name}/load'].post.security, [{ adminToken: [] }])
   const predict = spec.paths['/predict'].post
   t.equal(predict.operationId, 'predict')
   t.same(predict.requestBody.content['multipart/form-data'].schema.properties.file, {

@@ -23,7 +23,7 @@ t.test('health, readiness and the Open Inference Protocol aliases, ready then dr
 
   const unknown = await app.inject('/v2/models/dogs/ready')
   t.equal(unknown.statusCode, 404)
-  t.same(unknown.json(), { statusCode: 404, error: 'Not Found', code: 'MODEL_NOT_FOUND', message: "No model named 'dogs' is loaded (loaded: food)." })
+  t.same(unknown.json(), { statusCode: 404, error: "No model named 'dogs' is loaded (loaded: food).", code: 'MODEL_NOT_FOUND', message: "No model named 'dogs' is loaded (loaded: food)." }, 'the protocol reads the message from error')
 
   app.readiness.drain()
 

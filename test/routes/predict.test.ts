@@ -54,8 +54,7 @@ t.test('POST /predict', async t => {
       'empty body': { method: 'POST' as const, url: '/predict' },
       'empty raw body': { method: 'POST' as const, url: '/predict', headers: { 'content-type': 'image/jpeg' }, payload: Buffer.alloc(0) },
       'wrong field name': { method: 'POST' as const, url: '/predict', ...multipart([{ name: 'image', filename: 'a.jpg', contentType: 'image/jpeg', content: photo }]) },
-      'a text field called file': { method: 'POST' as const, url: '/predict', ...multipart([{ name: 'file', content: 'not a file' }]) },
-      'two files in the field': { method: 'POST' as const, url: '/predict', ...multipart([{ name: 'file', filename: 'a.jpg', content: photo }, { name: 'file', filename: 'b.jpg', content: photo }]) }
+      'a text field called file': { method: 'POST' as const, url: '/predict', ...multipart([{ name: 'file', content: 'not a file' }]) }
     }
     for (const [name, request] of Object.entries(cases)) {
       const res = await app.inject(request)
@@ -70,8 +69,8 @@ t.test('POST /predict', async t => {
       t.equal(res.statusCode, 415, name)
       t.match(res.json(), { statusCode: 415, error: 'Unsupported Media Type', code: 'UNSUPPORTED_MEDIA_TYPE' }, name)
     }
-    for (const contentType of ['text/plain', 'application/json']) {
-      const res = await app.inject({ method: 'POST', url: '/predict', headers: { 'content-type': contentType }, payload: contentType === 'text/plain' ? 'hello' : '{"file":"x"}' })
+    for (const contentType of ['text/plain']) {
+      const res = await app.inject({ method: 'POST', url: '/predict', headers: { 'content-type': contentType }, payload: 'hello' })
       t.equal(res.statusCode, 415, contentType)
       t.match(res.json(), { code: 'UNSUPPORTED_MEDIA_TYPE', message: /Unsupported content type/ })
     }

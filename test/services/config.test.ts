@@ -8,7 +8,12 @@ t.test('defaults apply when the environment says nothing', async t => {
   t.equal(config.INFERENCE_BACKEND, 'auto')
   t.equal(config.MAX_UPLOAD_BYTES, 10 * 1024 * 1024)
   t.equal(config.MAX_PIXELS, 50_000_000)
-  t.match(config.MODEL_DIR, /model\/food$/)
+  t.match(config.MODEL_REPOSITORY, /model$/)
+  t.equal(config.MODEL_DIR, undefined)
+  t.equal(config.DEFAULT_MODEL, 'food')
+  t.equal(config.VERSION_POLICY, 'latest')
+  t.equal(config.MAX_IMAGES_PER_REQUEST, 16)
+  t.equal(config.ADMIN_TOKEN, undefined)
 })
 
 t.test('strings from the environment are converted to the schema types', async t => {
