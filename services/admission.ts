@@ -64,7 +64,8 @@ export class AdmissionLimiter {
   constructor (private readonly options: AdmissionOptions) {
     if (options.minLimit < 1 || options.maxLimit < options.minLimit) throw new Error(`admission: bad bounds ${options.minLimit}..${options.maxLimit}`)
     this.now = options.now ?? (() => performance.now())
-    this.limitValue = options.fixed ?? Math.min(options.maxLimit, 2 * options.minLimit)
+    // Start open, as a bounded queue would: a burst on a fresh server is served; latency then brings the limit down.
+    this.limitValue = options.fixed ?? options.maxLimit
     this.windowStart = this.now()
   }
 
@@ -79,7 +80,7 @@ export class AdmissionLimiter {
   /** The measured baseline, raised to the lowest limit's latency at the measured throughput. */
   private effectiveBaseline (): number {
     const floor = Number.isNaN(this.throughput) ? 0 : this.options.minLimit / this.throughput * 1000
-    return Math.max(this.baseline, floor)
+    return Number.isNaN(this.baseline) ? floor : Math.max(this.baseline, floor)
   }
 
   /** Takes a slot if one is free; the caller must call release() exactly once for each true. */
@@ -125,7 +126,9 @@ export class AdmissionLimiter {
       this.probe = undefined
       return
     }
-    if (Number.isNaN(this.baseline) || latency < this.baseline) { this.baseline = latency; this.baselineAt = now }
+    // A window that had no more than the lowest limit in flight measured the baseline itself.
+    const atLowest = this.peakInFlight <= this.options.minLimit
+    if (atLowest && (Number.isNaN(this.baseline) || latency < this.baseline)) { this.baseline = latency; this.baselineAt = now }
     if (now - this.baselineAt > BASELINE_TTL_MS) {
       if (this.limitValue <= this.options.minLimit) {
         // already at the lowest limit: this window is the measurement
@@ -137,7 +140,9 @@ export class AdmissionLimiter {
         return
       }
     }
-    const gradient = Math.max(0.5, Math.min(1, this.options.tolerance * this.effectiveBaseline() / latency))
+    const baseline = this.effectiveBaseline()
+    if (!(baseline > 0)) return // nothing measured at the lowest limit yet, and no throughput: no reference
+    const gradient = Math.max(0.5, Math.min(1, this.options.tolerance * baseline / latency))
     let next = this.limitValue * gradient + Math.sqrt(this.limitValue)
     // Grow only a limit that was reached: an idle server says nothing about how much more it could take.
     if (this.peakInFlight < this.limitValue / 2) next = Math.min(next, this.limitValue)

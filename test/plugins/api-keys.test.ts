@@ -57,7 +57,7 @@ t.test('with API_KEYS, /predict and /models need a key; probes, /metrics, / and 
 
 t.test('the OpenAPI document declares both schemes, and the protected operations require one', async t => {
   const open = (await (await build(t)).inject('/docs/json')).json()
-  t.same(Object.keys(open.components.securitySchemes), ['bearerAuth', 'apiKeyHeader'])
+  t.same(Object.keys(open.components.securitySchemes), ['bearerAuth', 'apiKeyHeader', 'adminToken'], 'the API key\'s two schemes, and the repository routes\' admin token')
   t.same(open.components.securitySchemes.apiKeyHeader, { type: 'apiKey', in: 'header', name: 'X-API-Key', description: open.components.securitySchemes.apiKeyHeader.description })
   t.same(open.paths['/predict'].post.security, [{}, { bearerAuth: [] }, { apiKeyHeader: [] }], 'without keys configured a key is optional')
   t.ok(open.paths['/predict'].post.responses['401'], 'and the 401 is documented')
@@ -67,6 +67,7 @@ t.test('the OpenAPI document declares both schemes, and the protected operations
   const locked = (await (await build(t, { API_KEYS: KEY })).inject('/docs/json')).json()
   t.same(locked.paths['/predict'].post.security, [{ bearerAuth: [] }, { apiKeyHeader: [] }], 'with keys, one of the two schemes is required')
   t.same(locked.paths['/models/{name}'].get.security, [{ bearerAuth: [] }, { apiKeyHeader: [] }])
+  t.same(locked.paths['/v2/repository/index'].post.security, [{ adminToken: [] }], 'repository control takes the admin token, not an API key')
 })
 
 t.test('keys from API_KEYS_FILE; a bad file stops the boot with a message that never shows a key', async t => {
