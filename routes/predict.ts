@@ -5,7 +5,7 @@ import Type, { type Static } from 'typebox'
 import { ErrorCodes, ServiceError, envelopeOf, noFile } from '../services/errors.js'
 import { describeFormats } from '../services/image.js'
 import { decodeBase64 } from '../services/inference.js'
-import { ImageErrorSchema, PredictionResultsSchema, PredictionSchema, errorResponses, jsonResponse, ref } from './schemas.js'
+import { ImageErrorSchema, PredictionResultsSchema, PredictionSchema, errorResponses, ref } from './schemas.js'
 
 interface JsonImages { image?: string, images?: string[] }
 type UploadBody = { file: MultipartFile | MultipartFile[] } | Buffer | JsonImages | undefined
