@@ -2,7 +2,8 @@ import t from 'tap'
 import { build, imageFile, readFixture } from '../helper.js'
 
 t.test('a full queue answers 503 QUEUE_FULL with Retry-After, and every accepted request is answered', async t => {
-  const app = await build(t, { MAX_QUEUE: '1', MAX_BATCH_SIZE: '1' })
+  // The queue's own cap, behind admission control (off here; test/plugins/admission.test.ts covers it).
+  const app = await build(t, { MAX_QUEUE: '1', MAX_BATCH_SIZE: '1', ADMISSION_LIMIT: 'off' })
   const photo = await readFixture('images', 'flower.jpg')
   const expected = (await app.inject({ method: 'POST', url: '/predict', ...imageFile(photo) })).json()
   const responses = await Promise.all(Array.from({ length: 12 }, () => app.inject({ method: 'POST', url: '/predict', ...imageFile(photo) })))
