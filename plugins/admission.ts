@@ -44,7 +44,7 @@ export default fp(async function admission (fastify) {
   function admit (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     if (!limiter.tryAcquire()) {
       refused.add(request)
-      const latency = limiter.state().latencyMs
+      const latency = limiter.latencyMs
       const retryAfter = Number.isFinite(latency) ? Math.max(1, Math.ceil(latency / 1000)) : 1
       const length = Number(request.headers['content-length'])
       if (!(length <= DRAIN_BYTES)) reply.header('connection', 'close')

@@ -1,3 +1,5 @@
+import { median } from './stats.js'
+
 /**
  * Admission control for inference requests: a limit on requests in flight (admitted and not yet answered) that
  * adapts to measured latency, in the manner of Netflix's concurrency-limits (Gradient2) and Envoy's adaptive
@@ -72,6 +74,8 @@ export class AdmissionLimiter {
   get limit (): number { return Math.floor(this.limitValue) }
   get inFlight (): number { return this.inFlightCount }
   get adaptive (): boolean { return this.options.fixed === undefined }
+  /** Median latency of the last window, ms; NaN until measured. */
+  get latencyMs (): number { return this.lastMedian }
 
   state (): AdmissionState {
     return { limit: this.limit, inFlight: this.inFlightCount, baselineMs: this.effectiveBaseline(), latencyMs: this.lastMedian, ...this.counts }
@@ -149,10 +153,4 @@ export class AdmissionLimiter {
     const smoothed = (1 - SMOOTHING) * this.limitValue + SMOOTHING * next
     this.limitValue = Math.max(this.options.minLimit, Math.min(this.options.maxLimit, smoothed))
   }
-}
-
-function median (values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }

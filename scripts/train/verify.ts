@@ -57,12 +57,7 @@ export function maxAbsDiff (a: ArrayLike<number>[], b: ArrayLike<number>[]): num
   return m
 }
 
-/** Median of a non-empty list. */
-export function median (xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const mid = Math.floor(s.length / 2)
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
-}
+export { median } from '../../services/stats.js'
 
 /**
  * p(food) of each photo through the service's own decode and resize (decodeAndResize) and a loaded classifier, one at
