@@ -3,18 +3,18 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { listen, readFixture } from '../helper.js'
 
-/** A raw HTTP client that sends the headers, then the body a byte at a time: what a slowloris upload looks like. */
+/** A raw HTTP client that sends the headers, then the body a byte at a time (or its own head, then `drip` at each tick): what a slowloris client looks like. */
 interface Trickler { socket: Socket, response: Promise<{ text: string, closedAfterMs: number }> }
 
-function trickle (baseUrl: string, { path = '/predict', contentType = 'image/jpeg', bytes = 100_000, everyMs = 100 } = {}): Trickler {
+function trickle (baseUrl: string, { path = '/predict', contentType = 'image/jpeg', bytes = 100_000, everyMs = 100, head, drip = 'x' }: { path?: string, contentType?: string, bytes?: number, everyMs?: number, head?: string, drip?: string } = {}): Trickler {
   const { hostname, port } = new URL(baseUrl)
   const socket = connect(Number(port), hostname)
   const started = performance.now()
   let text = ''
   socket.setEncoding('latin1')
   socket.on('data', chunk => { text += chunk })
-  socket.write(`POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: ${contentType}\r\nContent-Length: ${bytes}\r\n\r\n`)
-  const timer = setInterval(() => { if (!socket.destroyed) socket.write('x') }, everyMs)
+  socket.write(head ?? `POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: ${contentType}\r\nContent-Length: ${bytes}\r\n\r\n`)
+  const timer = setInterval(() => { if (!socket.destroyed) socket.write(drip) }, everyMs)
   const response = new Promise<{ text: string, closedAfterMs: number }>(resolve => {
     socket.on('close', () => {
       clearInterval(timer)
@@ -111,17 +111,7 @@ t.test('while trickling clients hold connections, other clients are answered at 
 
 t.test('a client that never finishes its headers is disconnected after HEADERS_TIMEOUT_MS', async t => {
   const baseUrl = await listen(t, { HEADERS_TIMEOUT_MS: '1000' })
-  const { hostname, port } = new URL(baseUrl)
-  const socket = connect(Number(port), hostname)
-  const started = performance.now()
-  let text = ''
-  socket.setEncoding('latin1')
-  socket.on('data', chunk => { text += chunk })
-  socket.write(`GET /health/live HTTP/1.1\r\nHost: x\r\n`)
-  const timer = setInterval(() => { if (!socket.destroyed) socket.write('X-Slow: 1\r\n') }, 200)
-  await new Promise(resolve => socket.on('close', resolve))
-  clearInterval(timer)
-  const ms = performance.now() - started
+  const { text, closedAfterMs: ms } = await trickle(baseUrl, { head: 'GET /health/live HTTP/1.1\r\nHost: x\r\n', drip: 'X-Slow: 1\r\n', everyMs: 200 }).response
   t.match(text, /^HTTP\/1\.1 408 /, 'Node answers 408')
   t.ok(ms >= 950 && ms < 3500, `closed after ${Math.round(ms)} ms`)
 })
