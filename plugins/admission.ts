@@ -15,6 +15,8 @@ declare module 'fastify' {
 
 /** Bodies up to this are drained after a refusal (the connection stays open); larger or unsized ones close it. */
 const DRAIN_BYTES = 1024 * 1024
+/** At most this many refusals are held (ADMISSION_HOLD_MS) at once; past it they are answered at once. */
+const MAX_HELD = 1024
 
 const refused = new WeakSet<FastifyRequest>()
 const bodyReceivedAt = new WeakMap<FastifyRequest, number>()
@@ -29,7 +31,7 @@ export const refusedAtAdmission = (request: FastifyRequest): boolean => refused.
  * received to their answer sent, so a slow upload does not count as a slow server.
  */
 export default fp(async function admission (fastify) {
-  const { ADMISSION_LIMIT, ADMISSION_TOLERANCE, MAX_QUEUE } = fastify.config
+  const { ADMISSION_LIMIT, ADMISSION_TOLERANCE, ADMISSION_HOLD_MS, MAX_QUEUE } = fastify.config
   const settings = fastify.models.default.settings
   const minLimit = Math.max(2, Math.max(1, settings.workers) * settings.maxBatchSize)
   const limiter = new AdmissionLimiter({
@@ -38,8 +40,23 @@ export default fp(async function admission (fastify) {
     maxLimit: typeof ADMISSION_LIMIT === 'number' ? Math.max(minLimit, ADMISSION_LIMIT) : MAX_QUEUE + minLimit,
     tolerance: ADMISSION_TOLERANCE
   })
+  /** Refusals waiting out ADMISSION_HOLD_MS: answered when it ends, when their client leaves, or at shutdown. */
+  const held = new Map<FastifyReply, { timer: NodeJS.Timeout, answer: () => void }>()
+  function release (reply: FastifyReply, answer: boolean): void {
+    const hold = held.get(reply)
+    if (hold === undefined) return
+    clearTimeout(hold.timer)
+    held.delete(reply)
+    if (answer) hold.answer()
+  }
+
   fastify.decorate('admission', limiter)
-  fastify.metrics.setAdmissionSource(() => limiter.state())
+  fastify.metrics.setAdmissionSource(() => ({ ...limiter.state(), held: held.size }))
+  // At shutdown a held refusal is answered now rather than keeping the server open for its hold.
+  fastify.addHook('preClose', function answerHeldRefusals (done) {
+    for (const reply of [...held.keys()]) release(reply, true)
+    done()
+  })
 
   function admit (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     if (!limiter.tryAcquire()) {
@@ -47,10 +64,20 @@ export default fp(async function admission (fastify) {
       const latency = limiter.latencyMs
       const retryAfter = Number.isFinite(latency) ? Math.max(1, Math.ceil(latency / 1000)) : 1
       const length = Number(request.headers['content-length'])
-      if (!(length <= DRAIN_BYTES)) reply.header('connection', 'close')
+      const drained = length <= DRAIN_BYTES
+      if (!drained) reply.header('connection', 'close')
       const envelope = errorEnvelope(503, 'OVERLOADED', `The server is at its limit of ${limiter.limit} requests in flight (ADMISSION_LIMIT); retry in ${retryAfter} s.`)
       if (request.routeOptions.config.protocolErrors === true) envelope.error = envelope.message
-      reply.code(503).header('retry-after', String(retryAfter)).send(envelope)
+      const answer = (): void => { reply.code(503).header('retry-after', String(retryAfter)).send(envelope) }
+      // Held: a client that ignores Retry-After comes back no sooner than the hold, so a retry storm costs the
+      // server (and the cores it shares) a refusal per client per hold instead of as many as the clients can send.
+      // The upload is not read meanwhile; one that will be cut (large or unsized) is answered at once.
+      if (ADMISSION_HOLD_MS > 0 && drained && held.size < MAX_HELD) {
+        held.set(reply, { timer: setTimeout(() => release(reply, true), Math.min(ADMISSION_HOLD_MS, retryAfter * 1000)), answer })
+        reply.raw.once('close', () => release(reply, false))
+        return
+      }
+      answer()
       return
     }
     reply.raw.once('close', () => {

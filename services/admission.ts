@@ -53,6 +53,8 @@ export class AdmissionLimiter {
   private windowStart: number
   private window: number[] = []
   private peakInFlight = 0
+  /** Consecutive windows with no more than the lowest limit in flight. */
+  private windowsAtLowest = 0
   private baseline = NaN
   private baselineAt = 0
   /** Completions per second while at least the lowest limit was in flight (exponentially weighted); NaN until measured. */
@@ -130,8 +132,10 @@ export class AdmissionLimiter {
       this.probe = undefined
       return
     }
-    // A window that had no more than the lowest limit in flight measured the baseline itself.
-    const atLowest = this.peakInFlight <= this.options.minLimit
+    // A window that had no more than the lowest limit in flight, after one that had no more either (its answers
+    // were admitted at the lowest limit, not before the limit came down), measured the baseline itself.
+    this.windowsAtLowest = this.peakInFlight <= this.options.minLimit ? this.windowsAtLowest + 1 : 0
+    const atLowest = this.windowsAtLowest >= 2
     if (atLowest && (Number.isNaN(this.baseline) || latency < this.baseline)) { this.baseline = latency; this.baselineAt = now }
     if (now - this.baselineAt > BASELINE_TTL_MS) {
       if (this.limitValue <= this.options.minLimit) {
@@ -150,7 +154,9 @@ export class AdmissionLimiter {
     let next = this.limitValue * gradient + Math.sqrt(this.limitValue)
     // Grow only a limit that was reached: an idle server says nothing about how much more it could take.
     if (this.peakInFlight < this.limitValue / 2) next = Math.min(next, this.limitValue)
-    const smoothed = (1 - SMOOTHING) * this.limitValue + SMOOTHING * next
+    // Grow slowly, shrink at once: a limit too high costs every admitted request its latency now, while one too low
+    // (never under what keeps the engines busy) costs only a little headroom until the next windows.
+    const smoothed = next < this.limitValue ? next : (1 - SMOOTHING) * this.limitValue + SMOOTHING * next
     this.limitValue = Math.max(this.options.minLimit, Math.min(this.options.maxLimit, smoothed))
   }
 }

@@ -127,7 +127,7 @@ export class ServiceMetrics {
   get contentType (): string { return this.registry.contentType }
 
   /** Exports the admission limit and what it has let through and refused (plugins/admission.ts). */
-  setAdmissionSource (state: () => { limit: number, inFlight: number, admitted: number, refused: number }): void {
+  setAdmissionSource (state: () => { limit: number, inFlight: number, admitted: number, refused: number, held: number }): void {
     const registers = [this.registry]
     new Gauge({ // eslint-disable-line no-new
       name: 'admission_limit',
@@ -140,6 +140,12 @@ export class ServiceMetrics {
       help: 'Inference requests admitted and not yet answered.',
       registers,
       collect () { this.set(state().inFlight) }
+    })
+    new Gauge({ // eslint-disable-line no-new
+      name: 'admission_refusals_held',
+      help: 'Refusals at admission waiting out ADMISSION_HOLD_MS before they are answered.',
+      registers,
+      collect () { this.set(state().held) }
     })
     new Counter({ // eslint-disable-line no-new
       name: 'admission_refused_total',

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
-import { holdAdmissionSlot as holdSlot, imageFile, labelledPhoto, listen } from '../helper.js'
+import type { AddressInfo } from 'node:net'
+import { build, holdAdmissionSlot as holdSlot, imageFile, labelledPhoto, listen } from '../helper.js'
 
 async function metric (url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text()
@@ -76,4 +77,65 @@ t.test('ADMISSION_LIMIT=off leaves only the queue\'s own limits', async t => {
   const res = await fetch(`${url}/predict`, { method: 'POST', body: new Uint8Array(upload.payload), headers: upload.headers })
   t.equal(res.status, 200, 'a slow upload holds nothing')
   held.destroy()
+})
+
+t.test('a refusal is held for ADMISSION_HOLD_MS (a client that ignores Retry-After cannot come back sooner), its upload unread; 0 answers at once', async t => {
+  const upload = imageFile(await readFile((await labelledPhoto()).path))
+  const post = (url: string, body = upload) => fetch(`${url}/predict`, { method: 'POST', body: new Uint8Array(body.payload), headers: body.headers })
+  const timedPost = async (url: string, body = upload) => {
+    const started = performance.now()
+    const res = await post(url, body)
+    return { res, ms: performance.now() - started, body: await res.json() as { code: string } }
+  }
+
+  const url = await listen(t, { ADMISSION_LIMIT: '1', ADMISSION_HOLD_MS: '600' })
+  const slot = await holdSlot(url)
+  t.teardown(() => slot.destroy())
+  await until(async () => await metric(url, 'admission_in_flight') === 1, 'the slow upload to be admitted')
+  const refusal = timedPost(url)
+  await until(async () => await metric(url, 'admission_refusals_held') === 1, 'the refusal to be held')
+  t.equal((await fetch(`${url}/health/ready`)).status, 200, 'other routes answer while it is held')
+  const { res, ms, body } = await refusal
+  t.equal(res.status, 503)
+  t.equal(body.code, 'OVERLOADED')
+  t.equal(res.headers.get('retry-after'), '1')
+  t.ok(ms >= 590 && ms < 1500, `answered after the hold: ${Math.round(ms)} ms`)
+  const big = await timedPost(url, imageFile(Buffer.alloc(3 * 1024 * 1024, 7), 'big.jpg'))
+  t.equal(big.res.headers.get('connection'), 'close', 'a 3 MB upload is cut')
+  t.ok(big.ms < 500, `and answered at once, not held: ${Math.round(big.ms)} ms`)
+  t.equal(await metric(url, 'admission_refusals_held'), 0)
+
+  const gone = new AbortController()
+  const abandoned = fetch(`${url}/predict`, { method: 'POST', body: new Uint8Array(upload.payload), headers: upload.headers, signal: gone.signal }).catch(() => 'aborted')
+  await until(async () => await metric(url, 'admission_refusals_held') === 1, 'the next refusal to be held')
+  gone.abort()
+  t.equal(await abandoned, 'aborted')
+  await until(async () => await metric(url, 'admission_refusals_held') === 0, 'a refusal whose client left to be dropped')
+
+  const quick = await listen(t, { ADMISSION_LIMIT: '1', ADMISSION_HOLD_MS: '0' })
+  const quickSlot = await holdSlot(quick)
+  t.teardown(() => quickSlot.destroy())
+  await until(async () => await metric(quick, 'admission_in_flight') === 1, 'the slow upload to be admitted')
+  const now = await timedPost(quick)
+  t.equal(now.res.status, 503)
+  t.ok(now.ms < 400, `ADMISSION_HOLD_MS=0: answered at once (${Math.round(now.ms)} ms)`)
+})
+
+t.test('at shutdown a held refusal is answered at once, and the server closes without waiting out its hold', async t => {
+  const server = await build(t, { ADMISSION_LIMIT: '1', ADMISSION_HOLD_MS: '1000' })
+  await server.listen({ port: 0, host: '127.0.0.1' })
+  const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`
+  const slot = await holdSlot(url)
+  await until(async () => await metric(url, 'admission_in_flight') === 1, 'the slow upload to be admitted')
+  const upload = imageFile(await readFile((await labelledPhoto()).path))
+  const started = performance.now()
+  const refusal = fetch(`${url}/predict`, { method: 'POST', body: new Uint8Array(upload.payload), headers: upload.headers })
+  await until(async () => server.admission.inFlight === 1 && await metric(url, 'admission_refusals_held') === 1, 'the refusal to be held')
+  slot.destroy()
+  await server.close()
+  const res = await refusal
+  const ms = performance.now() - started
+  t.equal(res.status, 503)
+  t.match(await res.json(), { code: 'OVERLOADED' })
+  t.ok(ms < 900, `answered in ${Math.round(ms)} ms, before its 1000 ms hold`)
 })
