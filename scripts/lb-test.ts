@@ -73,11 +73,11 @@ export interface LoadBalancerOptions {
   log?: (line: string) => void
 }
 
-/** The shutdown settings the compose file gives the service, so the test runs the instances as deployed. */
+/** The settings the compose file gives the service behind nginx (shutdown, refusals not held), so the test runs the instances as deployed. */
 export async function composeShutdownEnv (): Promise<Record<string, string>> {
   const compose = parse(await readFile(join(projectRoot, 'deploy/compose.yaml'), 'utf8'), { merge: true }) as { services: { app: { environment: Record<string, string> } } }
   const env = compose.services.app.environment
-  return { SHUTDOWN_DELAY_MS: String(env.SHUTDOWN_DELAY_MS), SHUTDOWN_TIMEOUT_MS: String(env.SHUTDOWN_TIMEOUT_MS) }
+  return { SHUTDOWN_DELAY_MS: String(env.SHUTDOWN_DELAY_MS), SHUTDOWN_TIMEOUT_MS: String(env.SHUTDOWN_TIMEOUT_MS), ADMISSION_HOLD_MS: String(env.ADMISSION_HOLD_MS) }
 }
 
 export async function runLoadBalancerTest (opts: LoadBalancerOptions = {}): Promise<LoadBalancerReport> {

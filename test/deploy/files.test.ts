@@ -164,7 +164,8 @@ t.test('deploy/compose.yaml: replicas behind nginx with the shared template; env
   t.equal(config.INFERENCE_BACKEND, 'onnxruntime', 'the engine of the CPU image (deploy/Dockerfile)')
   t.ok(app.read_only === true && app.tmpfs.includes('/tmp'), 'read-only root filesystem and a tmpfs /tmp, as npm run test:containers runs the image')
   t.ok(parseInt(app.stop_grace_period) * 1000 > config.SHUTDOWN_TIMEOUT_MS, `stop_grace_period ${app.stop_grace_period} is longer than SHUTDOWN_TIMEOUT_MS`)
-  t.same(await composeShutdownEnv(), { SHUTDOWN_DELAY_MS: String(config.SHUTDOWN_DELAY_MS), SHUTDOWN_TIMEOUT_MS: String(config.SHUTDOWN_TIMEOUT_MS) }, 'the load-balancer test runs the instances with these settings')
+  t.equal(config.ADMISSION_HOLD_MS, 0, 'nginx retries a 503 on another replica: refusals are answered at once, not held')
+  t.same(await composeShutdownEnv(), { SHUTDOWN_DELAY_MS: String(config.SHUTDOWN_DELAY_MS), SHUTDOWN_TIMEOUT_MS: String(config.SHUTDOWN_TIMEOUT_MS), ADMISSION_HOLD_MS: '0' }, 'the load-balancer test runs the instances with these settings')
 
   const gpu = compose.services['app-gpu']
   t.equal(checkServiceEnv(t, gpu.environment).INFERENCE_BACKEND, 'tensorflow-gpu')
