@@ -71,9 +71,10 @@ export default fp(async function admission (fastify) {
       const answer = (): void => { reply.code(503).header('retry-after', String(retryAfter)).send(envelope) }
       // Held: a client that ignores Retry-After comes back no sooner than the hold, so a retry storm costs the
       // server (and the cores it shares) a refusal per client per hold instead of as many as the clients can send.
-      // The upload is not read meanwhile; one that will be cut (large or unsized) is answered at once.
+      // The upload is not read meanwhile; one that will be cut (large or unsized) is answered at once. Up to a
+      // quarter less, at random, so that refusals of one burst do not come back, and are refused again, in step.
       if (ADMISSION_HOLD_MS > 0 && drained && held.size < MAX_HELD) {
-        held.set(reply, { timer: setTimeout(() => release(reply, true), Math.min(ADMISSION_HOLD_MS, retryAfter * 1000)), answer })
+        held.set(reply, { timer: setTimeout(() => release(reply, true), Math.min(ADMISSION_HOLD_MS, retryAfter * 1000) * (0.75 + 0.25 * Math.random())), answer })
         reply.raw.once('close', () => release(reply, false))
         return
       }

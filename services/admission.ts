@@ -8,14 +8,16 @@ import { median } from './stats.js'
  *
  * Each window (WINDOW_MS, or more when few requests complete), the median latency of the requests completed in it
  * is compared with a baseline, the latency at the lowest limit: while latency stays within `tolerance` times the
- * baseline, the limit grows by its square root (room for queueing); beyond it, the limit shrinks in proportion
- * (gradient = tolerance x baseline / now). A batching server's lone request is faster than any request can be at
+ * baseline, the limit grows by its square root (room for queueing), smoothed; beyond it, the limit shrinks at once in
+ * proportion (gradient = tolerance x baseline / now, at least a half) plus one, so that sustained overload settles
+ * at about tolerance x the lowest limit. A batching server's lone request is faster than any request can be at
  * full throughput, so the baseline is at least what Little's law gives for the lowest limit at the throughput
  * measured under load (lowest limit / requests per second): without that floor, a baseline taken while the server
  * idled would hold the limit below what keeps it busy. The fixed bounds keep it between what keeps every engine busy and the
- * caps of the queue behind it. As Envoy does, the baseline is measured again every BASELINE_TTL_MS by holding the
- * limit at its minimum for two windows (the first lets the requests admitted before drain): a baseline only ever
- * lowered would be lost under sustained overload, and one taken from the recent past would drift up with it.
+ * caps of the queue behind it. A window counts as at the lowest limit only after one there already (its answers were
+ * admitted at that limit, not before it came down). As Envoy does, the baseline is measured again every
+ * BASELINE_TTL_MS by holding the limit at its minimum until such a window (at most PROBE_MAX_MS): a baseline only
+ * ever lowered would be lost under sustained overload, and one taken from the recent past would drift up with it.
  */
 
 export interface AdmissionOptions {
@@ -34,6 +36,8 @@ export interface AdmissionOptions {
 const WINDOW_MS = 250
 const MIN_WINDOW_SAMPLES = 8
 const BASELINE_TTL_MS = 30_000
+/** Longest the limit is held at its lowest for a baseline measurement. */
+const PROBE_MAX_MS = 5_000
 const SMOOTHING = 0.2
 
 export interface AdmissionState {
@@ -59,8 +63,8 @@ export class AdmissionLimiter {
   private baselineAt = 0
   /** Completions per second while at least the lowest limit was in flight (exponentially weighted); NaN until measured. */
   private throughput = NaN
-  /** While the baseline is measured: the limit to restore, and which of the two windows this is. */
-  private probe: { restore: number, window: 'drain' | 'measure' } | undefined
+  /** While the baseline is measured: the limit to restore, and since when it is held at the lowest. */
+  private probe: { restore: number, since: number } | undefined
   private lastMedian = NaN
   private counts = { admitted: 0, refused: 0 }
   private readonly now: () => number
@@ -124,34 +128,35 @@ export class AdmissionLimiter {
 
   private update (latency: number, now: number): void {
     this.lastMedian = latency
+    // A window that had no more than the lowest limit in flight, after one that had no more either (its answers
+    // were admitted at the lowest limit, not before the limit came down), measures the baseline itself.
+    this.windowsAtLowest = this.peakInFlight <= this.options.minLimit ? this.windowsAtLowest + 1 : 0
+    const atLowest = this.windowsAtLowest >= 2
     if (this.probe !== undefined) {
-      if (this.probe.window === 'drain') { this.probe.window = 'measure'; return }
+      // Hold the lowest limit until what was admitted above it has drained (or, with requests that never end, a
+      // few seconds), then measure.
+      if (!atLowest && now - this.probe.since < PROBE_MAX_MS) return
       this.baseline = latency
       this.baselineAt = now
       this.limitValue = this.probe.restore
       this.probe = undefined
       return
     }
-    // A window that had no more than the lowest limit in flight, after one that had no more either (its answers
-    // were admitted at the lowest limit, not before the limit came down), measured the baseline itself.
-    this.windowsAtLowest = this.peakInFlight <= this.options.minLimit ? this.windowsAtLowest + 1 : 0
-    const atLowest = this.windowsAtLowest >= 2
-    if (atLowest && (Number.isNaN(this.baseline) || latency < this.baseline)) { this.baseline = latency; this.baselineAt = now }
-    if (now - this.baselineAt > BASELINE_TTL_MS) {
-      if (this.limitValue <= this.options.minLimit) {
-        // already at the lowest limit: this window is the measurement
-        this.baseline = latency
-        this.baselineAt = now
-      } else {
-        this.probe = { restore: this.limitValue, window: 'drain' }
-        this.limitValue = this.options.minLimit
-        return
-      }
+    if (atLowest && (Number.isNaN(this.baseline) || latency < this.baseline || now - this.baselineAt > BASELINE_TTL_MS)) {
+      this.baseline = latency
+      this.baselineAt = now
+    } else if (now - this.baselineAt > BASELINE_TTL_MS) {
+      this.probe = { restore: this.limitValue, since: now }
+      this.limitValue = this.options.minLimit
+      return
     }
     const baseline = this.effectiveBaseline()
     if (!(baseline > 0)) return // nothing measured at the lowest limit yet, and no throughput: no reference
     const gradient = Math.max(0.5, Math.min(1, this.options.tolerance * baseline / latency))
-    let next = this.limitValue * gradient + Math.sqrt(this.limitValue)
+    // Room to grow: the square root of the limit while latency is within the tolerance; past it, one request, so
+    // that sustained overload settles at about tolerance x the lowest limit (latency = tolerance x baseline) rather
+    // than a square root above it.
+    let next = this.limitValue * gradient + (gradient < 1 ? 1 : Math.sqrt(this.limitValue))
     // Grow only a limit that was reached: an idle server says nothing about how much more it could take.
     if (this.peakInFlight < this.limitValue / 2) next = Math.min(next, this.limitValue)
     // Grow slowly, shrink at once: a limit too high costs every admitted request its latency now, while one too low

@@ -99,7 +99,7 @@ t.test('a refusal is held for ADMISSION_HOLD_MS (a client that ignores Retry-Aft
   t.equal(res.status, 503)
   t.equal(body.code, 'OVERLOADED')
   t.equal(res.headers.get('retry-after'), '1')
-  t.ok(ms >= 590 && ms < 1500, `answered after the hold: ${Math.round(ms)} ms`)
+  t.ok(ms >= 440 && ms < 1500, `answered after the hold, 450 to 600 ms (a quarter of jitter): ${Math.round(ms)} ms`)
   const big = await timedPost(url, imageFile(Buffer.alloc(3 * 1024 * 1024, 7), 'big.jpg'))
   t.equal(big.res.headers.get('connection'), 'close', 'a 3 MB upload is cut')
   t.ok(big.ms < 500, `and answered at once, not held: ${Math.round(big.ms)} ms`)
