@@ -125,7 +125,7 @@ async function attempt (name: BackendName, loader: BackendLoader, forced: boolea
           return { ok: false, package: ORT_PACKAGE, reason: 'WebGPU runs, but the Vulkan loader did not say on which adapter, so it may be a software one (INFERENCE_BACKEND=webgpu uses it anyway)' }
         }
         if (status.adapter.software) {
-          return { ok: false, package: ORT_PACKAGE, reason: `the only Vulkan adapter is a software rasteriser: ${describeAdapter(status.adapter)} (INFERENCE_BACKEND=webgpu uses it anyway)` }
+          return { ok: false, package: ORT_PACKAGE, reason: `the Vulkan adapter WebGPU gets is a software rasteriser: ${describeAdapter(status.adapter)} (INFERENCE_BACKEND=webgpu uses it anyway)` }
         }
       }
       const reference = await onnxReference(loader)

@@ -32,7 +32,7 @@ t.test('the backend skips are reported when the backend is chosen automatically'
   t.same(info.backend.skipped.map((s: { name: string }) => s.name), ['tensorflow-gpu', 'webgpu'])
   t.match(info.backend.skipped[0].reason, /package not installed|no GPU visible/)
   // Without Vulkan (a dev machine) or with only lavapipe (CI, .ci/run installs it): why webgpu was not used.
-  t.match(info.backend.skipped[1], { package: 'onnxruntime-node', reason: /^no Vulkan driver: |^the only Vulkan adapter is a software rasteriser: llvmpipe/ })
+  t.match(info.backend.skipped[1], { package: 'onnxruntime-node', reason: /^no Vulkan driver: |^the Vulkan adapter WebGPU gets is a software rasteriser: llvmpipe/ })
   t.notOk('adapter' in info.backend)
 })
 

@@ -118,7 +118,7 @@ t.test('the real loader on this machine: TensorFlow packages absent, no Vulkan G
   t.equal(choice.tfjsBackend, 'wasm')
   t.same(choice.skipped.map(s => s.name), ['tensorflow-gpu', 'webgpu'])
   t.match(choice.skipped[0].reason, /package not installed|no GPU visible/)
-  t.match(choice.skipped[1].reason, /^no Vulkan driver: |the only Vulkan adapter is a software rasteriser: llvmpipe/, 'no Vulkan driver, or only lavapipe (CI)')
+  t.match(choice.skipped[1].reason, /^no Vulkan driver: |the Vulkan adapter WebGPU gets is a software rasteriser: llvmpipe/, 'no Vulkan driver, or only lavapipe (CI)')
 })
 
 const WITH_ORT = [...ALL, 'onnxruntime-node']
@@ -180,7 +180,7 @@ t.test('webgpu: auto skips a software adapter and says which it was; forced, it 
   t.same(auto.skipped[1], {
     name: 'webgpu',
     package: 'onnxruntime-node',
-    reason: 'the only Vulkan adapter is a software rasteriser: llvmpipe (LLVM 15.0.6, 256 bits) (libvulkan_lvp.so) (INFERENCE_BACKEND=webgpu uses it anyway)'
+    reason: 'the Vulkan adapter WebGPU gets is a software rasteriser: llvmpipe (LLVM 15.0.6, 256 bits) (libvulkan_lvp.so) (INFERENCE_BACKEND=webgpu uses it anyway)'
   })
   const forced = await selectBackend('webgpu', loader(world))
   t.same({ name: forced.name, forced: forced.forced, adapter: forced.adapter, skipped: forced.skipped }, { name: 'webgpu', forced: true, adapter: LAVAPIPE, skipped: [] })

@@ -54,6 +54,9 @@ t.test('the shipped model on WebGPU gives every output of the CPU engine within 
   const onGpu = placement[PROVIDER_NAMES.webgpu] ?? {}
   t.ok((onGpu.Conv ?? 0) >= 50, `${onGpu.Conv} Conv nodes ran on WebGPU`)
   t.notOk(placement[PROVIDER_NAMES.cpu]?.Conv, 'no convolution fell back to the CPU')
+  t.notOk(placement[PROVIDER_NAMES.cpu]?.Sum, 'nor a residual add (AddN of two terms is converted to Add: WebGPU has no Sum kernel)')
+  t.same(Object.keys(placement[PROVIDER_NAMES.cpu] ?? {}).filter(op => !['Gather', 'Slice', 'Cast', 'Shape', 'Concat', 'Unsqueeze', 'Squeeze'].includes(op)), [],
+    `only shape arithmetic stays on the CPU: ${JSON.stringify(placement[PROVIDER_NAMES.cpu])}`)
   t.ok(placementTotals(placement)[PROVIDER_NAMES.webgpu] > 2 * (placementTotals(placement)[PROVIDER_NAMES.cpu] ?? 0), `node runs: ${JSON.stringify(placementTotals(placement))}`)
   const onCpu = await nodePlacement(food, onnx, { intraOpThreads: 1, spinning: false }, one)
   t.same(Object.keys(onCpu.placement), [PROVIDER_NAMES.cpu], 'and the CPU engine runs everything on the CPU')
