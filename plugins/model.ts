@@ -1,9 +1,11 @@
 import fp from 'fastify-plugin'
-import { selectBackend, type BackendChoice, type BackendLoader } from '../services/backend.js'
+import { onOnnxRuntime, selectBackend, type BackendChoice, type BackendLoader } from '../services/backend.js'
 import { ModelRegistry } from '../services/model-registry.js'
 import { ModelRepository, SingleModelSource, parseVersionPolicies, policyFor, selectVersions, type ModelSource } from '../services/model-repository.js'
-import { prepareOnnxModel } from '../services/onnx/prepare.js'
+import { placementTotals } from '../services/onnx/classifier.js'
+import { checkExecutionProvider, prepareOnnxModel } from '../services/onnx/prepare.js'
 import { ServedModel, resolveInferenceSettings } from '../services/served-model.js'
+import { describeAdapter } from '../services/webgpu.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -43,19 +45,25 @@ export default fp<ModelPluginOptions>(async function model (fastify, opts) {
   const checkDirectory = found.versions.find(v => v.version === checkVersion)?.directory ?? found.versions[found.versions.length - 1].directory
 
   const onnxOptions = { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS }
-  // onnxruntime serves only a conversion that reproduces the TF.js graph; otherwise the next backend is used. The
-  // default model decides; a model loaded later that does not convert fails its load, with the reason.
+  // onnxruntime serves only a conversion that reproduces the TF.js graph, and webgpu only one that also reproduces
+  // onnxruntime's CPU answers on this adapter; otherwise the next backend is used. The default model decides; a
+  // model loaded later that does not convert fails its load, with the reason.
   const backend = await selectBackend(config.INFERENCE_BACKEND, opts.backendLoader, async name => {
-    if (name !== 'onnxruntime') return
+    if (!onOnnxRuntime(name)) return
     const onnx = await prepareOnnxModel(checkDirectory, onnxOptions)
     const { check } = onnx
     log.info({ onnx: onnx.path, fromCache: onnx.fromCache, maxAbsDiff: check.maxAbsDiff, photos: check.photos.length },
       onnx.fromCache ? `ONNX model from the cache: ${onnx.path}` : `model converted to ONNX (${onnx.path}), max |difference| from the TF.js graph ${check.maxAbsDiff} on ${check.photos.length} photos`)
+    if (name !== 'webgpu') return
+    const gpu = await checkExecutionProvider(checkDirectory, onnx, config.ONNX_CHECK_PHOTOS, 'webgpu')
+    log.info({ maxAbsDiff: gpu.maxAbsDiff, photos: gpu.photos.length, nodeRuns: placementTotals(gpu.placement), placement: gpu.placement },
+      `webgpu checked against onnxruntime on the CPU: max |difference| ${gpu.maxAbsDiff} on ${gpu.photos.length} photos; node runs ${JSON.stringify(placementTotals(gpu.placement))}`)
   })
   for (const skipped of backend.skipped) {
     log.info({ backend: skipped.name, package: skipped.package, reason: skipped.reason }, `backend ${skipped.name} skipped: ${skipped.reason}`)
   }
-  log.info({ backend: backend.name, package: backend.package, forced: backend.forced }, `inference backend: ${backend.name} (${backend.package})`)
+  log.info({ backend: backend.name, package: backend.package, forced: backend.forced, adapter: backend.adapter },
+    `inference backend: ${backend.name} (${backend.package}${backend.adapter !== undefined ? `, on ${describeAdapter(backend.adapter)}` : ''})`)
 
   const settings = resolveInferenceSettings(config, backend)
   const registry = new ModelRegistry({
@@ -64,7 +72,7 @@ export default fp<ModelPluginOptions>(async function model (fastify, opts) {
     defaultModel,
     start: async (directory, identity) => {
       // The conversion is cached by weights digest: the default model's check above is not repeated.
-      const onnx = backend.name === 'onnxruntime' ? await prepareOnnxModel(directory, onnxOptions) : undefined
+      const onnx = onOnnxRuntime(backend.name) ? await prepareOnnxModel(directory, onnxOptions) : undefined
       const served = await ServedModel.start(directory, backend, settings, {}, onnx, identity)
       log.info({ model: served.name, version: served.version, repositoryVersion: identity.version, directory, sha256: served.digest, warmUpMs: Math.round(served.warmUpMs), ...settings },
         `model ${served.name} version ${identity.version} (${served.version}) loaded and warmed up on ${settings.workers === 0 ? 'the main thread' : `${settings.workers} worker threads`}`)

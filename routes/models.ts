@@ -31,7 +31,7 @@ export async function describeModel (model: ServedModel, backend: BackendChoice)
     },
     uncertainThreshold: model.manifest.uncertainThreshold,
     sha256: model.digest,
-    backend: { name: backend.name, package: backend.package, forced: backend.forced, skipped: backend.skipped },
+    backend: { name: backend.name, package: backend.package, forced: backend.forced, skipped: backend.skipped, ...(backend.adapter === undefined ? {} : { adapter: backend.adapter }) },
     inference: { ...model.settings, ...model.counts, tensors: (await model.memory()).numTensors }
   }
 }

@@ -116,7 +116,7 @@ export const WelcomeSchema = Type.Object({
   version: Type.String({ description: 'The service\'s version.', examples: ['0.1.0'] }),
   message: Type.String({ description: 'How to use it, for people.' }),
   model: ref(ModelRefSchema),
-  backend: Type.String({ description: 'The inference backend the models run on (tensorflow-gpu, onnxruntime, tensorflow, wasm or cpu).', examples: ['wasm'] }),
+  backend: Type.String({ description: 'The inference backend the models run on (tensorflow-gpu, webgpu, onnxruntime, tensorflow, wasm or cpu).', examples: ['wasm'] }),
   docs: Type.String({ description: 'Where Swagger UI is served.', examples: ['/docs'] })
 }, {
   $id: 'Welcome',
@@ -228,7 +228,12 @@ export const ModelInfoSchema = Type.Object({
     name: Type.String({ description: 'The inference backend that runs the model.', examples: ['wasm'] }),
     package: Type.String({ description: 'The npm package that provides it.', examples: ['@tensorflow/tfjs-backend-wasm'] }),
     forced: Type.Boolean({ description: 'True when INFERENCE_BACKEND (formerly TFJS_BACKEND) forced it.' }),
-    skipped: Type.Array(ref(SkippedBackendSchema), { description: 'Better backends that were not used, and why.' })
+    skipped: Type.Array(ref(SkippedBackendSchema), { description: 'Better backends that were not used, and why.' }),
+    adapter: Type.Optional(Type.Object({
+      name: Type.String({ description: 'The device, as its Vulkan driver names it.', examples: ['NVIDIA H100 80GB HBM3'] }),
+      driver: Type.Optional(Type.String({ description: 'The Vulkan driver library that runs it.', examples: ['libGLX_nvidia.so.0'] })),
+      software: Type.Boolean({ description: 'True for a CPU rasteriser (lavapipe, SwiftShader), which only a forced INFERENCE_BACKEND=webgpu uses.' })
+    }, { description: 'webgpu only: the Vulkan adapter WebGPU runs on.' }))
   }, { description: 'Where the model runs: the inference backend chosen at boot.' }),
   inference: Type.Object({
     workers: Type.Integer({ description: 'Worker threads holding the model (0: the main thread).' }),

@@ -8,7 +8,7 @@ import { MODEL_NAME_PATTERN, VERSION_POLICY_PATTERN } from './model-repository.j
 
 const MiB = 1024 * 1024
 
-export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'onnxruntime', 'tensorflow', 'wasm', 'cpu'] as const
+export const BACKEND_PREFERENCES = ['auto', 'tensorflow-gpu', 'webgpu', 'onnxruntime', 'tensorflow', 'wasm', 'cpu'] as const
 
 /** Every environment variable the service reads, with its default. The one place config is described. */
 export const ConfigSchema = Type.Object({
@@ -24,9 +24,9 @@ export const ConfigSchema = Type.Object({
   ADMIN_TOKEN: Type.Optional(Type.String({ minLength: 16, description: 'Turns on the repository control endpoints (POST /v2/repository/...), which then need Authorization: Bearer <this token>. Unset: they answer 403.' })),
   MAX_IMAGES_PER_REQUEST: Type.Integer({ minimum: 1, maximum: 256, default: 16, description: 'Most images in one request (multipart file parts, JSON images, V2 batch, TF Serving instances); more is a 400 TOO_MANY_IMAGES.' }),
   MAX_REQUEST_BYTES: Type.Integer({ minimum: 1024, default: 32 * MiB, description: 'Most image bytes in one request, all images together (after base64 decoding); more is a 413.' }),
-  INFERENCE_BACKEND: Type.Union(BACKEND_PREFERENCES.map(b => Type.Literal(b)), { default: 'auto', description: 'Force an inference backend; auto picks the best that loads (tensorflow-gpu with a GPU visible, onnxruntime, tensorflow, wasm, cpu).' }),
+  INFERENCE_BACKEND: Type.Union(BACKEND_PREFERENCES.map(b => Type.Literal(b)), { default: 'auto', description: 'Force an inference backend; auto picks the best that loads (tensorflow-gpu with a GPU visible, webgpu on a Vulkan GPU that is not a software rasteriser, onnxruntime, tensorflow, wasm, cpu). Forced, webgpu also runs on a software adapter (lavapipe).' }),
   TFJS_BACKEND: Type.Optional(Type.Union(BACKEND_PREFERENCES.map(b => Type.Literal(b)), { description: 'Former name of INFERENCE_BACKEND, still read when INFERENCE_BACKEND is not set.' })),
-  ORT_INTRA_OP_THREADS: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 64 })], { default: 'auto', description: 'onnxruntime: threads each session spreads an op over. auto: 1 (one session per inference worker, a worker per core).' }),
+  ORT_INTRA_OP_THREADS: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 64 })], { default: 'auto', description: 'onnxruntime: threads each session spreads an op over. auto: 1 (one session per inference worker, a worker per core; on webgpu, for the nodes left on the CPU).' }),
   ORT_SPINNING: Type.Boolean({ default: false, description: 'onnxruntime: idle intra-op threads spin waiting for work (only matters with ORT_INTRA_OP_THREADS above 1).' }),
   ONNX_CACHE_DIR: Type.String({ minLength: 1, default: join(tmpdir(), 'food-classifier-onnx'), description: 'onnxruntime: where models converted to ONNX are kept, by weights digest (the model directory may be read-only).' }),
   ONNX_CHECK_PHOTOS: Type.String({ minLength: 1, default: resolve(projectRoot, 'test/fixtures/photos'), description: 'onnxruntime: real photos a new conversion is checked on; it is served only when it equals the TF.js graph within 1e-4 on them.' }),
@@ -34,8 +34,8 @@ export const ConfigSchema = Type.Object({
   MAX_PIXELS: Type.Integer({ minimum: 1, default: 50_000_000, description: 'Largest accepted width x height, checked from the image header before decoding.' }),
   DECODE_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'A decode that runs longer is stopped.' }),
   DOCS_ENABLED: Type.Boolean({ default: true, description: 'Serve Swagger UI at /docs and the spec at /docs/json.' }),
-  INFERENCE_WORKERS: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 0, maximum: 64 })], { default: 'auto', description: 'Worker threads holding a model each; 0 runs inference on the main thread. auto: one per core on wasm/cpu, 0 on tfjs-node (it parallelises inside).' }),
-  MAX_BATCH_SIZE: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 256 })], { default: 'auto', description: 'Largest dynamic batch. auto: 4 on wasm (measured: a little more throughput, same p99), 1 on cpu, 16 on tfjs-node.' }),
+  INFERENCE_WORKERS: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 0, maximum: 64 })], { default: 'auto', description: 'Worker threads holding a model each; 0 runs inference on the main thread. auto: one per core on wasm/cpu and onnxruntime, 1 on webgpu (one session on the GPU), 0 on tfjs-node (it parallelises inside).' }),
+  MAX_BATCH_SIZE: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 256 })], { default: 'auto', description: 'Largest dynamic batch. auto: 4 on onnxruntime and wasm (measured: a little more throughput, same p99), 1 on cpu, 16 on tfjs-node, 32 on webgpu (not yet measured on a GPU).' }),
   MAX_BATCH_DELAY_MS: Type.Integer({ minimum: 0, maximum: 1000, default: 2, description: 'How long a partial batch waits for company while other workers are busy; an idle server dispatches at once.' }),
   MAX_QUEUE: Type.Integer({ minimum: 1, default: 64, description: 'Requests waiting for inference beyond this are refused with 503 and Retry-After.' }),
   ADMISSION_LIMIT: Type.Union([Type.Literal('auto'), Type.Literal('off'), Type.Integer({ minimum: 1 })], { default: 'auto', description: 'Inference requests in flight beyond this are refused at once (503 OVERLOADED, Retry-After) before their upload is read. auto: a limit that adapts to measured latency (between workers x batch size and MAX_QUEUE more); a number: that fixed limit; off: no limit but MAX_QUEUE.' }),

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
-import { selectBackend, type BackendName } from './backend.js'
+import { onOnnxRuntime, selectBackend, type BackendName } from './backend.js'
 import { ImageClassifier } from './classifier.js'
 import { OnnxClassifier, type OnnxModelFile, type OrtSessionSettings } from './onnx/classifier.js'
 
@@ -24,8 +24,8 @@ const init = workerData as WorkerInit
 
 try {
   let classifier: ImageClassifier | OnnxClassifier
-  if (init.backend === 'onnxruntime') {
-    if (init.onnx === undefined) throw new Error('onnxruntime worker started without its ONNX model')
+  if (onOnnxRuntime(init.backend)) {
+    if (init.onnx === undefined) throw new Error(`${init.backend} worker started without its ONNX model`)
     classifier = await OnnxClassifier.load(init.modelDir, init.onnx.file, init.onnx.session)
   } else {
     await selectBackend(init.backend)

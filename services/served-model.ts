@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os'
 import { BatchQueue, type BatchRunner, type TensorMemory } from './batch-queue.js'
-import type { BackendChoice } from './backend.js'
+import { onOnnxRuntime, type BackendChoice } from './backend.js'
 import { ImageClassifier, ModelDescription, type Classification } from './classifier.js'
 import type { Pixels } from './pixels.js'
 import { InProcessRunner, WorkerRunner } from './runners.js'
@@ -12,7 +12,7 @@ export interface InferenceSettings {
   maxBatchSize: number
   maxBatchDelayMs: number
   maxQueue: number
-  /** onnxruntime only: the options of each worker's session. */
+  /** onnxruntime and webgpu: the options of each worker's session. */
   ort?: OrtSessionSettings
 }
 
@@ -36,6 +36,19 @@ const onTensorFlow = (backend: BackendChoice): boolean => backend.tfjsBackend ==
  * batches, so it runs on the main thread with batches of up to 16.
  */
 export function resolveInferenceSettings (config: InferenceConfig, backend: BackendChoice, cores = availableParallelism()): InferenceSettings {
+  if (backend.name === 'webgpu') {
+    // One GPU device: one session on one worker (the binding's run is synchronous, so not on the HTTP thread), fed
+    // batches of up to 32 while it is busy. Defaults until measured on a GPU: no GPU was at hand when they were set
+    // (on lavapipe, the software adapter, batch size only slows each batch down).
+    const intraOpThreads = config.ORT_INTRA_OP_THREADS === undefined || config.ORT_INTRA_OP_THREADS === 'auto' ? 1 : config.ORT_INTRA_OP_THREADS
+    return {
+      workers: config.INFERENCE_WORKERS === 'auto' ? 1 : config.INFERENCE_WORKERS,
+      maxBatchSize: config.MAX_BATCH_SIZE === 'auto' ? 32 : config.MAX_BATCH_SIZE,
+      maxBatchDelayMs: config.MAX_BATCH_DELAY_MS,
+      maxQueue: config.MAX_QUEUE,
+      ort: { intraOpThreads, spinning: config.ORT_SPINNING ?? false, executionProvider: 'webgpu' }
+    }
+  }
   if (backend.name === 'onnxruntime') {
     // onnxruntime-node runs a session synchronously on the calling thread, so sessions live on workers; one
     // single-threaded session per core (ORT_INTRA_OP_THREADS=1) and batches of up to 4: see the README's
@@ -94,8 +107,8 @@ export class ServedModel {
    */
   static async start (directory: string, backend: BackendChoice, settings: InferenceSettings, hooks: ServeHooks = {}, onnx?: OnnxModelFile, identity?: RepositoryIdentity): Promise<ServedModel> {
     const description = await ModelDescription.read(directory)
-    const ort = backend.name === 'onnxruntime'
-      ? { file: onnx ?? failNoOnnx(), session: settings.ort ?? { intraOpThreads: 1, spinning: false } }
+    const ort = onOnnxRuntime(backend.name)
+      ? { file: onnx ?? failNoOnnx(backend.name), session: settings.ort ?? { intraOpThreads: 1, spinning: false, executionProvider: backend.name === 'webgpu' ? 'webgpu' as const : 'cpu' as const } }
       : undefined
     let runners: BatchRunner[]
     let warmUpMs: number
@@ -167,6 +180,6 @@ export class ServedModel {
   }
 }
 
-function failNoOnnx (): never {
-  throw new Error('the onnxruntime backend needs the converted model (services/onnx/prepare.ts)')
+function failNoOnnx (backend: string): never {
+  throw new Error(`the ${backend} backend needs the converted model (services/onnx/prepare.ts)`)
 }

@@ -11,6 +11,7 @@ import { loadConfig } from '../services/config.js'
 import { saveToDirectory } from '../services/model-files.js'
 import { computeModelDigest } from '../services/model-manifest.js'
 import { projectRoot } from '../services/project.js'
+import { probeWebGpu, type WebGpuStatus } from '../services/webgpu.js'
 
 export const fixturesDir = join(projectRoot, 'test/fixtures')
 
@@ -130,4 +131,18 @@ export function captureLogs (): { stream: Writable, lines: Array<Record<string, 
     }
   })
   return { stream, lines }
+}
+
+/**
+ * The WebGPU tests run on whatever Vulkan adapter is here, Mesa's software lavapipe included. Where WebGPU cannot
+ * run (no libvulkan1 or no driver), they skip saying why; .ci/run installs lavapipe and sets WEBGPU_TEST_REQUIRED=1,
+ * so in CI that is a failure rather than a skip.
+ */
+export const webgpuRequired = process.env.WEBGPU_TEST_REQUIRED === '1'
+let webgpuProbe: Promise<WebGpuStatus> | undefined
+export async function webgpuMissing (): Promise<string | false> {
+  webgpuProbe ??= probeWebGpu()
+  const status = await webgpuProbe
+  if (status.usable) return false
+  return `WebGPU cannot run here (${status.reason ?? 'unknown'}): apt-get install libvulkan1 mesa-vulkan-drivers/bookworm-backports (bookworm's own 22.3 lavapipe is refused by Dawn)`
 }

@@ -22,7 +22,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
-import { selectBackend, type BackendPreference } from '../../services/backend.js'
+import { onOnnxRuntime, selectBackend, type BackendPreference } from '../../services/backend.js'
 import { loadConfig } from '../../services/config.js'
 import { prepareOnnxModel } from '../../services/onnx/prepare.js'
 import { preprocessImage } from '../../services/image.js'
@@ -91,12 +91,12 @@ async function interleavedLevels (servers: Array<{ mode: string, url: string, en
 /** The engine alone: preprocessed real photos submitted at high concurrency, no HTTP. */
 const config = loadConfig({})
 const engineBackend = await selectBackend(benchBackend, undefined, async name => {
-  if (name === 'onnxruntime') await prepareOnnxModel(modelDir, { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS })
+  if (onOnnxRuntime(name)) await prepareOnnxModel(modelDir, { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS })
 })
-const engineOnnx = engineBackend.name === 'onnxruntime' ? await prepareOnnxModel(modelDir, { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS }) : undefined
+const engineOnnx = onOnnxRuntime(engineBackend.name) ? await prepareOnnxModel(modelDir, { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS }) : undefined
 
 async function inProcess (settings: InferenceSettings, inputs: Pixels[], secs: number): Promise<{ imagesPerSecond: number, p50: number, p99: number, meanBatch: number }> {
-  const ort = engineBackend.name === 'onnxruntime' ? { ort: { intraOpThreads: 1, spinning: false } } : {}
+  const ort = onOnnxRuntime(engineBackend.name) ? { ort: { intraOpThreads: 1, spinning: false, executionProvider: engineBackend.name === 'webgpu' ? 'webgpu' as const : 'cpu' as const } } : {}
   const model = await ServedModel.start(modelDir, engineBackend, { ...settings, ...ort }, {}, engineOnnx)
   try {
     const { latencies, elapsed } = await driveEngine(async x => await model.classify(x), inputs, secs)

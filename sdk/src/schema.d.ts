@@ -721,7 +721,7 @@ export interface components {
             message: string;
             model: components["schemas"]["ModelRef"];
             /**
-             * @description The inference backend the models run on (tensorflow-gpu, onnxruntime, tensorflow, wasm or cpu).
+             * @description The inference backend the models run on (tensorflow-gpu, webgpu, onnxruntime, tensorflow, wasm or cpu).
              * @example wasm
              */
             backend: string;
@@ -1007,6 +1007,21 @@ export interface components {
                 forced: boolean;
                 /** @description Better backends that were not used, and why. */
                 skipped: components["schemas"]["SkippedBackend"][];
+                /** @description webgpu only: the Vulkan adapter WebGPU runs on. */
+                adapter?: {
+                    /**
+                     * @description The device, as its Vulkan driver names it.
+                     * @example NVIDIA H100 80GB HBM3
+                     */
+                    name: string;
+                    /**
+                     * @description The Vulkan driver library that runs it.
+                     * @example libGLX_nvidia.so.0
+                     */
+                    driver?: string;
+                    /** @description True for a CPU rasteriser (lavapipe, SwiftShader), which only a forced INFERENCE_BACKEND=webgpu uses. */
+                    software: boolean;
+                };
             };
             /** @description How requests reach the model (dynamic batching over worker threads), with running counts. */
             inference: {

@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type * as Ort from 'onnxruntime-node'
 import { ModelDescription, type Classification } from '../classifier.js'
 import { BatchBuffer, type Pixels } from '../pixels.js'
@@ -7,6 +10,11 @@ export interface OrtSessionSettings {
   intraOpThreads: number
   /** Whether idle intra-op threads spin waiting for work (faster hand-off, burns CPU that sharp could use). */
   spinning: boolean
+  /**
+   * Where the graph runs: 'cpu', or 'webgpu' (Dawn on Vulkan, fp32; nodes it has no kernel for, such as shape
+   * arithmetic and Sum, stay on the CPU). Default 'cpu'.
+   */
+  executionProvider?: 'cpu' | 'webgpu'
 }
 
 export interface OnnxModelFile {
@@ -27,17 +35,20 @@ function softmaxRow (row: Float32Array): Float32Array {
 export class OnnxClassifier {
   private readonly batchBuffer = new BatchBuffer()
 
-  private constructor (readonly description: ModelDescription, private readonly ort: typeof Ort, private readonly session: Ort.InferenceSession, private readonly file: OnnxModelFile) {}
+  private constructor (readonly description: ModelDescription, private readonly ort: typeof Ort, private readonly session: Ort.InferenceSession, private readonly file: OnnxModelFile, private readonly settings: OrtSessionSettings) {}
 
-  static async load (directory: string, file: OnnxModelFile, settings: OrtSessionSettings): Promise<OnnxClassifier> {
+  /** `profilePrefix`: onnxruntime writes a profile of every run there (for nodePlacement). */
+  static async load (directory: string, file: OnnxModelFile, settings: OrtSessionSettings, profilePrefix?: string): Promise<OnnxClassifier> {
     const description = await ModelDescription.read(directory)
     // Imported here, so that a process or worker serving a TF.js backend never loads the native library.
     const ort = await import('onnxruntime-node')
-    const session = await ort.InferenceSession.create(file.path, sessionOptions(settings))
-    return new OnnxClassifier(description, ort, session, file)
+    const options = sessionOptions(settings)
+    const session = await ort.InferenceSession.create(file.path, profilePrefix === undefined ? options : { ...options, enableProfiling: true, profileFilePrefix: profilePrefix })
+    return new OnnxClassifier(description, ort, session, file, settings)
   }
 
   get inputShape (): [number, number, number] { return this.description.inputShape }
+  get executionProvider (): 'cpu' | 'webgpu' { return this.settings.executionProvider ?? 'cpu' }
 
   /**
    * Runs one batch. The binding's run is synchronous on the calling thread (onnxruntime-node wraps it in
@@ -76,14 +87,60 @@ export class OnnxClassifier {
     await this.predictBatch([new Uint8Array(h * w * 3)])
   }
 
+  /** Ends the profile started by load(profilePrefix) and writes it out. */
+  endProfiling (): void {
+    this.session.endProfiling()
+  }
+
   async dispose (): Promise<void> {
     await this.session.release()
   }
 }
 
+/** Node runs of one batch, by the execution provider that ran them and the ONNX op: { WebGpuExecutionProvider: { Conv: 52, ... } }. */
+export type NodePlacement = Record<string, Record<string, number>>
+
+export const PROVIDER_NAMES = { cpu: 'CPUExecutionProvider', webgpu: 'WebGpuExecutionProvider' } as const
+
+/**
+ * Runs one batch with onnxruntime's profiler on and counts which execution provider ran each node: onnxruntime
+ * quietly puts a node the provider has no kernel for on the CPU, so this is how to know where a graph really ran.
+ */
+export async function nodePlacement (directory: string, file: OnnxModelFile, settings: OrtSessionSettings, inputs: Pixels[]): Promise<{ outputs: Float32Array[], placement: NodePlacement }> {
+  const dir = await mkdtemp(join(tmpdir(), 'ort-profile-'))
+  try {
+    const classifier = await OnnxClassifier.load(directory, file, settings, join(dir, 'run'))
+    let outputs: Float32Array[]
+    try {
+      outputs = await classifier.predictBatch(inputs)
+      classifier.endProfiling()
+    } finally {
+      await classifier.dispose()
+    }
+    const placement: NodePlacement = {}
+    for (const name of (await readdir(dir)).filter(f => f.endsWith('.json'))) {
+      const events = JSON.parse(await readFile(join(dir, name), 'utf8')) as Array<{ cat?: string, name?: string, args?: { provider?: string, op_name?: string } }>
+      for (const event of events) {
+        if (event.cat !== 'Node' || !event.name?.endsWith('_kernel_time') || event.args?.provider === undefined) continue
+        const ops = placement[event.args.provider] ??= {}
+        const op = event.args.op_name ?? 'unknown'
+        ops[op] = (ops[op] ?? 0) + 1
+      }
+    }
+    return { outputs, placement }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** How many node runs each provider made. */
+export function placementTotals (placement: NodePlacement): Record<string, number> {
+  return Object.fromEntries(Object.entries(placement).map(([provider, ops]) => [provider, Object.values(ops).reduce((a, b) => a + b, 0)]))
+}
+
 export function sessionOptions (settings: OrtSessionSettings): Ort.InferenceSession.SessionOptions {
   return {
-    executionProviders: ['cpu'],
+    executionProviders: [settings.executionProvider ?? 'cpu'],
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     intraOpNumThreads: settings.intraOpThreads,

@@ -7,7 +7,7 @@ import { encodeModel, OnnxDataType, type OnnxAttribute, type OnnxDType, type Onn
  * of convolutions and element-wise ops runs without a transpose between them.
  */
 
-export const CONVERTER_VERSION = 1
+export const CONVERTER_VERSION = 2
 export const OPSET = 17
 
 /** Every TF op the converter handles (fused_ops of the fused convolutions and matmul: BiasAdd, Relu, Relu6). */
@@ -357,7 +357,9 @@ class Converter {
       case 'AddN': {
         const xs = this.inputs(node)
         if (xs.length === 1) { this.values.set(node.name, xs[0]); return }
-        this.elementwise(node, 'Sum', xs)
+        // Two terms (MobileNet's residual adds) as Add: onnxruntime's WebGPU provider has no Sum kernel, and a Sum on
+        // the CPU costs a copy from the GPU and back around it.
+        this.elementwise(node, xs.length === 2 ? 'Add' : 'Sum', xs)
         return
       }
       case 'Relu': this.unary(node, 'Relu'); return

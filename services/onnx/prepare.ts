@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { join, relative, sep } from 'node:path'
 import { ImageClassifier, ModelDescription } from '../classifier.js'
 import { decodeAndResize } from '../image.js'
-import { OnnxClassifier, type OnnxModelFile } from './classifier.js'
+import { nodePlacement, OnnxClassifier, PROVIDER_NAMES, placementTotals, type NodePlacement, type OnnxModelFile } from './classifier.js'
 import { convertGraph, CONVERTER_VERSION } from './convert.js'
 import { readGraphModel } from './graph-model.js'
 
@@ -133,4 +133,43 @@ export async function checkConversion (directory: string, file: OnnxModelFile, p
     tfjs.dispose()
     await onnx.dispose()
   }
+}
+
+export interface ProviderCheck {
+  provider: 'webgpu'
+  photos: string[]
+  /** Largest |provider - onnxruntime on the CPU| over every output value. */
+  maxAbsDiff: number
+  tolerance: number
+  /** Node runs by the execution provider that made them (the rest fell back to the CPU). */
+  placement: NodePlacement
+}
+
+/**
+ * Runs real photos, as one batch, through the checked conversion on an execution provider and on onnxruntime's
+ * CPU provider: the provider serves only when it ran nodes itself (onnxruntime silently falls back to the CPU) and
+ * every output value agrees within the tolerance. A GPU driver that computes wrong answers is caught here.
+ */
+export async function checkExecutionProvider (directory: string, file: OnnxModelFile, checkPhotosDir: string, provider: 'webgpu', options: { tolerance?: number, maxPhotos?: number } = {}): Promise<ProviderCheck> {
+  const description = await ModelDescription.read(directory)
+  const photos = spreadByLabel(checkPhotosDir, await listPhotos(checkPhotosDir), options.maxPhotos ?? 4)
+  if (photos.length === 0) throw new ConversionRefusedError(`no photos in ${checkPhotosDir} to check the ${provider} provider against the CPU`)
+  const inputs = await Promise.all(photos.map(async p => (await decodeAndResize(await readFile(p), description.inputSpec)).pixels))
+  const cpu = await OnnxClassifier.load(directory, file, { intraOpThreads: 1, spinning: false })
+  let expected: Float32Array[]
+  try {
+    expected = await cpu.predictBatch(inputs)
+  } finally {
+    await cpu.dispose()
+  }
+  const { outputs, placement } = await nodePlacement(directory, file, { intraOpThreads: 1, spinning: false, executionProvider: provider }, inputs)
+  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE
+  let maxAbsDiff = 0
+  expected.forEach((row, i) => row.forEach((v, j) => { maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - outputs[i][j])) }))
+  const onProvider = placementTotals(placement)[PROVIDER_NAMES[provider]] ?? 0
+  if (onProvider === 0) throw new ConversionRefusedError(`onnxruntime ran no node of ${description.name} on ${provider}: every node fell back to the CPU`)
+  if (!(maxAbsDiff <= tolerance)) {
+    throw new ConversionRefusedError(`${description.name} on ${provider} disagrees with onnxruntime on the CPU: max |difference| ${maxAbsDiff} over ${photos.length} photos, tolerance ${tolerance}`)
+  }
+  return { provider, photos: photos.map(p => relative(checkPhotosDir, p)), maxAbsDiff, tolerance, placement }
 }

@@ -109,7 +109,7 @@ for (const [file, binding, backend, baseImage] of [
     t.match(healthcheck!.args, /CMD \["node", "deploy\/healthcheck\.mjs"\]/)
 
     const env = envOf(final)
-    const config = checkServiceEnv(t, env, ['NODE_ENV', 'MALLOC_ARENA_MAX'])
+    const config = checkServiceEnv(t, env, ['NODE_ENV', 'MALLOC_ARENA_MAX', 'NVIDIA_DRIVER_CAPABILITIES'])
     t.equal(env.MALLOC_ARENA_MAX, '2', 'glibc arenas capped: the fuzz run measured RSS climbing without it (allocator fragmentation)')
     t.equal(config.INFERENCE_BACKEND, backend)
     t.equal(config.HOST, '0.0.0.0')
@@ -125,6 +125,11 @@ for (const [file, binding, backend, baseImage] of [
       t.match(install?.args, /npm install --no-save --omit=dev --ignore-scripts/, `installs ${binding}`)
       t.match(install?.args, `npm run --prefix node_modules/${binding} install`, 'runs its install script itself, whatever npm\'s script policy')
       t.match(install?.args, `find node_modules/${binding}/lib -name tfjs_binding.node`, 'and fails the build without the addon')
+      // The WebGPU path in the same image: the Vulkan loader, the driver's Vulkan files, onnxruntime-node, the check photos.
+      t.ok(final.some(i => i.keyword === 'RUN' && /apt-get install .*\blibvulkan1\b/.test(i.args)), 'the Vulkan loader (libvulkan1) is installed')
+      t.match(env.NVIDIA_DRIVER_CAPABILITIES?.split(','), ['compute', 'utility', 'graphics'], 'NVIDIA_DRIVER_CAPABILITIES includes graphics: the toolkit then mounts the Vulkan driver')
+      t.ok(instructions.some(i => i.keyword === 'RUN' && /libonnxruntime\.so\.1/.test(i.args)), 'the build fails without onnxruntime-node\'s library (its WebGPU provider)')
+      t.ok(final.some(i => i.keyword === 'COPY' && i.args.startsWith(config.ONNX_CHECK_PHOTOS.slice(projectRoot.length + 1))), 'the photos the ONNX conversion is checked on are in the image')
     }
     t.ok(instructions.some(i => i.keyword === 'RUN' && /npm ci --omit=dev/.test(i.args)), 'production dependencies from the lockfile')
 
@@ -168,9 +173,11 @@ t.test('deploy/compose.yaml: replicas behind nginx with the shared template; env
   t.same(await composeShutdownEnv(), { SHUTDOWN_DELAY_MS: String(config.SHUTDOWN_DELAY_MS), SHUTDOWN_TIMEOUT_MS: String(config.SHUTDOWN_TIMEOUT_MS), ADMISSION_HOLD_MS: '0' }, 'the load-balancer test runs the instances with these settings')
 
   const gpu = compose.services['app-gpu']
-  t.equal(checkServiceEnv(t, gpu.environment).INFERENCE_BACKEND, 'tensorflow-gpu')
+  t.equal(checkServiceEnv(t, gpu.environment, ['NVIDIA_DRIVER_CAPABILITIES']).INFERENCE_BACKEND, 'tensorflow-gpu')
   t.equal(gpu.build.dockerfile, 'deploy/Dockerfile.gpu')
   t.match(gpu.deploy.resources.reservations.devices, [{ driver: 'nvidia', capabilities: ['gpu'] }])
+  t.ok(gpu.deploy.resources.reservations.devices[0].capabilities.includes('graphics'), 'the graphics capability (the Vulkan driver, for webgpu)')
+  t.ok(gpu.environment.NVIDIA_DRIVER_CAPABILITIES.split(',').includes('graphics'), 'NVIDIA_DRIVER_CAPABILITIES includes graphics')
 
   for (const proxy of [nginx, compose.services['nginx-gpu']]) {
     const [source, target] = proxy.volumes[0].split(':')
@@ -251,7 +258,8 @@ t.test('deploy/k8s/gpu: the GPU image, the GPU backend, one GPU per pod', async 
   t.equal(container.name, 'food-classifier')
   t.equal(container.image, 'food-classifier:gpu')
   const env = Object.fromEntries(container.env.map((e: { name: string, value: string }) => [e.name, e.value]))
-  t.equal(checkServiceEnv(t, env).INFERENCE_BACKEND, 'tensorflow-gpu')
+  t.equal(checkServiceEnv(t, env, ['NVIDIA_DRIVER_CAPABILITIES']).INFERENCE_BACKEND, 'tensorflow-gpu')
+  t.ok(env.NVIDIA_DRIVER_CAPABILITIES.split(',').includes('graphics'), 'NVIDIA_DRIVER_CAPABILITIES includes graphics: the runtime mounts the Vulkan driver (webgpu)')
   t.equal(container.resources.limits['nvidia.com/gpu'], 1)
 })
 

@@ -12,7 +12,7 @@ t.test('POST /predict on the onnxruntime backend answers as the wasm backend doe
   const wasmApp = await build(t, { INFERENCE_BACKEND: 'wasm' })
   t.equal(ortApp.backend.name, 'onnxruntime')
   t.equal(ortApp.backend.package, 'onnxruntime-node')
-  t.match((await readdir(cacheDir)).sort(), [/^[0-9a-f]{64}\.converter-v1\.json$/, /^[0-9a-f]{64}\.converter-v1\.onnx$/], 'the checked conversion is cached')
+  t.match((await readdir(cacheDir)).sort(), [/^[0-9a-f]{64}\.converter-v2\.json$/, /^[0-9a-f]{64}\.converter-v2\.onnx$/], 'the checked conversion is cached')
 
   const photos = ['food/opencv__apple.jpg', 'not_food/skimage__chelsea.jpg', 'not_food/goexif__sample1.jpg']
   for (const name of photos) {

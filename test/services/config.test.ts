@@ -29,7 +29,7 @@ t.test('TFJS_BACKEND, the former name of INFERENCE_BACKEND, still works; the two
   t.equal(loadConfig({ TFJS_BACKEND: 'wasm' }).INFERENCE_BACKEND, 'wasm')
   t.equal(loadConfig({ TFJS_BACKEND: 'wasm', INFERENCE_BACKEND: 'wasm' }).INFERENCE_BACKEND, 'wasm')
   t.throws(() => loadConfig({ TFJS_BACKEND: 'wasm', INFERENCE_BACKEND: 'onnxruntime' }), { message: /INFERENCE_BACKEND=onnxruntime and TFJS_BACKEND=wasm disagree/ })
-  t.throws(() => loadConfig({ TFJS_BACKEND: 'gpu' }), { message: /INFERENCE_BACKEND="gpu".*allowed: auto, tensorflow-gpu, onnxruntime/ })
+  t.throws(() => loadConfig({ TFJS_BACKEND: 'gpu' }), { message: /INFERENCE_BACKEND="gpu".*allowed: auto, tensorflow-gpu, webgpu, onnxruntime/ })
 })
 
 t.test('bad values stop the boot with every variable named and the allowed values listed', async t => {
@@ -37,7 +37,7 @@ t.test('bad values stop the boot with every variable named and the allowed value
   t.type(err, ConfigError)
   t.equal(err.problems.length, 3)
   t.match(err.message, /PORT="eighty": must be integer/)
-  t.match(err.message, /INFERENCE_BACKEND="gpu".*allowed: auto, tensorflow-gpu, onnxruntime, tensorflow, wasm, cpu/)
+  t.match(err.message, /INFERENCE_BACKEND="gpu".*allowed: auto, tensorflow-gpu, webgpu, onnxruntime, tensorflow, wasm, cpu/)
   t.match(err.message, /MAX_UPLOAD_BYTES=10: must be >= 1024/)
 })
 

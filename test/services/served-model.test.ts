@@ -27,3 +27,14 @@ t.test('onnxruntime: a single-threaded session per worker, a worker per core, ba
   t.same(resolveInferenceSettings({ ...auto, ORT_INTRA_OP_THREADS: 4 }, ort, 2).workers, 1, 'at least one worker')
   t.same(resolveInferenceSettings({ ...auto, INFERENCE_WORKERS: 0, MAX_BATCH_SIZE: 1 }, ort, 2), { workers: 0, maxBatchSize: 1, maxBatchDelayMs: 2, maxQueue: 64, ort: { intraOpThreads: 1, spinning: false } })
 })
+
+t.test('webgpu: one session on one worker, batches of up to 32 (defaults until measured on a GPU), overridable', async t => {
+  const gpu = backend('webgpu', 'wasm')
+  for (const cores of [2, 64]) {
+    t.same(resolveInferenceSettings(auto, gpu, cores), { workers: 1, maxBatchSize: 32, maxBatchDelayMs: 2, maxQueue: 64, ort: { intraOpThreads: 1, spinning: false, executionProvider: 'webgpu' } },
+      `${cores} cores: still one worker, the GPU is the engine`)
+  }
+  t.same(resolveInferenceSettings({ ...auto, INFERENCE_WORKERS: 2, MAX_BATCH_SIZE: 8, ORT_INTRA_OP_THREADS: 2 }, gpu, 2),
+    { workers: 2, maxBatchSize: 8, maxBatchDelayMs: 2, maxQueue: 64, ort: { intraOpThreads: 2, spinning: false, executionProvider: 'webgpu' } })
+  t.notOk(resolveInferenceSettings(auto, backend('onnxruntime', 'wasm'), 2).ort?.executionProvider, 'onnxruntime stays on the CPU provider')
+})

@@ -35,7 +35,7 @@ t.test('a conversion is checked on real photos, cached by the weights digest, an
   t.equal(first.check.photos.length, 4)
   t.match(first.check.photos, [/^food\//, /^food\//, /^not_food\//, /^not_food\//], 'photos of both labels')
   t.ok(first.check.maxAbsDiff <= 1e-4, `max |difference| ${first.check.maxAbsDiff}`)
-  t.same((await readdir(cacheDir)).sort(), [`${first.digest}.converter-v1.json`, `${first.digest}.converter-v1.onnx`], 'the model and its check record, no temporary file left')
+  t.same((await readdir(cacheDir)).sort(), [`${first.digest}.converter-v2.json`, `${first.digest}.converter-v2.onnx`], 'the model and its check record, no temporary file left')
   t.same((await readdir(modelDir)).sort(), (await readdir(food)).sort(), 'the model directory is left as it was')
   const written = (await stat(first.path)).mtimeMs
 
