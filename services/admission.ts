@@ -15,9 +15,10 @@ import { median } from './stats.js'
  * measured under load (lowest limit / requests per second): without that floor, a baseline taken while the server
  * idled would hold the limit below what keeps it busy. The fixed bounds keep it between what keeps every engine busy and the
  * caps of the queue behind it. A window counts as at the lowest limit only after one there already (its answers were
- * admitted at that limit, not before it came down). As Envoy does, the baseline is measured again every
- * BASELINE_TTL_MS by holding the limit at its minimum until such a window (at most PROBE_MAX_MS): a baseline only
- * ever lowered would be lost under sustained overload, and one taken from the recent past would drift up with it.
+ * admitted at that limit, not before it came down). A baseline not measured again within BASELINE_TTL_MS (sustained
+ * load keeps the server above its lowest limit) is forgotten, and the Little's-law floor, which follows the measured
+ * throughput, stands in for it: a baseline only ever lowered would be lost under sustained overload, and Envoy's way
+ * of measuring it again, pinning concurrency at its minimum for a while, refuses clients a server at capacity serves.
  */
 
 export interface AdmissionOptions {
@@ -36,9 +37,9 @@ export interface AdmissionOptions {
 const WINDOW_MS = 250
 const MIN_WINDOW_SAMPLES = 8
 const BASELINE_TTL_MS = 30_000
-/** Longest the limit is held at its lowest for a baseline measurement. */
-const PROBE_MAX_MS = 5_000
 const SMOOTHING = 0.2
+/** How far past its target latency may be before the limit shrinks. */
+const DEADBAND = 0.25
 
 export interface AdmissionState {
   limit: number
@@ -63,8 +64,6 @@ export class AdmissionLimiter {
   private baselineAt = 0
   /** Completions per second while at least the lowest limit was in flight (exponentially weighted); NaN until measured. */
   private throughput = NaN
-  /** While the baseline is measured: the limit to restore, and since when it is held at the lowest. */
-  private probe: { restore: number, since: number } | undefined
   private lastMedian = NaN
   private counts = { admitted: 0, refused: 0 }
   private readonly now: () => number
@@ -132,33 +131,31 @@ export class AdmissionLimiter {
     // were admitted at the lowest limit, not before the limit came down), measures the baseline itself.
     this.windowsAtLowest = this.peakInFlight <= this.options.minLimit ? this.windowsAtLowest + 1 : 0
     const atLowest = this.windowsAtLowest >= 2
-    if (this.probe !== undefined) {
-      // Hold the lowest limit until what was admitted above it has drained (or, with requests that never end, a
-      // few seconds), then measure.
-      if (!atLowest && now - this.probe.since < PROBE_MAX_MS) return
-      this.baseline = latency
-      this.baselineAt = now
-      this.limitValue = this.probe.restore
-      this.probe = undefined
-      return
-    }
     if (atLowest && (Number.isNaN(this.baseline) || latency < this.baseline || now - this.baselineAt > BASELINE_TTL_MS)) {
       this.baseline = latency
       this.baselineAt = now
     } else if (now - this.baselineAt > BASELINE_TTL_MS) {
-      this.probe = { restore: this.limitValue, since: now }
-      this.limitValue = this.options.minLimit
-      return
+      // Not measured again for a while (sustained load keeps the server above its lowest limit): forget it, and go
+      // by the Little's-law floor, which follows the throughput, until a window at the lowest limit measures it.
+      // Envoy measures it again by pinning concurrency low, which refuses clients a server at capacity could serve.
+      this.baseline = NaN
     }
     const baseline = this.effectiveBaseline()
     if (!(baseline > 0)) return // nothing measured at the lowest limit yet, and no throughput: no reference
-    const gradient = Math.max(0.5, Math.min(1, this.options.tolerance * baseline / latency))
-    // Room to grow: the square root of the limit while latency is within the tolerance; past it, one request, so
-    // that sustained overload settles at about tolerance x the lowest limit (latency = tolerance x baseline) rather
-    // than a square root above it.
-    let next = this.limitValue * gradient + (gradient < 1 ? 1 : Math.sqrt(this.limitValue))
-    // Grow only a limit that was reached: an idle server says nothing about how much more it could take.
-    if (this.peakInFlight < this.limitValue / 2) next = Math.min(next, this.limitValue)
+    // How far latency is past its target (tolerance x baseline): at or under it the limit may grow; up to
+    // DEADBAND past it, it stays (a server just at its capacity, as many clients as keep it busy, sits there and must
+    // not refuse them on a noisy window); beyond, it shrinks at once in proportion, plus one, so that sustained
+    // overload settles at about tolerance x the lowest limit.
+    const over = latency / (this.options.tolerance * baseline)
+    let next: number
+    if (over > 1 + DEADBAND) {
+      next = this.limitValue * Math.max(0.5, 1 / over) + 1
+    } else if (over > 1 || this.peakInFlight < this.limitValue / 2) {
+      // Grow only a limit that was reached: an idle server says nothing about how much more it could take.
+      next = this.limitValue
+    } else {
+      next = this.limitValue + Math.sqrt(this.limitValue)
+    }
     // Grow slowly, shrink at once: a limit too high costs every admitted request its latency now, while one too low
     // (never under what keeps the engines busy) costs only a little headroom until the next windows.
     const smoothed = next < this.limitValue ? next : (1 - SMOOTHING) * this.limitValue + SMOOTHING * next
