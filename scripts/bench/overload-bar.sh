@@ -11,6 +11,7 @@ here=$(cd "$(dirname "$0")/../.." && pwd)
 load=${LOAD:-$here/../shared/bench-peers/load.mjs}
 photos=${PHOTOS:-$here/test/fixtures/photos/food}
 clients=${CLIENTS:-16 128 256}
+[ -f "$load" ] || { echo "no load generator at $load (set LOAD=.../bench-peers/load.mjs)" >&2; exit 2; }
 out=$(mktemp -d)
 [ $# -gt 0 ] || set -- "$here"
 echo "| build | clients | 200/s | 503/s | p50 / p99 of the 200s | server cores | 200/s per server core | server CPU per refusal | load generator CPU |"
