@@ -8,9 +8,9 @@ import { median } from './stats.js'
  *
  * Each window (WINDOW_MS, or more when few requests complete), the median latency of the requests completed in it
  * is compared with a baseline, the latency at the lowest limit: while latency stays within `tolerance` times the
- * baseline, the limit grows by its square root (room for queueing), smoothed; beyond it, the limit shrinks at once in
- * proportion (gradient = tolerance x baseline / now, at least a half) plus one, so that sustained overload settles
- * at about tolerance x the lowest limit. A batching server's lone request is faster than any request can be at
+ * baseline, the limit grows by its square root (room for queueing), smoothed; up to DEADBAND past it, the limit
+ * stays; beyond, for two windows running, it shrinks at once in proportion (gradient = tolerance x baseline / now, at
+ * least a half) plus one, so that sustained overload settles at about tolerance x the lowest limit. A batching server's lone request is faster than any request can be at
  * full throughput, so the baseline is at least what Little's law gives for the lowest limit at the throughput
  * measured under load (lowest limit / requests per second): without that floor, a baseline taken while the server
  * idled would hold the limit below what keeps it busy. The fixed bounds keep it between what keeps every engine busy and the
@@ -60,6 +60,8 @@ export class AdmissionLimiter {
   private peakInFlight = 0
   /** Consecutive windows with no more than the lowest limit in flight. */
   private windowsAtLowest = 0
+  /** Consecutive windows with latency past the deadband. */
+  private windowsOver = 0
   private baseline = NaN
   private baselineAt = 0
   /** Completions per second while at least the lowest limit was in flight (exponentially weighted); NaN until measured. */
@@ -148,8 +150,12 @@ export class AdmissionLimiter {
     // overload settles at about tolerance x the lowest limit.
     const over = latency / (this.options.tolerance * baseline)
     let next: number
-    if (over > 1 + DEADBAND) {
+    this.windowsOver = over > 1 + DEADBAND ? this.windowsOver + 1 : 0
+    if (this.windowsOver >= 2) {
+      // Two windows running: one noisy window of a server at capacity is not overload.
       next = this.limitValue * Math.max(0.5, 1 / over) + 1
+    } else if (over > 1 + DEADBAND) {
+      next = this.limitValue
     } else if (over > 1 || this.peakInFlight < this.limitValue / 2) {
       // Grow only a limit that was reached: an idle server says nothing about how much more it could take.
       next = this.limitValue
