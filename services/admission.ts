@@ -10,11 +10,11 @@ import { median } from './stats.js'
  * is compared with a baseline, the latency at the lowest limit: while latency stays within `tolerance` times the
  * baseline, the limit grows by its square root (room for queueing), smoothed; up to DEADBAND past it, the limit
  * stays; beyond, for two windows running, it shrinks at once in proportion (gradient = tolerance x baseline / now, at
- * least a half) plus one, so that sustained overload settles at about tolerance x the lowest limit. A batching server's lone request is faster than any request can be at
- * full throughput, so the baseline is at least what Little's law gives for the lowest limit at the throughput
- * measured under load (lowest limit / requests per second): without that floor, a baseline taken while the server
- * idled would hold the limit below what keeps it busy. The fixed bounds keep it between what keeps every engine busy and the
- * caps of the queue behind it. A window counts as at the lowest limit only after one there already (its answers were
+ * least a half) plus one, so that sustained overload settles at about tolerance x the lowest limit. A batching
+ * server's lone request is faster than any request can be at full throughput, so the baseline is at least what
+ * Little's law gives for the lowest limit at the throughput measured under load (lowest limit / requests per
+ * second): without that floor, a baseline taken while the server idled would hold the limit below what keeps it
+ * busy. The fixed bounds keep it between what keeps every engine busy and the caps of the queue behind it. A window counts as at the lowest limit only after one there already (its answers were
  * admitted at that limit, not before it came down). A baseline not measured again within BASELINE_TTL_MS (sustained
  * load keeps the server above its lowest limit) is forgotten, and the Little's-law floor, which follows the measured
  * throughput, stands in for it: a baseline only ever lowered would be lost under sustained overload, and Envoy's way
@@ -149,17 +149,13 @@ export class AdmissionLimiter {
     // not refuse them on a noisy window); beyond, it shrinks at once in proportion, plus one, so that sustained
     // overload settles at about tolerance x the lowest limit.
     const over = latency / (this.options.tolerance * baseline)
-    let next: number
     this.windowsOver = over > 1 + DEADBAND ? this.windowsOver + 1 : 0
+    let next = this.limitValue
     if (this.windowsOver >= 2) {
       // Two windows running: one noisy window of a server at capacity is not overload.
       next = this.limitValue * Math.max(0.5, 1 / over) + 1
-    } else if (over > 1 + DEADBAND) {
-      next = this.limitValue
-    } else if (over > 1 || this.peakInFlight < this.limitValue / 2) {
+    } else if (over <= 1 && this.peakInFlight >= this.limitValue / 2) {
       // Grow only a limit that was reached: an idle server says nothing about how much more it could take.
-      next = this.limitValue
-    } else {
       next = this.limitValue + Math.sqrt(this.limitValue)
     }
     // Grow slowly, shrink at once: a limit too high costs every admitted request its latency now, while one too low
