@@ -3,7 +3,7 @@ import { onOnnxRuntime, selectBackend, type BackendChoice, type BackendLoader } 
 import { ModelRegistry } from '../services/model-registry.js'
 import { ModelRepository, SingleModelSource, parseVersionPolicies, policyFor, selectVersions, type ModelSource } from '../services/model-repository.js'
 import { placementTotals } from '../services/onnx/classifier.js'
-import { checkExecutionProvider, prepareOnnxModel } from '../services/onnx/prepare.js'
+import { checkExecutionProvider, prepareOnnxModel, type PreparedOnnxModel } from '../services/onnx/prepare.js'
 import { ServedModel, resolveInferenceSettings } from '../services/served-model.js'
 import { describeAdapter } from '../services/webgpu.js'
 
@@ -44,16 +44,26 @@ export default fp<ModelPluginOptions>(async function model (fastify, opts) {
   const [checkVersion] = selectVersions(found.versions.map(v => v.version), policyFor(policies, defaultModel)).slice(-1)
   const checkDirectory = found.versions.find(v => v.version === checkVersion)?.directory ?? found.versions[found.versions.length - 1].directory
 
-  const onnxOptions = { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS }
+  const onnxOptions = { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS, precision: config.ONNX_PRECISION }
+  // WebGPU runs the fp32 graph: its provider has no integer convolution kernels.
+  const onnxFor = (backendName: string) => backendName === 'webgpu' ? { ...onnxOptions, precision: 'fp32' as const } : onnxOptions
   // onnxruntime serves only a conversion that reproduces the TF.js graph, and webgpu only one that also reproduces
   // onnxruntime's CPU answers on this adapter; otherwise the next backend is used. The default model decides; a
   // model loaded later that does not convert fails its load, with the reason.
+  const logPrecision = (onnx: PreparedOnnxModel): void => {
+    if (onnx.int8 !== undefined) {
+      log.info({ onnx: onnx.path, precision: 'int8', ...onnx.int8.check }, `int8 graph served (calibrated on ${onnx.int8.calibrationPhotos} photos): max |probability difference| from fp32 ${onnx.int8.check.maxAbsDiff.toFixed(4)} on ${onnx.int8.check.photos} photos`)
+    } else if (onnx.int8Skipped !== undefined) {
+      log.warn({ precision: 'fp32', reason: onnx.int8Skipped }, `int8 not used, serving fp32: ${onnx.int8Skipped}`)
+    }
+  }
   const backend = await selectBackend(config.INFERENCE_BACKEND, opts.backendLoader, async name => {
     if (!onOnnxRuntime(name)) return
-    const onnx = await prepareOnnxModel(checkDirectory, onnxOptions)
+    const onnx = await prepareOnnxModel(checkDirectory, onnxFor(name))
     const { check } = onnx
     log.info({ onnx: onnx.path, fromCache: onnx.fromCache, maxAbsDiff: check.maxAbsDiff, photos: check.photos.length },
       onnx.fromCache ? `ONNX model from the cache: ${onnx.path}` : `model converted to ONNX (${onnx.path}), max |difference| from the TF.js graph ${check.maxAbsDiff} on ${check.photos.length} photos`)
+    logPrecision(onnx)
     if (name !== 'webgpu') return
     const gpu = await checkExecutionProvider(checkDirectory, onnx, config.ONNX_CHECK_PHOTOS, 'webgpu')
     log.info({ maxAbsDiff: gpu.maxAbsDiff, photos: gpu.photos.length, nodeRuns: placementTotals(gpu.placement), placement: gpu.placement },
@@ -72,7 +82,8 @@ export default fp<ModelPluginOptions>(async function model (fastify, opts) {
     defaultModel,
     start: async (directory, identity) => {
       // The conversion is cached by weights digest: the default model's check above is not repeated.
-      const onnx = onOnnxRuntime(backend.name) ? await prepareOnnxModel(directory, onnxOptions) : undefined
+      const onnx = onOnnxRuntime(backend.name) ? await prepareOnnxModel(directory, onnxFor(backend.name)) : undefined
+      if (onnx !== undefined && directory !== checkDirectory) logPrecision(onnx)
       const served = await ServedModel.start(directory, backend, settings, {}, onnx, identity)
       log.info({ model: served.name, version: served.version, repositoryVersion: identity.version, directory, sha256: served.digest, warmUpMs: Math.round(served.warmUpMs), ...settings },
         `model ${served.name} version ${identity.version} (${served.version}) loaded and warmed up on ${settings.workers === 0 ? 'the main thread' : `${settings.workers} worker threads`}`)

@@ -240,6 +240,7 @@ export const ModelInfoSchema = Type.Object({
     maxBatchSize: Type.Integer({ description: 'The most requests run as one batch (MAX_BATCH_SIZE).' }),
     maxBatchDelayMs: Type.Integer({ description: 'How long a partial batch waits for company while other workers are busy, in ms (MAX_BATCH_DELAY_MS).' }),
     maxQueue: Type.Integer({ description: 'Requests waiting beyond this are refused with 503 QUEUE_FULL (MAX_QUEUE).' }),
+    precision: Type.Optional(Type.Union([Type.Literal('fp32'), Type.Literal('int8')], { description: 'onnxruntime and webgpu: the precision the graph runs at: int8 when the model ships a calibration (int8.json) and ONNX_PRECISION allows it, fp32 otherwise.' })),
     requests: Type.Integer({ description: 'Requests answered since start.' }),
     batches: Type.Integer({ description: 'Batches run since start: requests / batches is the mean batch size.' }),
     tensors: Type.Integer({ description: 'TF.js tensors held by the model engines (flat over time when nothing leaks).' })

@@ -14,6 +14,8 @@ export interface InferenceSettings {
   maxQueue: number
   /** onnxruntime and webgpu: the options of each worker's session. */
   ort?: OrtSessionSettings
+  /** onnxruntime and webgpu: the precision of the graph served (int8: services/onnx/quantize.ts). */
+  precision?: 'fp32' | 'int8'
 }
 
 export interface InferenceConfig {
@@ -131,7 +133,8 @@ export class ServedModel {
       warmUpMs = Math.max(...ok.map(r => r.warmUpMs))
     }
     const queue = new BatchQueue(runners, { ...settings, initialItemMs: warmUpMs, ...hooks })
-    return new ServedModel(description, settings, queue, runners, identity ?? { name: description.name, version: 1 }, warmUpMs)
+    const served = ort === undefined ? settings : { ...settings, precision: ort.file.precision ?? 'fp32' }
+    return new ServedModel(description, served, queue, runners, identity ?? { name: description.name, version: 1 }, warmUpMs)
   }
 
   /** The name clients use: the repository's directory name (the manifest's name for a single MODEL_DIR). */

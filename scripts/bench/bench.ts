@@ -91,9 +91,9 @@ async function interleavedLevels (servers: Array<{ mode: string, url: string, en
 /** The engine alone: preprocessed real photos submitted at high concurrency, no HTTP. */
 const config = loadConfig({})
 const engineBackend = await selectBackend(benchBackend, undefined, async name => {
-  if (onOnnxRuntime(name)) await prepareOnnxModel(modelDir, { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS })
+  if (onOnnxRuntime(name)) await prepareOnnxModel(modelDir, { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS, precision: config.ONNX_PRECISION })
 })
-const engineOnnx = onOnnxRuntime(engineBackend.name) ? await prepareOnnxModel(modelDir, { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS }) : undefined
+const engineOnnx = onOnnxRuntime(engineBackend.name) ? await prepareOnnxModel(modelDir, { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS, precision: config.ONNX_PRECISION }) : undefined
 
 async function inProcess (settings: InferenceSettings, inputs: Pixels[], secs: number): Promise<{ imagesPerSecond: number, p50: number, p99: number, meanBatch: number }> {
   const ort = onOnnxRuntime(engineBackend.name) ? { ort: { intraOpThreads: 1, spinning: false, executionProvider: engineBackend.name === 'webgpu' ? 'webgpu' as const : 'cpu' as const } } : {}

@@ -5,14 +5,15 @@
  *
  *   npx tsx scripts/bench/engine-options.ts            # ENGINE_SECONDS=4 per turn, ENGINE_ROUNDS=3, MODEL_DIR
  *
- * Options (ENGINE_OPTIONS, comma-separated names of the table below; default all of them).
+ * Options (ENGINE_OPTIONS, comma-separated names of the table below; default all of them). The -int8 rows run the
+ * quantised graph and are left out for a model without a calibration (int8.json).
  */
 import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
 import { selectBackend, type BackendChoice } from '../../services/backend.js'
 import { ModelDescription } from '../../services/classifier.js'
 import { preprocessImage } from '../../services/image.js'
-import { prepareOnnxModel } from '../../services/onnx/prepare.js'
+import { prepareOnnxModel, readCalibration } from '../../services/onnx/prepare.js'
 import type { Pixels } from '../../services/pixels.js'
 import { projectRoot } from '../../services/project.js'
 import { ServedModel, type InferenceSettings } from '../../services/served-model.js'
@@ -23,7 +24,7 @@ const modelDir = process.env.MODEL_DIR ?? join(projectRoot, 'model/food')
 const seconds = Number(process.env.ENGINE_SECONDS ?? 4)
 const rounds = Number(process.env.ENGINE_ROUNDS ?? 3)
 
-interface Option { name: string, backend: 'onnxruntime' | 'wasm', settings: InferenceSettings }
+interface Option { name: string, backend: 'onnxruntime' | 'wasm', settings: InferenceSettings, int8?: true }
 const base = { maxBatchDelayMs: 2, maxQueue: 256 }
 const OPTIONS: Option[] = [
   { name: 'ort-2w-1t-b1', backend: 'onnxruntime', settings: { ...base, workers: 2, maxBatchSize: 1, ort: { intraOpThreads: 1, spinning: false } } },
@@ -32,10 +33,15 @@ const OPTIONS: Option[] = [
   { name: 'ort-1w-2t-b4-nospin', backend: 'onnxruntime', settings: { ...base, workers: 1, maxBatchSize: 4, ort: { intraOpThreads: 2, spinning: false } } },
   { name: 'ort-1w-2t-b4-spin', backend: 'onnxruntime', settings: { ...base, workers: 1, maxBatchSize: 4, ort: { intraOpThreads: 2, spinning: true } } },
   { name: 'ort-1w-1t-b4', backend: 'onnxruntime', settings: { ...base, workers: 1, maxBatchSize: 4, ort: { intraOpThreads: 1, spinning: false } } },
+  { name: 'ort-2w-1t-b1-int8', backend: 'onnxruntime', int8: true, settings: { ...base, workers: 2, maxBatchSize: 1, ort: { intraOpThreads: 1, spinning: false } } },
+  { name: 'ort-2w-1t-b4-int8', backend: 'onnxruntime', int8: true, settings: { ...base, workers: 2, maxBatchSize: 4, ort: { intraOpThreads: 1, spinning: false } } },
+  { name: 'ort-2w-1t-b8-int8', backend: 'onnxruntime', int8: true, settings: { ...base, workers: 2, maxBatchSize: 8, ort: { intraOpThreads: 1, spinning: false } } },
   { name: 'wasm-2w-b4', backend: 'wasm', settings: { ...base, workers: 2, maxBatchSize: 4 } }
 ]
 const wanted = process.env.ENGINE_OPTIONS?.split(',')
-const options = wanted === undefined ? OPTIONS : OPTIONS.filter(o => wanted.includes(o.name))
+// int8 rows need the model's calibration (int8.json); the other onnxruntime rows run the fp32 graph.
+const calibrated = await readCalibration(modelDir) !== undefined
+const options = (wanted === undefined ? OPTIONS : OPTIONS.filter(o => wanted.includes(o.name))).filter(o => o.int8 !== true || calibrated)
 
 interface Measurement { imagesPerSecond: number, p50: number, p99: number, meanBatch: number, cpuMsPerImage: number }
 
@@ -59,17 +65,15 @@ const config = loadConfig({})
 const description = await ModelDescription.read(modelDir)
 const inputs = await Promise.all((await benchPhotos()).map(async p => (await preprocessImage(p.bytes, description.inputSpec)).pixels))
 const choices: Record<string, BackendChoice> = {}
-const onnx = options.some(o => o.backend === 'onnxruntime')
-  ? await (async () => {
-    choices.onnxruntime = await selectBackend('onnxruntime')
-    return prepareOnnxModel(modelDir, { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS })
-  })()
-  : undefined
+const onnxOptions = { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS }
+if (options.some(o => o.backend === 'onnxruntime')) choices.onnxruntime = await selectBackend('onnxruntime')
+const fp32 = options.some(o => o.backend === 'onnxruntime' && o.int8 !== true) ? await prepareOnnxModel(modelDir, { ...onnxOptions, precision: 'fp32' }) : undefined
+const int8 = options.some(o => o.int8 === true) ? await prepareOnnxModel(modelDir, { ...onnxOptions, precision: 'int8' }) : undefined
 if (options.some(o => o.backend === 'wasm')) choices.wasm = await selectBackend('wasm')
 console.log(`engine options: ${description.name} ${description.version}; ${availableParallelism()} cores (${cpus()[0]?.model.trim()}); ${seconds} s per turn, ${rounds} rounds, ${inputs.length} photos`)
 
 const models = new Map<string, ServedModel>()
-for (const o of options) models.set(o.name, await ServedModel.start(modelDir, choices[o.backend], o.settings, {}, onnx))
+for (const o of options) models.set(o.name, await ServedModel.start(modelDir, choices[o.backend], o.settings, {}, o.int8 === true ? int8 : fp32))
 const results = new Map<string, Measurement[]>(options.map(o => [o.name, []]))
 try {
   for (const o of options) await measure(models.get(o.name) as ServedModel, inputs.slice(0, 4)) // warm-up

@@ -1033,6 +1033,8 @@ export interface components {
                 maxBatchDelayMs: number;
                 /** @description Requests waiting beyond this are refused with 503 QUEUE_FULL (MAX_QUEUE). */
                 maxQueue: number;
+                /** @description onnxruntime and webgpu: the precision the graph runs at: int8 when the model ships a calibration (int8.json) and ONNX_PRECISION allows it, fp32 otherwise. */
+                precision?: "fp32" | "int8";
                 /** @description Requests answered since start. */
                 requests: number;
                 /** @description Batches run since start: requests / batches is the mean batch size. */

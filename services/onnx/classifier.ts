@@ -22,6 +22,8 @@ export interface OnnxModelFile {
   path: string
   inputName: string
   outputName: string
+  /** int8 when it is the quantised form of the conversion (services/onnx/quantize.ts); fp32 when absent. */
+  precision?: 'fp32' | 'int8'
 }
 
 function softmaxRow (row: Float32Array): Float32Array {

@@ -6,6 +6,8 @@ import { decodeAndResize } from '../image.js'
 import { nodePlacement, OnnxClassifier, PROVIDER_NAMES, placementTotals, type NodePlacement, type OnnxModelFile } from './classifier.js'
 import { convertGraph, CONVERTER_VERSION } from './convert.js'
 import { readGraphModel } from './graph-model.js'
+import { decodeModel, encodeModel } from './proto.js'
+import { quantizeModel, QUANTIZER_VERSION, type CalibrationRanges } from './quantize.js'
 
 export interface OnnxPrepareOptions {
   /** Where converted models are kept, by weights digest; the model directory itself may be read-only. */
@@ -15,7 +17,14 @@ export interface OnnxPrepareOptions {
   /** Largest accepted |TF.js - ONNX| over every output value. */
   tolerance?: number
   maxPhotos?: number
+  /**
+   * 'auto' (default): int8 when the model directory ships a calibration for these weights (int8.json, written by
+   * `npm run model:calibrate`), fp32 otherwise; 'fp32': never int8; 'int8': int8 or refuse.
+   */
+  precision?: OnnxPrecision
 }
+
+export type OnnxPrecision = 'auto' | 'fp32' | 'int8'
 
 export interface ConversionCheck {
   photos: string[]
@@ -23,6 +32,28 @@ export interface ConversionCheck {
   tolerance: number
   /** TF.js backend that computed the reference. */
   reference: string
+}
+
+/** int8.json in a model directory: activation ranges measured on real photos, and what they were measured on. */
+export interface Int8Calibration {
+  quantizer: number
+  converter: number
+  /** The weights (manifest sha256) the ranges belong to. */
+  modelDigest: string
+  method: 'minmax' | 'average'
+  photos: { count: number, source: string }
+  ranges: CalibrationRanges
+  /** fp32 against int8 on photos apart from the calibration ones, as the calibration script measured them. */
+  evaluation?: Record<string, unknown>
+}
+
+export interface QuantizationCheck {
+  photos: number
+  /** Largest |fp32 - int8| probability over the check photos. */
+  maxAbsDiff: number
+  tolerance: number
+  /** Check photos whose top label differs between fp32 and int8. */
+  labelChanges: number
 }
 
 export interface PreparedOnnxModel extends OnnxModelFile {
@@ -33,6 +64,10 @@ export interface PreparedOnnxModel extends OnnxModelFile {
   fromCache: boolean
   check: ConversionCheck
   opCounts: Record<string, number>
+  /** Present when the int8 model is the one served (path points at it). */
+  int8?: { check: QuantizationCheck, method: Int8Calibration['method'], calibrationPhotos: number, sha256: string }
+  /** Why int8 was not used although precision was 'auto' and the model ships a calibration. */
+  int8Skipped?: string
 }
 
 /** The conversion could not be made or disagrees with the TF.js graph: the service must not serve it. */
@@ -80,6 +115,97 @@ export function cachePaths (cacheDir: string, digest: string): { model: string, 
  * when every output value agrees within the tolerance. Needs a TF.js backend for the reference run.
  */
 export async function prepareOnnxModel (directory: string, options: OnnxPrepareOptions, reference = 'current'): Promise<PreparedOnnxModel> {
+  const fp32 = await prepareFp32(directory, options, reference)
+  const precision = options.precision ?? 'auto'
+  if (precision === 'fp32') return fp32
+  const calibration = await readCalibration(directory)
+  if (calibration === undefined) {
+    if (precision === 'int8') throw new ConversionRefusedError(`ONNX_PRECISION=int8: ${directory} has no int8.json (npm run model:calibrate makes one)`)
+    return fp32
+  }
+  try {
+    return await prepareInt8(directory, fp32, calibration, options)
+  } catch (err) {
+    if (precision === 'int8' || !(err instanceof ConversionRefusedError)) throw err
+    return { ...fp32, int8Skipped: err.message }
+  }
+}
+
+export const INT8_TOLERANCE = 0.2
+export const CALIBRATION_FILE = 'int8.json'
+
+export async function readCalibration (directory: string): Promise<Int8Calibration | undefined> {
+  const text = await readFile(join(directory, CALIBRATION_FILE), 'utf8').catch(() => undefined)
+  return text === undefined ? undefined : JSON.parse(text) as Int8Calibration
+}
+
+function int8CachePaths (cacheDir: string, digest: string, calibrationSha: string): { model: string, record: string } {
+  const key = `${digest}.converter-v${CONVERTER_VERSION}.int8-v${QUANTIZER_VERSION}.${calibrationSha.slice(0, 16)}`
+  return { model: join(cacheDir, `${key}.onnx`), record: join(cacheDir, `${key}.json`) }
+}
+
+/**
+ * The int8 form of a checked fp32 conversion, built from the model's calibration ranges (services/onnx/quantize.ts),
+ * run beside the fp32 model on the check photos and cached only when no probability moves by more than
+ * INT8_TOLERANCE (a wrong integer kernel, or ranges that do not fit these weights, moves them far more).
+ */
+async function prepareInt8 (directory: string, fp32: PreparedOnnxModel, calibration: Int8Calibration, options: OnnxPrepareOptions): Promise<PreparedOnnxModel> {
+  const description = await ModelDescription.read(directory)
+  if (calibration.modelDigest !== description.digest) throw new ConversionRefusedError(`${CALIBRATION_FILE} of ${description.name} was measured on other weights (${calibration.modelDigest.slice(0, 12)}, these are ${description.digest.slice(0, 12)}): run npm run model:calibrate again`)
+  if (calibration.converter !== CONVERTER_VERSION || calibration.quantizer !== QUANTIZER_VERSION) throw new ConversionRefusedError(`${CALIBRATION_FILE} of ${description.name} was made for converter v${calibration.converter} and quantizer v${calibration.quantizer} (this is v${CONVERTER_VERSION}, v${QUANTIZER_VERSION}): run npm run model:calibrate again`)
+  const calibrationSha = sha256(Buffer.from(JSON.stringify(calibration.ranges)))
+  const paths = int8CachePaths(options.cacheDir, description.digest, calibrationSha)
+  type Record = NonNullable<PreparedOnnxModel['int8']>
+  const cached = await readFile(paths.record, 'utf8').then(text => JSON.parse(text) as Record, () => undefined)
+  if (cached !== undefined) {
+    const bytes = await readFile(paths.model).catch(() => undefined)
+    if (bytes !== undefined && sha256(bytes) === cached.sha256) return { ...fp32, path: paths.model, precision: 'int8', int8: cached }
+  }
+  let bytes: Uint8Array
+  try {
+    bytes = encodeModel(quantizeModel(decodeModel(await readFile(fp32.path)), calibration.ranges))
+  } catch (err) {
+    throw new ConversionRefusedError(`${description.name} cannot be quantised to int8: ${(err as Error).message}`)
+  }
+  const photos = spreadByLabel(options.checkPhotosDir, await listPhotos(options.checkPhotosDir), options.maxPhotos ?? 8)
+  const pending = `${paths.model}.${process.pid}.${Date.now()}.tmp`
+  await writeFile(pending, bytes)
+  try {
+    const check = await compareModels(directory, fp32, { ...fp32, path: pending, precision: 'int8' }, photos)
+    if (!(check.maxAbsDiff <= INT8_TOLERANCE)) {
+      throw new ConversionRefusedError(`the int8 model of ${description.name} disagrees with fp32: max |difference| ${check.maxAbsDiff} over ${photos.length} photos, tolerance ${INT8_TOLERANCE}`)
+    }
+    await rename(pending, paths.model)
+    const record: Record = { check, method: calibration.method, calibrationPhotos: calibration.photos.count, sha256: sha256(bytes) }
+    await writeFile(paths.record, JSON.stringify(record, null, 2))
+    return { ...fp32, path: paths.model, precision: 'int8', int8: record }
+  } finally {
+    await rm(pending, { force: true })
+  }
+}
+
+async function compareModels (directory: string, reference: OnnxModelFile, candidate: OnnxModelFile, photos: string[]): Promise<QuantizationCheck> {
+  const a = await OnnxClassifier.load(directory, reference, { intraOpThreads: 1, spinning: false })
+  const b = await OnnxClassifier.load(directory, candidate, { intraOpThreads: 1, spinning: false })
+  try {
+    const inputs = await Promise.all(photos.map(async p => (await decodeAndResize(await readFile(p), a.description.inputSpec)).pixels))
+    const expected = await a.predictBatch(inputs)
+    const actual = await b.predictBatch(inputs)
+    let maxAbsDiff = 0
+    let labelChanges = 0
+    const top = (row: Float32Array): number => row.indexOf(Math.max(...row))
+    expected.forEach((row, i) => {
+      row.forEach((v, j) => { maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - actual[i][j])) })
+      if (top(row) !== top(actual[i])) labelChanges++
+    })
+    return { photos: photos.length, maxAbsDiff, tolerance: INT8_TOLERANCE, labelChanges }
+  } finally {
+    await a.dispose()
+    await b.dispose()
+  }
+}
+
+async function prepareFp32 (directory: string, options: OnnxPrepareOptions, reference: string): Promise<PreparedOnnxModel> {
   const description = await ModelDescription.read(directory)
   const paths = cachePaths(options.cacheDir, description.digest)
   const cached = await readFile(paths.record, 'utf8').then(text => JSON.parse(text) as Omit<PreparedOnnxModel, 'fromCache' | 'path'>, () => undefined)
