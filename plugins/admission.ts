@@ -38,7 +38,9 @@ export default fp(async function admission (fastify) {
     fixed: typeof ADMISSION_LIMIT === 'number' ? ADMISSION_LIMIT : undefined,
     minLimit: typeof ADMISSION_LIMIT === 'number' ? Math.min(minLimit, ADMISSION_LIMIT) : minLimit,
     maxLimit: typeof ADMISSION_LIMIT === 'number' ? Math.max(minLimit, ADMISSION_LIMIT) : MAX_QUEUE + minLimit,
-    tolerance: ADMISSION_TOLERANCE
+    tolerance: ADMISSION_TOLERANCE,
+    // Every runner busy and one batch more waiting for each: a server at capacity serves that many without refusing.
+    floor: 2 * minLimit
   })
   /** Refusals waiting out ADMISSION_HOLD_MS: answered when it ends, when their client leaves, or at shutdown. */
   const held = new Map<FastifyReply, { timer: NodeJS.Timeout, answer: () => void }>()

@@ -28,6 +28,13 @@ export interface AdmissionOptions {
   minLimit: number
   /** Highest limit: what the queue behind could hold anyway. */
   maxLimit: number
+  /**
+   * The limit never shrinks below this (default minLimit). The service sets twice the lowest limit: every runner
+   * busy with a batch and one more batch waiting for each, the clients a server at capacity serves without a
+   * refusal. Sustained overload settles there or a little above, so the floor costs nothing under overload, and it
+   * keeps a noisy window from refusing clients a server at capacity was serving.
+   */
+  floor?: number
   /** How many times the unloaded latency the latency may grow to before the limit shrinks. */
   tolerance: number
   /** Clock, for tests; milliseconds. */
@@ -79,6 +86,7 @@ export class AdmissionLimiter {
   }
 
   get limit (): number { return Math.floor(this.limitValue) }
+  private get floor (): number { return Math.min(this.options.maxLimit, Math.max(this.options.minLimit, this.options.floor ?? this.options.minLimit)) }
   get inFlight (): number { return this.inFlightCount }
   get adaptive (): boolean { return this.options.fixed === undefined }
   /** Median latency of the last window, ms; NaN until measured. */
@@ -161,6 +169,6 @@ export class AdmissionLimiter {
     // Grow slowly, shrink at once: a limit too high costs every admitted request its latency now, while one too low
     // (never under what keeps the engines busy) costs only a little headroom until the next windows.
     const smoothed = next < this.limitValue ? next : (1 - SMOOTHING) * this.limitValue + SMOOTHING * next
-    this.limitValue = Math.max(this.options.minLimit, Math.min(this.options.maxLimit, smoothed))
+    this.limitValue = Math.max(this.floor, Math.min(this.options.maxLimit, smoothed))
   }
 }

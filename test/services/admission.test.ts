@@ -2,7 +2,7 @@ import t from 'tap'
 import { AdmissionLimiter } from '../../services/admission.js'
 
 /** A limiter on a clock the test moves, fed windows of completed requests at a given latency. */
-function harness (opts: { minLimit: number, maxLimit: number, tolerance: number }) {
+function harness (opts: { minLimit: number, maxLimit: number, tolerance: number, floor?: number }) {
   let now = 0
   const limiter = new AdmissionLimiter({ ...opts, now: () => now })
   /** Fills the limit, then completes `count` requests at `latencyMs`, re-admitting each one: a saturated server doing 100 requests/s. */
@@ -113,4 +113,35 @@ t.test('sixteen steady clients of a server batching for 2 workers x 4 are never 
   }
   t.equal(refused, 0, 'no refusal')
   t.ok(lowest >= 16, `the limit never fell below the 16 in flight (lowest ${lowest}, now ${limiter.limit})`)
+})
+
+t.test('with a floor of twice the lowest limit, sixteen clients on a noisy server at capacity are never refused', async t => {
+  const { limiter, advance } = harness({ minLimit: 8, maxLimit: 72, tolerance: 2, floor: 16 })
+  for (let i = 0; i < 20; i++) { limiter.tryAcquire(); advance(10); limiter.release(30) }
+  for (let i = 0; i < 16; i++) limiter.tryAcquire()
+  let refused = 0
+  let lowest = Infinity
+  // 30 s at 100 requests/s with each client's latency 160 ms +- 60%, windows of noise that pass the deadband.
+  let seed = 1
+  const noise = (): number => { seed = (seed * 16807) % 2147483647; return seed / 2147483647 }
+  for (let i = 0; i < 3000; i++) {
+    advance(10)
+    const burst = Math.floor(i / 50) % 3 === 0 ? 1.6 : 1
+    limiter.release(160 * burst * (0.4 + 1.2 * noise()))
+    if (!limiter.tryAcquire()) refused++
+    lowest = Math.min(lowest, limiter.limit)
+  }
+  t.equal(refused, 0, 'no refusal')
+  t.equal(lowest, 16, 'the limit came down to its floor and no further')
+  const without = harness({ minLimit: 8, maxLimit: 72, tolerance: 2 })
+  seed = 1
+  for (let i = 0; i < 16; i++) without.limiter.tryAcquire()
+  let refusedWithout = 0
+  for (let i = 0; i < 3000; i++) {
+    without.advance(10)
+    const burst = Math.floor(i / 50) % 3 === 0 ? 1.6 : 1
+    without.limiter.release(160 * burst * (0.4 + 1.2 * noise()))
+    if (!without.limiter.tryAcquire()) refusedWithout++
+  }
+  t.ok(refusedWithout > 0, `without the floor the same noise refuses clients (${refusedWithout})`)
 })
