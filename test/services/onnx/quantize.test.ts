@@ -8,7 +8,8 @@ import { decodeAndResize } from '../../../services/image.js'
 import { OnnxClassifier } from '../../../services/onnx/classifier.js'
 import { prepareOnnxModel, readCalibration } from '../../../services/onnx/prepare.js'
 import { decodeModel } from '../../../services/onnx/proto.js'
-import { activationParams, quantisedTensors, quantizeModel, RangeCollector } from '../../../services/onnx/quantize.js'
+import { CONVERTER_VERSION } from '../../../services/onnx/convert.js'
+import { activationParams, quantisedTensors, quantizeModel, QUANTIZER_VERSION, RangeCollector } from '../../../services/onnx/quantize.js'
 import { projectRoot } from '../../../services/project.js'
 import { fixture, SHIPPED_MODELS } from '../../helper.js'
 
@@ -39,6 +40,9 @@ t.test('activation ranges: zero is exact, ReLU6 outputs use the whole uint8 rang
 t.test('food 2.0.0 in int8: integer kernels in onnxruntime, the shipped photos answered as fp32 answers them', async t => {
   const calibration = await readCalibration(foodV2)
   if (calibration === undefined) throw new Error('model/food-v2/int8.json is missing')
+  const manifest = JSON.parse(await readFile(join(foodV2, 'manifest.json'), 'utf8')) as { sha256: string }
+  t.equal(calibration.modelDigest, manifest.sha256, 'int8.json belongs to these weights')
+  t.same([calibration.converter, calibration.quantizer], [CONVERTER_VERSION, QUANTIZER_VERSION], 'and to this converter and quantiser: a new version needs npm run model:calibrate again')
   const fp32 = await prepareOnnxModel(foodV2, { ...options, precision: 'fp32' })
   const model = decodeModel(await readFile(fp32.path))
   const tensors = quantisedTensors(model)
