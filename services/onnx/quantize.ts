@@ -13,17 +13,17 @@ import { OnnxDataType, type OnnxModel, type OnnxNode, type OnnxTensor, type Onnx
 export const QUANTIZER_VERSION = 1
 
 /** Ops whose activation inputs are quantised (the first input of Conv; both of Add; AveragePool's). */
-const QUANTISED_INPUTS: Record<string, number[]> = { Conv: [0], Add: [0, 1], AveragePool: [0] }
+const QUANTIZED_INPUTS: Record<string, number[]> = { Conv: [0], Add: [0, 1], AveragePool: [0] }
 
 export type CalibrationRanges = Record<string, [number, number]>
 
 /** The activation tensors a model's quantisation needs a range for, in graph order. */
-export function quantisedTensors (model: OnnxModel): string[] {
+export function quantizedTensors (model: OnnxModel): string[] {
   const initializers = new Set(model.graph.initializer.map(t => t.name))
   const names: string[] = []
   const seen = new Set<string>()
   for (const node of model.graph.node) {
-    for (const i of QUANTISED_INPUTS[node.op_type] ?? []) {
+    for (const i of QUANTIZED_INPUTS[node.op_type] ?? []) {
       const name = node.input[i]
       if (name === undefined || initializers.has(name) || seen.has(name)) continue
       // An Add of a constant (a bias the converter left apart) is not worth quantising.
@@ -37,7 +37,7 @@ export function quantisedTensors (model: OnnxModel): string[] {
 
 /** The model with every tensor to calibrate added as a graph output (float, shape left to onnxruntime). */
 export function calibrationModel (model: OnnxModel): { model: OnnxModel, tensors: string[] } {
-  const tensors = quantisedTensors(model)
+  const tensors = quantizedTensors(model)
   const outputs: OnnxValueInfo[] = tensors.map(name => ({ name, type: { tensor_type: { elem_type: OnnxDataType.float32 } } }) as unknown as OnnxValueInfo)
   return { model: { ...model, graph: { ...model.graph, output: [...model.graph.output, ...outputs] } }, tensors }
 }
@@ -100,12 +100,12 @@ export function activationParams ([min, max]: [number, number]): { scale: number
 }
 
 /**
- * The QDQ model. `ranges` must hold every tensor `quantisedTensors` lists (calibrationModel's outputs over real
+ * The QDQ model. `ranges` must hold every tensor `quantizedTensors` lists (calibrationModel's outputs over real
  * photos); a convolution whose weights are not a constant stays fp32.
  */
 export function quantizeModel (model: OnnxModel, ranges: CalibrationRanges): OnnxModel {
   const initializers = new Map(model.graph.initializer.map(t => [t.name, t]))
-  const tensors = quantisedTensors(model)
+  const tensors = quantizedTensors(model)
   const missing = tensors.filter(t => ranges[t] === undefined)
   if (missing.length > 0) throw new Error(`no calibration range for ${missing.length} tensors (${missing.slice(0, 3).join(', ')}...)`)
 
@@ -113,7 +113,7 @@ export function quantizeModel (model: OnnxModel, ranges: CalibrationRanges): Onn
   const nodes: OnnxNode[] = []
   const scales = new Map<string, number>()
   const dequantised = new Map<string, string>()
-  const quantise = (name: string): void => {
+  const quantize = (name: string): void => {
     const { scale, zeroPoint } = activationParams(ranges[name])
     scales.set(name, scale)
     added.push(tensor(`${name}/q_scale`, [], 'float32', Float32Array.of(scale)), tensor(`${name}/q_zero`, [], 'uint8', Uint8Array.of(zeroPoint)))
@@ -125,10 +125,10 @@ export function quantizeModel (model: OnnxModel, ranges: CalibrationRanges): Onn
   }
   const wanted = new Set(tensors)
   // The graph input is quantised before the first node; every other tensor right after the node that makes it.
-  for (const input of model.graph.input) if (wanted.has(input.name)) quantise(input.name)
+  for (const input of model.graph.input) if (wanted.has(input.name)) quantize(input.name)
 
   for (const node of model.graph.node) {
-    const rewired = node.input.map((name, i) => (QUANTISED_INPUTS[node.op_type]?.includes(i) === true ? dequantised.get(name) : undefined) ?? name)
+    const rewired = node.input.map((name, i) => (QUANTIZED_INPUTS[node.op_type]?.includes(i) === true ? dequantised.get(name) : undefined) ?? name)
     if (node.op_type === 'Conv' && dequantised.has(node.input[0]) && initializers.has(node.input[1])) {
       const weight = initializers.get(node.input[1]) as OnnxTensor
       const w = floatData(weight)
@@ -160,7 +160,7 @@ export function quantizeModel (model: OnnxModel, ranges: CalibrationRanges): Onn
       }
     }
     nodes.push({ ...node, input: rewired })
-    for (const output of node.output) if (wanted.has(output)) quantise(output)
+    for (const output of node.output) if (wanted.has(output)) quantize(output)
   }
   // Float weights now read only through their int8 copies are dropped.
   const read = new Set(nodes.flatMap(n => n.input))

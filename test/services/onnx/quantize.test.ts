@@ -9,7 +9,7 @@ import { OnnxClassifier } from '../../../services/onnx/classifier.js'
 import { prepareOnnxModel, readCalibration } from '../../../services/onnx/prepare.js'
 import { decodeModel } from '../../../services/onnx/proto.js'
 import { CONVERTER_VERSION } from '../../../services/onnx/convert.js'
-import { activationParams, quantisedTensors, quantizeModel, QUANTIZER_VERSION, RangeCollector } from '../../../services/onnx/quantize.js'
+import { activationParams, quantizedTensors, quantizeModel, QUANTIZER_VERSION, RangeCollector } from '../../../services/onnx/quantize.js'
 import { projectRoot } from '../../../services/project.js'
 import { fixture, SHIPPED_MODELS } from '../../helper.js'
 
@@ -45,7 +45,7 @@ t.test('food 2.0.0 in int8: integer kernels in onnxruntime, the shipped photos a
   t.same([calibration.converter, calibration.quantizer], [CONVERTER_VERSION, QUANTIZER_VERSION], 'and to this converter and quantiser: a new version needs npm run model:calibrate again')
   const fp32 = await prepareOnnxModel(foodV2, { ...options, precision: 'fp32' })
   const model = decodeModel(await readFile(fp32.path))
-  const tensors = quantisedTensors(model)
+  const tensors = quantizedTensors(model)
   t.equal(tensors.length, 63, 'the input, every ReLU6 output a convolution reads, every residual sum and projection')
   t.same(Object.keys(calibration.ranges).sort(), [...tensors].sort(), 'int8.json has a range for each, and nothing else')
   t.throws(() => quantizeModel(model, {}), /no calibration range for 63 tensors/)
