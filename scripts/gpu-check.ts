@@ -83,7 +83,8 @@ console.log('\n== 4. Correctness: WebGPU against onnxruntime on the CPU')
 await selectBackend('wasm')
 const cacheDir = await mkdtemp(join(tmpdir(), 'gpu-check-'))
 try {
-  const onnx = await prepareOnnxModel(modelDir, { cacheDir, checkPhotosDir: photosDir })
+  // WebGPU runs the fp32 graph (the service never serves int8 on it), and the CPU figures beside it are fp32 too.
+  const onnx = await prepareOnnxModel(modelDir, { cacheDir, checkPhotosDir: photosDir, precision: 'fp32' })
   const check = await checkExecutionProvider(modelDir, onnx, photosDir, 'webgpu', { maxPhotos: 8 })
   console.log(`max |WebGPU - CPU| ${check.maxAbsDiff.toExponential(2)} over ${check.photos.length} photos x ${onnx.outputName} (tolerance ${check.tolerance})`)
   for (const [provider, ops] of Object.entries(check.placement)) {

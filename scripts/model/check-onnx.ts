@@ -18,7 +18,7 @@ const photos = resolve(process.argv[3] ?? join(projectRoot, 'test/fixtures/photo
 await selectBackend('wasm')
 const cacheDir = await mkdtemp(join(tmpdir(), 'check-onnx-'))
 try {
-  const prepared = await prepareOnnxModel(modelDir, { cacheDir, checkPhotosDir: photos, maxPhotos: 20 })
+  const prepared = await prepareOnnxModel(modelDir, { cacheDir, checkPhotosDir: photos, maxPhotos: 20, precision: 'fp32' })
   console.log(`${modelDir}: converted (${prepared.path})`)
   console.log(`  TF ops: ${Object.entries(prepared.opCounts).map(([op, n]) => `${op} ${n}`).join(', ')}`)
   console.log(`  max |TF.js - onnxruntime| ${prepared.check.maxAbsDiff} over ${prepared.check.photos.length} photos (tolerance ${prepared.check.tolerance})`)
