@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 import { ImageClassifier, ModelDescription } from '../classifier.js'
-import { decodeAndResize } from '../image.js'
+import { decodeAndResize, type InputSpec } from '../image.js'
+import type { Pixels } from '../pixels.js'
 import { nodePlacement, OnnxClassifier, PROVIDER_NAMES, placementTotals, type NodePlacement, type OnnxModelFile } from './classifier.js'
 import { convertGraph, CONVERTER_VERSION } from './convert.js'
 import { readGraphModel } from './graph-model.js'
@@ -87,6 +88,18 @@ async function listPhotos (dir: string): Promise<string[]> {
   return entries.filter(f => /\.(jpe?g|png)$/i.test(f)).sort().map(f => join(dir, f))
 }
 
+/** The photos decoded and resized to a model's input, as the service does it. */
+async function decodePhotos (photos: string[], spec: InputSpec): Promise<Pixels[]> {
+  return await Promise.all(photos.map(async p => (await decodeAndResize(await readFile(p), spec)).pixels))
+}
+
+/** Largest |expected - actual| over every value of every row. */
+function maxAbsDifference (expected: Float32Array[], actual: Float32Array[]): number {
+  let max = 0
+  expected.forEach((row, i) => row.forEach((v, j) => { max = Math.max(max, Math.abs(v - actual[i][j])) }))
+  return max
+}
+
 /** Up to n items spread evenly over the sorted list. */
 function spread<T> (items: T[], n: number): T[] {
   if (items.length <= n) return items
@@ -104,8 +117,9 @@ function spreadByLabel (dir: string, photos: string[], n: number): string[] {
   return [...groups.values()].flatMap(g => spread(g, per)).slice(0, n).sort()
 }
 
-export function cachePaths (cacheDir: string, digest: string): { model: string, record: string } {
-  const key = `${digest}.converter-v${CONVERTER_VERSION}`
+/** The cache entry of a model's conversion; `variant` names a form derived from it (its int8 graph). */
+export function cachePaths (cacheDir: string, digest: string, variant?: string): { model: string, record: string } {
+  const key = `${digest}.converter-v${CONVERTER_VERSION}${variant === undefined ? '' : `.${variant}`}`
   return { model: join(cacheDir, `${key}.onnx`), record: join(cacheDir, `${key}.json`) }
 }
 
@@ -115,7 +129,9 @@ export function cachePaths (cacheDir: string, digest: string): { model: string, 
  * when every output value agrees within the tolerance. Needs a TF.js backend for the reference run.
  */
 export async function prepareOnnxModel (directory: string, options: OnnxPrepareOptions, reference = 'current'): Promise<PreparedOnnxModel> {
-  const fp32 = await prepareFp32(directory, options, reference)
+  // Read (and its weights hashed) once, for both precisions.
+  const description = await ModelDescription.read(directory)
+  const fp32 = await prepareFp32(description, options, reference)
   const precision = options.precision ?? 'auto'
   if (precision === 'fp32') return fp32
   const calibration = await readCalibration(directory)
@@ -124,7 +140,7 @@ export async function prepareOnnxModel (directory: string, options: OnnxPrepareO
     return fp32
   }
   try {
-    return await prepareInt8(directory, fp32, calibration, options)
+    return await prepareInt8(description, fp32, calibration, options)
   } catch (err) {
     if (precision === 'int8' || !(err instanceof ConversionRefusedError)) throw err
     return { ...fp32, int8Skipped: err.message }
@@ -139,22 +155,16 @@ export async function readCalibration (directory: string): Promise<Int8Calibrati
   return text === undefined ? undefined : JSON.parse(text) as Int8Calibration
 }
 
-function int8CachePaths (cacheDir: string, digest: string, calibrationSha: string): { model: string, record: string } {
-  const key = `${digest}.converter-v${CONVERTER_VERSION}.int8-v${QUANTIZER_VERSION}.${calibrationSha.slice(0, 16)}`
-  return { model: join(cacheDir, `${key}.onnx`), record: join(cacheDir, `${key}.json`) }
-}
-
 /**
  * The int8 form of a checked fp32 conversion, built from the model's calibration ranges (services/onnx/quantize.ts),
  * run beside the fp32 model on the check photos and cached only when no probability moves by more than
  * INT8_TOLERANCE (a wrong integer kernel, or ranges that do not fit these weights, moves them far more).
  */
-async function prepareInt8 (directory: string, fp32: PreparedOnnxModel, calibration: Int8Calibration, options: OnnxPrepareOptions): Promise<PreparedOnnxModel> {
-  const description = await ModelDescription.read(directory)
+async function prepareInt8 (description: ModelDescription, fp32: PreparedOnnxModel, calibration: Int8Calibration, options: OnnxPrepareOptions): Promise<PreparedOnnxModel> {
   if (calibration.modelDigest !== description.digest) throw new ConversionRefusedError(`${CALIBRATION_FILE} of ${description.name} was measured on other weights (${calibration.modelDigest.slice(0, 12)}, these are ${description.digest.slice(0, 12)}): run npm run model:calibrate again`)
   if (calibration.converter !== CONVERTER_VERSION || calibration.quantizer !== QUANTIZER_VERSION) throw new ConversionRefusedError(`${CALIBRATION_FILE} of ${description.name} was made for converter v${calibration.converter} and quantizer v${calibration.quantizer} (this is v${CONVERTER_VERSION}, v${QUANTIZER_VERSION}): run npm run model:calibrate again`)
   const calibrationSha = sha256(Buffer.from(JSON.stringify(calibration.ranges)))
-  const paths = int8CachePaths(options.cacheDir, description.digest, calibrationSha)
+  const paths = cachePaths(options.cacheDir, description.digest, `int8-v${QUANTIZER_VERSION}.${calibrationSha.slice(0, 16)}`)
   type Record = NonNullable<PreparedOnnxModel['int8']>
   const cached = await readFile(paths.record, 'utf8').then(text => JSON.parse(text) as Record, () => undefined)
   if (cached !== undefined) {
@@ -171,7 +181,7 @@ async function prepareInt8 (directory: string, fp32: PreparedOnnxModel, calibrat
   const pending = `${paths.model}.${process.pid}.${Date.now()}.tmp`
   await writeFile(pending, bytes)
   try {
-    const check = await compareModels(directory, fp32, { ...fp32, path: pending, precision: 'int8' }, photos)
+    const check = await compareModels(description.directory, fp32, { ...fp32, path: pending, precision: 'int8' }, photos)
     if (!(check.maxAbsDiff <= INT8_TOLERANCE)) {
       throw new ConversionRefusedError(`the int8 model of ${description.name} disagrees with fp32: max |difference| ${check.maxAbsDiff} over ${photos.length} photos, tolerance ${INT8_TOLERANCE}`)
     }
@@ -188,25 +198,20 @@ async function compareModels (directory: string, reference: OnnxModelFile, candi
   const a = await OnnxClassifier.load(directory, reference, { intraOpThreads: 1, spinning: false })
   const b = await OnnxClassifier.load(directory, candidate, { intraOpThreads: 1, spinning: false })
   try {
-    const inputs = await Promise.all(photos.map(async p => (await decodeAndResize(await readFile(p), a.description.inputSpec)).pixels))
+    const inputs = await decodePhotos(photos, a.description.inputSpec)
     const expected = await a.predictBatch(inputs)
     const actual = await b.predictBatch(inputs)
-    let maxAbsDiff = 0
-    let labelChanges = 0
     const top = (row: Float32Array): number => row.indexOf(Math.max(...row))
-    expected.forEach((row, i) => {
-      row.forEach((v, j) => { maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - actual[i][j])) })
-      if (top(row) !== top(actual[i])) labelChanges++
-    })
-    return { photos: photos.length, maxAbsDiff, tolerance: INT8_TOLERANCE, labelChanges }
+    const labelChanges = expected.filter((row, i) => top(row) !== top(actual[i])).length
+    return { photos: photos.length, maxAbsDiff: maxAbsDifference(expected, actual), tolerance: INT8_TOLERANCE, labelChanges }
   } finally {
     await a.dispose()
     await b.dispose()
   }
 }
 
-async function prepareFp32 (directory: string, options: OnnxPrepareOptions, reference: string): Promise<PreparedOnnxModel> {
-  const description = await ModelDescription.read(directory)
+async function prepareFp32 (description: ModelDescription, options: OnnxPrepareOptions, reference: string): Promise<PreparedOnnxModel> {
+  const directory = description.directory
   const paths = cachePaths(options.cacheDir, description.digest)
   const cached = await readFile(paths.record, 'utf8').then(text => JSON.parse(text) as Omit<PreparedOnnxModel, 'fromCache' | 'path'>, () => undefined)
   if (cached !== undefined && cached.digest === description.digest) {
@@ -249,11 +254,8 @@ export async function checkConversion (directory: string, file: OnnxModelFile, p
   const tfjs = await ImageClassifier.load(directory)
   const onnx = await OnnxClassifier.load(directory, file, { intraOpThreads: 1, spinning: false })
   try {
-    const inputs = await Promise.all(photos.map(async p => (await decodeAndResize(await readFile(p), tfjs.inputSpec)).pixels))
-    const expected = await tfjs.predictBatch(inputs)
-    const actual = await onnx.predictBatch(inputs)
-    let maxAbsDiff = 0
-    expected.forEach((row, i) => row.forEach((v, j) => { maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - actual[i][j])) }))
+    const inputs = await decodePhotos(photos, tfjs.inputSpec)
+    const maxAbsDiff = maxAbsDifference(await tfjs.predictBatch(inputs), await onnx.predictBatch(inputs))
     return { photos: photos.map(p => p.slice(p.lastIndexOf('/photos/') >= 0 ? p.lastIndexOf('/photos/') + 8 : 0)), maxAbsDiff, tolerance, reference }
   } finally {
     tfjs.dispose()
@@ -280,7 +282,7 @@ export async function checkExecutionProvider (directory: string, file: OnnxModel
   const description = await ModelDescription.read(directory)
   const photos = spreadByLabel(checkPhotosDir, await listPhotos(checkPhotosDir), options.maxPhotos ?? 4)
   if (photos.length === 0) throw new ConversionRefusedError(`no photos in ${checkPhotosDir} to check the ${provider} provider against the CPU`)
-  const inputs = await Promise.all(photos.map(async p => (await decodeAndResize(await readFile(p), description.inputSpec)).pixels))
+  const inputs = await decodePhotos(photos, description.inputSpec)
   const cpu = await OnnxClassifier.load(directory, file, { intraOpThreads: 1, spinning: false })
   let expected: Float32Array[]
   try {
@@ -290,8 +292,7 @@ export async function checkExecutionProvider (directory: string, file: OnnxModel
   }
   const { outputs, placement } = await nodePlacement(directory, file, { intraOpThreads: 1, spinning: false, executionProvider: provider }, inputs)
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE
-  let maxAbsDiff = 0
-  expected.forEach((row, i) => row.forEach((v, j) => { maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - outputs[i][j])) }))
+  const maxAbsDiff = maxAbsDifference(expected, outputs)
   const onProvider = placementTotals(placement)[PROVIDER_NAMES[provider]] ?? 0
   if (onProvider === 0) throw new ConversionRefusedError(`onnxruntime ran no node of ${description.name} on ${provider}: every node fell back to the CPU`)
   if (!(maxAbsDiff <= tolerance)) {
