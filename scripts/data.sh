@@ -6,8 +6,9 @@
 #   DATA_FROM=/tmp/ds/data bash scripts/data.sh                  copy an already built dataset instead of rebuilding
 #   FORCE=1 bash scripts/data.sh          rebuild even if data/manifest.csv exists
 #
-# Then scripts/data-extra.ts adds the photo pack (../shared/data/photos-extra, 4,832 photos; PHOTOS_EXTRA=<dir> for
-# another copy) to data/ and its manifest, and scripts/data-external.ts builds data/external/: the external test set (plated dishes and fruit from small
+# Then scripts/data-extra.ts adds the photo packs (../shared/data/photos-extra, -2, -3: 8,274 photos; PHOTOS_EXTRA=<dir>[:<dir>]
+# for other copies) to data/ and its manifest, scripts/data-stamps.ts the not-food photo cut-outs of Debian's
+# tuxpaint-stamps-default (flattened onto plain colours and real scenes), and scripts/data-external.ts builds data/external/: the external test set (plated dishes and fruit from small
 # Debian packages that training does not use; `npm run model:external`).
 # Idempotent: if data/manifest.csv exists and every photo it lists is present, only the external step runs (a no-op
 # when its photos are there too).
@@ -29,6 +30,7 @@ complete () {
 extra () {
   bash "$ROOT/scripts/fetch-coco-ssd.sh"
   (cd "$ROOT" && npx --no-install tsx scripts/data-extra.ts "$DEST")
+  (cd "$ROOT" && npx --no-install tsx scripts/data-stamps.ts "$DEST")
   (cd "$ROOT" && npx --no-install tsx scripts/data-external.ts "$DEST")
 }
 

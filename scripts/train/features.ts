@@ -4,9 +4,10 @@ import type * as tfTypes from '@tensorflow/tfjs'
 import type { InputSpec } from '../../services/image.js'
 import { normalizePixels } from '../../services/pixels.js'
 import { AUG_VERSION, renderView } from './augment.js'
-import { BACKBONES, loadFeatureExtractor, normalizationOf, type BackboneName, type FeatureExtractor } from './backbones.js'
+import { BACKBONES, cocoSsdDir, loadFeatureExtractor, normalizationOf, type BackboneName, type FeatureExtractor } from './backbones.js'
 import { CACHE_DIR, log } from './common.js'
-import { headInput } from '../model/coco-ssd.js'
+import { buildCocoSsdGraph, headInput, readCocoSsd } from '../model/coco-ssd.js'
+import { onnxExtractor, type BatchExtractor } from './onnx-features.js'
 import type { Item } from './dataset.js'
 
 export function inputSpecFor (backbone: BackboneName, resizeMode: InputSpec['resizeMode'] = 'cover', size = BACKBONES[backbone].size): InputSpec {
@@ -28,18 +29,28 @@ async function readCached (path: string, dim: number): Promise<Float32Array | un
 
 /**
  * The head's input for every view of every item (for coco_ssd: headInput of the cut graph's features). Pooled backbone features of views 0..views-1 of every item, from the cache in data/cache/features or
- * computed (and cached) on a miss. Result: feats[view][itemIndex].
+ * computed (and cached) on a miss. Result: feats[view][itemIndex]. coco_ssd features are computed on onnxruntime (the
+ * service's own conversion of the graph; FEATURE_ENGINE=wasm for TF.js), the others on TF.js.
  */
 export async function getFeatures (tf: typeof tfTypes, backbone: BackboneName, items: Item[], views: number, spec: InputSpec = inputSpecFor(backbone), batchSize = 16): Promise<Float32Array[][]> {
   let fe: FeatureExtractor | undefined
+  let onnx: BatchExtractor | undefined
+  const useOnnx = BACKBONES[backbone].source === 'coco-ssd' && process.env.FEATURE_ENGINE !== 'wasm'
   const dim = BACKBONES[backbone].dim
   const out: Float32Array[][] = []
   for (let v = 0; v < views; v++) {
+    const extractBatch = async (batch: Float32Array, n: number): Promise<Float32Array> => {
+      if (onnx !== undefined) return await onnx.run(batch, n, spec.width)
+      const x = tf.tensor4d(batch, [n, spec.height, spec.width, 3])
+      const y = (fe as FeatureExtractor).extract(x)
+      try { return await y.data() as Float32Array } finally { x.dispose(); y.dispose() }
+    }
     const feats: Array<Float32Array | undefined> = await Promise.all(items.map(async it => await readCached(cachePath(backbone, spec, v, it.file), dim)))
     const missing = feats.map((f, i) => f === undefined ? i : -1).filter(i => i >= 0)
     if (missing.length > 0) {
-      fe ??= await loadFeatureExtractor(tf, backbone)
-      log(`${backbone} view ${v}: extracting ${missing.length} of ${items.length}`)
+      if (useOnnx) onnx ??= await onnxExtractor(buildCocoSsdGraph(await readCocoSsd(cocoSsdDir())), dim)
+      else fe ??= await loadFeatureExtractor(tf, backbone)
+      log(`${backbone} view ${v}: extracting ${missing.length} of ${items.length} (${useOnnx ? 'onnxruntime' : 'TF.js'})`)
       const t0 = Date.now()
       await mkdir(join(cachePath(backbone, spec, v, 'x'), '..'), { recursive: true })
       for (let b = 0; b < missing.length; b += batchSize) {
@@ -47,10 +58,7 @@ export async function getFeatures (tf: typeof tfTypes, backbone: BackboneName, i
         const pixels = await Promise.all(idx.map(async i => (await renderView(await readFile(items[i].path), items[i].file, v, spec)).pixels))
         const batch = new Float32Array(idx.length * spec.width * spec.height * 3)
         pixels.forEach((p, k) => normalizePixels(p, spec, batch.subarray(k * p.length, (k + 1) * p.length)))
-        const x = tf.tensor4d(batch, [idx.length, spec.height, spec.width, 3])
-        const y = fe.extract(x)
-        const data = await y.data() as Float32Array
-        x.dispose(); y.dispose()
+        const data = await extractBatch(batch, idx.length)
         for (let k = 0; k < idx.length; k++) {
           const f = data.slice(k * dim, (k + 1) * dim)
           feats[idx[k]] = f
@@ -65,5 +73,6 @@ export async function getFeatures (tf: typeof tfTypes, backbone: BackboneName, i
     out.push(BACKBONES[backbone].source === 'coco-ssd' ? (feats as Float32Array[]).map(headInput) : feats as Float32Array[])
   }
   fe?.dispose()
+  await onnx?.dispose()
   return out
 }

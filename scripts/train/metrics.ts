@@ -56,6 +56,25 @@ export function formatMetrics (title: string, m: Metrics): string {
   ].join('\n')
 }
 
+/**
+ * Highest top-probability threshold (in steps of 0.01) that flags at most `maxFlagged` of the predictions as
+ * uncertain: the flag then marks the doubtful tail instead of half of the answers.
+ */
+export function chooseFlaggedThreshold (pFood: number[], y: number[], maxFlagged = 0.15): { threshold: number, coverage: number, accuracyAbove: number, accuracyBelow: number } {
+  const conf = pFood.map(p => Math.max(p, 1 - p))
+  let best = 0.5
+  for (let k = 50; k < 100; k++) {
+    const t = k / 100
+    if (conf.filter(c => c < t).length / conf.length <= maxFlagged) best = t
+  }
+  let n = 0; let ok = 0; let okBelow = 0
+  for (let i = 0; i < y.length; i++) {
+    const right = (pFood[i] >= 0.5 ? 0 : 1) === y[i]
+    if (conf[i] >= best) { n++; if (right) ok++ } else if (right) okBelow++
+  }
+  return { threshold: round(best, 2), coverage: n / y.length, accuracyAbove: ok / n, accuracyBelow: y.length > n ? okBelow / (y.length - n) : NaN }
+}
+
 /** Smallest top-probability threshold such that predictions at or above it are right at least `target` of the time. */
 export function chooseUncertainThreshold (pFood: number[], y: number[], target = 0.97): { threshold: number, coverage: number, accuracyAbove: number } {
   const conf = pFood.map(p => Math.max(p, 1 - p))
