@@ -8,9 +8,15 @@
  * stamps), the package's people/ folder and the stamps of EXCLUDE (food-like not-food: mushrooms, shellfish, herbs)
  * are not taken. Appended to DATA_DIR/manifest.csv with source `tuxpaint-stamps-default`.
  *
+ *
+ * Also from gcompris-qt-data (the package the shared recipe already reads, same source group): the 8 photos of
+ * hands (fists and palms, cut out) of the leftright activity, each flattened onto four rooms and scenes of the photo
+ * packs (a user's uploads are full of hands in rooms), and the 9 photos of musicians of explore_world_music.
+ *
  * Usage: npx tsx scripts/data-stamps.ts [DATA_DIR]   (WORK=<dir> as for the shared dataset script; idempotent)
  */
 import { execFileSync } from 'node:child_process'
+import { inflateSync } from 'node:zlib'
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import sharp, { type Sharp } from 'sharp'
@@ -53,6 +59,30 @@ function walk (dir: string): string[] {
   })
 }
 
+/** The files of a Qt resource bundle (.rcc): path -> bytes (zlib-compressed entries inflated). */
+function rccFiles (path: string): Map<string, Buffer> {
+  const b = readFileSync(path)
+  if (b.toString('latin1', 0, 4) !== 'qres') throw new Error(`${path}: not a Qt resource bundle`)
+  const version = b.readUInt32BE(4); const tree = b.readUInt32BE(8); const data = b.readUInt32BE(12); const names = b.readUInt32BE(16)
+  const entry = version === 1 ? 14 : 22
+  const name = (o: number): string => { const n = b.readUInt16BE(names + o); return Buffer.from(b.subarray(names + o + 6, names + o + 6 + 2 * n)).swap16().toString('utf16le') }
+  const out = new Map<string, Buffer>()
+  const walk = (i: number, prefix: string): void => {
+    const o = tree + i * entry
+    const p = `${prefix}/${i === 0 ? '' : name(b.readUInt32BE(o))}`
+    const flags = b.readUInt16BE(o + 4)
+    if ((flags & 2) !== 0) {
+      const count = b.readUInt32BE(o + 6); const first = b.readUInt32BE(o + 10)
+      for (let k = 0; k < count; k++) walk(first + k, p)
+    } else {
+      const d = data + b.readUInt32BE(o + 10); const size = b.readUInt32BE(d); const blob = b.subarray(d + 4, d + 4 + size)
+      out.set(p, (flags & 1) !== 0 ? inflateSync(blob.subarray(4)) : blob)
+    }
+  }
+  walk(0, '')
+  return out
+}
+
 const existing = readFileSync(manifestPath, 'utf8').split(/\r?\n/).filter(l => l.trim() !== '')
 const header = parseCsvLine(existing[0])
 const listed = new Set(existing.slice(1).map(l => parseCsvLine(l)[header.indexOf('file')]))
@@ -88,5 +118,39 @@ for (const path of FOLDERS.flatMap(f => existsSync(join(stamps, f)) ? walk(join(
   const values: Record<string, string> = { class: cls, file, width: String(SIDE), height: String(SIDE), source_package: PACKAGE, version, source_path: rel, licence: LICENCE, note: `photo cut-out ${how}` }
   rows.push(header.map(h => { const v = values[h] ?? ''; return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v }).join(','))
 }
+const stampRows = rows.length
+
+const GCOMPRIS = join(work, 'x', 'gcompris-qt-data', 'usr', 'share', 'gcompris-qt', 'rcc')
+const GCOMPRIS_LICENCE = 'see gcompris-qt-data copyright (GCompris)'
+const rooms = readdirSync(join(dest, 'not_food')).filter(f => f.startsWith('cubemap__') || f.startsWith('dollarstreet__') || f.startsWith('persons__')).sort()
+const gcVersion = existsSync(join(work, 'deb')) ? (readdirSync(join(work, 'deb')).find(f => f.startsWith('gcompris-qt-data_'))?.split('_')[1] ?? '') : ''
+const addRow = (file: string, rel: string, note: string, width = SIDE, height = SIDE): void => {
+  const values: Record<string, string> = { class: 'not_food', file, width: String(width), height: String(height), source_package: 'gcompris-qt-data', version: gcVersion, source_path: rel, licence: GCOMPRIS_LICENCE, note }
+  rows.push(header.map(h => { const v = values[h] ?? ''; return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v }).join(','))
+}
+if (existsSync(join(GCOMPRIS, 'leftright.rcc')) && rooms.length > 0) {
+  for (const [p, blob] of rccFiles(join(GCOMPRIS, 'leftright.rcc'))) {
+    if (!p.endsWith('.webp') || !p.includes('/resource/')) continue
+    const hand = await sharp(blob).trim().resize(SIDE - 96, SIDE - 96, { fit: 'inside' }).png().toBuffer({ resolveWithObject: true })
+    for (let k = 0; k < 4; k++) {
+      const file = `gcompris_leftright__${basename(p, '.webp')}_${k}.jpg`
+      if (listed.has(file)) continue
+      const rand = mulberry32(seedOf('hand-background', p, k))
+      const room = rooms[Math.floor(rand() * rooms.length)]
+      const left = Math.floor(rand() * (SIDE - hand.info.width + 1)); const top = Math.floor(rand() * (SIDE - hand.info.height + 1))
+      await sharp(join(dest, 'not_food', room)).resize(SIDE, SIDE, { fit: 'cover' }).composite([{ input: hand.data, left, top }]).flatten({ background: '#ffffff' }).jpeg({ quality: 88 }).toFile(join(dest, 'not_food', file))
+      addRow(file, `leftright.rcc:${p}`, `photo of a hand, cut out, on ${room}`)
+    }
+  }
+}
+if (existsSync(join(GCOMPRIS, 'explore_world_music.rcc'))) {
+  for (const [p, blob] of rccFiles(join(GCOMPRIS, 'explore_world_music.rcc'))) {
+    if (!p.endsWith('.webp') || !p.includes('/resource/')) continue
+    const file = `gcompris_music__${basename(p, '.webp')}.jpg`
+    if (listed.has(file)) continue
+    const info = await sharp(blob).resize(SIDE, SIDE, { fit: 'inside' }).flatten({ background: '#ffffff' }).jpeg({ quality: 88 }).toFile(join(dest, 'not_food', file))
+    addRow(file, `explore_world_music.rcc:${p}`, 'photo of musicians', info.width, info.height)
+  }
+}
 if (rows.length > 0) appendFileSync(manifestPath, rows.join('\n') + '\n')
-console.log(`${PACKAGE}: ${rows.length} cut-outs added to ${dest} (${basename(stamps)} of ${version})`)
+console.log(`${PACKAGE}: ${stampRows} cut-outs added to ${dest} (${basename(stamps)} of ${version}); gcompris-qt-data: ${rows.length - stampRows} photos of hands and musicians`)
