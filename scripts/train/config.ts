@@ -15,34 +15,37 @@ export interface FinalConfig {
   resizeMode: ResizeMode
   /** Square input size; the backbone's own when absent. */
   inputSize?: number
-  /** Which photos: the shared recipe's (Debian and npm packages) only, or those and the photo pack. */
+  /** Which photos: the shared recipe's (Debian and npm packages) only, or those, the photo packs and the cut-outs. */
   data: 'recipe' | 'recipe+pack'
   train: TrainConfig
-  /** The uncertain threshold is the lowest top probability above which held-out accuracy reaches this. */
-  uncertainTarget: number
+  /**
+   * How the uncertain threshold is chosen from the pooled held-out predictions: the lowest top probability above which
+   * accuracy reaches `target`, or the highest one that flags at most `maxFlagged` of the photos.
+   */
+  uncertain: { target: number } | { maxFlagged: number }
   seed: string
 }
 
 const SEED = 'deterministic: no random initialisation; augmentation seeded by sha256(aug version, file, view)'
 
 /**
- * - food (the default, 3.0.0): the COCO-SSD detector's backbone (SSDLite MobileNetV2 trained on COCO) cut to its pooled
+ * - food (the default, 4.0.0): the COCO-SSD detector's backbone (SSDLite MobileNetV2 trained on COCO) cut to its pooled
  *   last feature map and its best score per COCO class (scripts/model/coco-ssd.ts), a logistic head on top, trained on
- *   the shared recipe's photos and the photo pack. Chosen over the nsfwjs backbones by the grouped comparison in
- *   model/food/MODEL_CARD.md.
+ *   the shared recipe's photos, the three photo packs and the cut-outs of scripts/data-stamps.ts. Chosen by the grouped
+ *   comparison in model/food/MODEL_CARD.md; its uncertain flag marks the least sure 15% of the held-out photos.
  * - food-v2 (food 2.0.0, kept as model/food-v2 for the same-network benchmark against the peers): nsfwjs MobileNetV2
  *   1.0, fused by scripts/model/fuse.ts, trained on the recipe's photos only.
  */
 export const RECIPES: Record<string, FinalConfig> = {
   food: {
     name: 'food',
-    version: '3.0.0',
+    version: '4.0.0',
     backbone: 'coco_ssd',
     resizeMode: 'fill',
     inputSize: 300,
     data: 'recipe+pack',
-    train: { views: 1, head: { ...DEFAULT_HEAD, l2: 0.01 } },
-    uncertainTarget: 0.97,
+    train: { views: 1, head: { ...DEFAULT_HEAD, l2: 0.01, sourceAlpha: 0 } },
+    uncertain: { maxFlagged: 0.15 },
     seed: SEED
   },
   'food-v2': {
@@ -52,7 +55,7 @@ export const RECIPES: Record<string, FinalConfig> = {
     resizeMode: 'cover',
     data: 'recipe',
     train: { views: 5, head: { ...DEFAULT_HEAD, l2: 0.1 } },
-    uncertainTarget: 0.97,
+    uncertain: { target: 0.97 },
     seed: SEED
   }
 }

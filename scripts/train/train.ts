@@ -16,7 +16,7 @@ import { loadItems, LABELS, type Item } from './dataset.js'
 import { getFeatures, inputSpecFor } from './features.js'
 import { crossValidate, evaluationGroups, fitOn, SMALL_GROUP } from './cv.js'
 import { fitTemperature, predictFood } from './head.js'
-import { chooseUncertainThreshold, computeMetrics, formatMetrics, round, type Metrics } from './metrics.js'
+import { chooseFlaggedThreshold, chooseUncertainThreshold, computeMetrics, formatMetrics, round, type Metrics } from './metrics.js'
 import { assembleFusedModel, assembleModel, writeModelDir, type ModelFiles } from './assemble.js'
 import { maxAbsDiff, median, predictFoodOn, runModel, stratifiedPick, type AnyModel } from './verify.js'
 import { BACKBONES, cocoSsdDir, detectorFeatures } from './backbones.js'
@@ -42,7 +42,7 @@ const labels = items.map(it => it.y)
 const temperature = fitTemperature(cv.logits, labels)
 const pCal = cv.logits.map(z => 1 / (1 + Math.exp(-z / temperature)))
 const heldOut = computeMetrics(pCal, labels)
-const uncertain = chooseUncertainThreshold(pCal, labels, cfg.uncertainTarget)
+const uncertain = 'maxFlagged' in cfg.uncertain ? chooseFlaggedThreshold(pCal, labels, cfg.uncertain.maxFlagged) : chooseUncertainThreshold(pCal, labels, cfg.uncertain.target)
 console.log(formatMetrics('held-out (pooled, uncalibrated)', cv.pooled))
 console.log(formatMetrics(`held-out (pooled, temperature ${temperature.toFixed(2)})`, heldOut))
 
@@ -128,7 +128,7 @@ const metrics = {
   protocol: `leave-one-source-out over source packages (packages with < 10 photos held out together as "${SMALL_GROUP}"); each photo predicted by a head trained without its source; pooled`,
   heldOut: summary(heldOut),
   heldOutUncalibrated: { accuracy: round(cv.pooled.accuracy), ece: round(cv.pooled.ece), logLoss: round(cv.pooled.logLoss) },
-  uncertain: { threshold: uncertain.threshold, coverage: round(uncertain.coverage), accuracyAbove: round(uncertain.accuracyAbove), target: cfg.uncertainTarget },
+  uncertain: { threshold: uncertain.threshold, coverage: round(uncertain.coverage), accuracyAbove: round(uncertain.accuracyAbove), ...'accuracyBelow' in uncertain ? { accuracyBelow: round(uncertain.accuracyBelow as number) } : {}, rule: cfg.uncertain },
   perSource
 }
 /** How each backbone's shipped graph was made, and what it was checked against. */
@@ -141,7 +141,7 @@ const manifest = {
   name: cfg.name,
   version,
   description: backboneInfo.source === 'coco-ssd'
-    ? 'Food / not-food photo classifier: the COCO-SSD detector\'s backbone (SSDLite MobileNetV2 trained on COCO), pooled, with its best score per COCO class, + logistic head trained on real photos (Debian and npm packages, the photo pack).'
+    ? 'Food / not-food photo classifier: the COCO-SSD detector\'s backbone (SSDLite MobileNetV2 trained on COCO), pooled, with its best score per COCO class, + logistic head trained on real photos (Debian and npm packages, the photo packs).'
     : `Food / not-food photo classifier: nsfwjs ${cfg.backbone} backbone (ImageNet-pretrained MobileNetV2) + logistic head trained on real photos from Debian and npm packages.`,
   labels: [...LABELS],
   input: spec,
@@ -153,7 +153,7 @@ const manifest = {
       ? `${COCO_SSD_PACKAGE} (Apache-2.0): SSDLite MobileNetV2 COCO, cut to the pooled Conv_1 map (1280) + max sigmoid score per COCO class over all anchors (91), ${spec.width}x${spec.height}, batch norm folded, float32`
       : `nsfwjs@4.4.0 ${cfg.backbone} (${spec.width}x${spec.height}, ${backboneInfo.format === 'layers-model' ? 'uint8 weights as shipped, dequantised and fused to float32' : 'weights uint8 as shipped'})`,
     head: `logistic regression as 2-way softmax, L2 ${cfg.train.head.l2}, ${cfg.train.head.iterations} full-batch Adam steps, source balance alpha ${cfg.train.head.sourceAlpha}, temperature ${round(temperature, 3)} folded in`,
-    data: { script: `scripts/data.sh (../shared/data/build_dataset.sh${cfg.data === 'recipe+pack' ? ' + scripts/data-extra.ts: ../shared/data/photos-extra' : ''})`, photos: items.length, food: items.filter(i => i.y === 0).length, notFood: items.filter(i => i.y === 1).length, sources },
+    data: { script: `scripts/data.sh (../shared/data/build_dataset.sh${cfg.data === 'recipe+pack' ? ' + scripts/data-extra.ts: ../shared/data/photos-extra, -2, -3 + scripts/data-stamps.ts: tuxpaint-stamps-default and gcompris-qt-data cut-outs' : ''})`, photos: items.length, food: items.filter(i => i.y === 0).length, notFood: items.filter(i => i.y === 1).length, sources },
     augmentation: cfg.train.views > 1 ? `${cfg.train.views - 1} augmented views per photo (white background replaced by synthetic backgrounds, random crop, flip, colour jitter, greyscale)` : 'none',
     seed: cfg.seed,
     procedure: 'npm run data && npm run model:train (scripts/train/train.ts)',
