@@ -43,7 +43,31 @@ function quantizedTensorsOf (model: OnnxModel): string[] {
       names.push(name)
     }
   }
-  return names
+  // A convolution whose output no quantised op reads runs in float (a class predictor whose logits go to a sigmoid);
+  // a tensor only such convolutions read stays float too, so the predictor before it (a detector's depthwise +
+  // pointwise class predictor) runs in float from the 8-bit feature map it reads.
+  const float = floatConvolutions(model, seen)
+  const readers = new Map<string, OnnxNode[]>()
+  for (const n of model.graph.node) for (const i of n.input) readers.set(i, [...readers.get(i) ?? [], n])
+  return names.filter(name => {
+    const r = (readers.get(name) ?? []).filter(n => n.op_type !== 'Shape')
+    return !(r.length > 0 && r.every(n => float.has(n)))
+  })
+}
+
+/** The convolutions whose output (or the output of the Clip after them) is not one of `quantized`. */
+function floatConvolutions (model: OnnxModel, quantized: Set<string>): Set<OnnxNode> {
+  const readers = new Map<string, OnnxNode[]>()
+  for (const n of model.graph.node) for (const i of n.input) readers.set(i, [...readers.get(i) ?? [], n])
+  const float = new Set<OnnxNode>()
+  for (const node of model.graph.node) {
+    if (node.op_type !== 'Conv') continue
+    const out = node.output[0]
+    const next = readers.get(out) ?? []
+    const viaClip = next.length === 1 && next[0].op_type === 'Clip' && quantized.has(next[0].output[0])
+    if (!quantized.has(out) && !viaClip) float.add(node)
+  }
+  return float
 }
 
 /** A constant that adds one value per channel to an NCHW tensor of `channels` channels ([C,1,1], [1,C,1,1] or a scalar). */
@@ -176,22 +200,50 @@ export function correctionPoints (model: OnnxModel): CorrectionPoint[] {
 }
 
 /**
- * An int8 model (quantizeModel's) with, for each of these tensors, its 8-bit value as the next node reads it
- * (another DequantizeLinear of its QuantizeLinear) added as an output named `<tensor>/int8`; a tensor the int8 graph
- * keeps in float is added as it is, under the same name with that suffix (an Identity).
+ * The int8 model with, for each convolution it runs in 8 bits, a float copy of that convolution (and of the ReLU6
+ * after it) beside it, reading the same 8-bit input, with the weights and bias of the float graph: outputs
+ * `<tensor>/int8` (the 8-bit value the next node reads) and `<tensor>/float`. Their difference is the error this
+ * convolution adds itself (weights, bias and output rounded), without what the layers before it passed on, so every
+ * convolution's bias correction can be measured in the same run.
  */
-export function probeModel (int8: OnnxModel, tensors: string[]): { model: OnnxModel, outputs: string[] } {
+export function localProbeModel (original: OnnxModel, ranges: CalibrationRanges, biasCorrections: BiasCorrections = {}): { model: OnnxModel, points: Array<CorrectionPoint & { int8: string, float: string }> } {
+  const int8 = quantizeModel(original, ranges, biasCorrections)
+  const folded = foldConstantAdditions(original)
+  const floatNodes = new Map(folded.graph.node.map(n => [n.name, n]))
+  const floatInitializers = new Map(folded.graph.initializer.map(t => [t.name, t]))
+  const int8Nodes = new Map(int8.graph.node.map(n => [n.name, n]))
+  const present = new Set(int8.graph.initializer.map(t => t.name))
   const quantized = new Set(int8.graph.node.filter(n => n.op_type === 'QuantizeLinear').map(n => n.input[0]))
   const nodes: OnnxNode[] = []
-  const outputs = tensors.map(t => {
-    const out = `${t}/int8`
-    nodes.push(quantized.has(t)
-      ? { name: `${t}/probe`, op_type: 'DequantizeLinear', input: [`${t}/q`, `${t}/q_scale`, `${t}/q_zero`], output: [out], attribute: [] }
-      : { name: `${t}/probe`, op_type: 'Identity', input: [t], output: [out], attribute: [] })
-    return out
-  })
-  const model = withOutputs({ ...int8, graph: { ...int8.graph, node: [...int8.graph.node, ...nodes] } }, outputs)
-  return { model, outputs }
+  const initializer: OnnxTensor[] = []
+  const points: Array<CorrectionPoint & { int8: string, float: string }> = []
+  const need = (name: string | undefined): void => {
+    if (name === undefined || name === '' || present.has(name)) return
+    present.add(name)
+    initializer.push(floatInitializers.get(name) as OnnxTensor)
+  }
+  for (const point of correctionPoints(original)) {
+    const q = int8Nodes.get(point.conv)
+    const f = floatNodes.get(point.conv)
+    if (q === undefined || f === undefined || !q.input[1].endsWith('/dq') || !quantized.has(point.tensor)) continue
+    need(f.input[1])
+    need(f.input[2])
+    const conv = `${point.tensor}/float_conv`
+    nodes.push({ ...f, name: `${point.conv}/float`, input: [q.input[0], ...f.input.slice(1)], output: [conv] })
+    const float = `${point.tensor}/float`
+    const clip = point.clip === undefined ? undefined : folded.graph.node.find(n => n.op_type === 'Clip' && n.output[0] === point.tensor)
+    if (clip !== undefined) {
+      clip.input.slice(1).forEach(need)
+      nodes.push({ ...clip, name: `${point.tensor}/float_clip`, input: [conv, ...clip.input.slice(1)], output: [float] })
+    } else {
+      nodes.push({ name: `${point.tensor}/float_identity`, op_type: 'Identity', input: [conv], output: [float], attribute: [] })
+    }
+    const probe = `${point.tensor}/int8`
+    nodes.push({ name: `${point.tensor}/probe`, op_type: 'DequantizeLinear', input: [`${point.tensor}/q`, `${point.tensor}/q_scale`, `${point.tensor}/q_zero`], output: [probe], attribute: [] })
+    points.push({ ...point, int8: probe, float })
+  }
+  const model = withOutputs({ ...int8, graph: { ...int8.graph, node: [...int8.graph.node, ...nodes], initializer: [...int8.graph.initializer, ...initializer] } }, points.flatMap(p => [p.int8, p.float]))
+  return { model, points }
 }
 
 /**
@@ -282,6 +334,8 @@ export function quantizeModel (original: OnnxModel, ranges: CalibrationRanges, b
     dequantised.set(name, `${name}/dq`)
   }
   const wanted = new Set(tensors)
+  // Their weights stay float: an int8 weight in front of a float convolution would only add its rounding.
+  const floatConvs = floatConvolutions(model, wanted)
   // The graph input is quantised before the first node; every other tensor right after the node that makes it.
   for (const input of model.graph.input) if (wanted.has(input.name)) quantize(input.name)
 
@@ -290,7 +344,7 @@ export function quantizeModel (original: OnnxModel, ranges: CalibrationRanges, b
     // (a Shape or a ReduceMean beside the convolution's QuantizeLinear would keep that convolution in float).
     // A Shape reads the 8-bit tensor itself: its shape is the same, and no DequantizeLinear runs for it.
     const rewired = node.input.map(name => dequantised.has(name) && node.op_type === 'Shape' ? `${name}/q` : dequantised.get(name) ?? name)
-    if (node.op_type === 'Conv' && dequantised.has(node.input[0]) && initializers.has(node.input[1])) {
+    if (node.op_type === 'Conv' && dequantised.has(node.input[0]) && initializers.has(node.input[1]) && !floatConvs.has(node)) {
       const weight = initializers.get(node.input[1]) as OnnxTensor
       const w = floatData(weight)
       const channels = weight.dims[0]
