@@ -8,7 +8,7 @@ import { nodePlacement, OnnxClassifier, PROVIDER_NAMES, placementTotals, type No
 import { convertGraph, CONVERTER_VERSION } from './convert.js'
 import { readGraphModel } from './graph-model.js'
 import { decodeModel, encodeModel } from './proto.js'
-import { quantizeModel, QUANTIZER_VERSION, type CalibrationRanges } from './quantize.js'
+import { COMPATIBLE_QUANTIZER_VERSIONS, quantizeModel, QUANTIZER_VERSION, type BiasCorrections, type CalibrationRanges } from './quantize.js'
 
 export interface OnnxPrepareOptions {
   /** Where converted models are kept, by weights digest; the model directory itself may be read-only. */
@@ -44,6 +44,8 @@ export interface Int8Calibration {
   method: 'minmax' | 'average'
   photos: { count: number, source: string }
   ranges: CalibrationRanges
+  /** Added to each convolution's bias before quantising (quantizer v2; scripts/model/calibrate.ts measures them). */
+  biasCorrection?: BiasCorrections
   /** fp32 against int8 on photos apart from the calibration ones, as the calibration script measured them. */
   evaluation?: Record<string, unknown>
 }
@@ -162,8 +164,8 @@ export async function readCalibration (directory: string): Promise<Int8Calibrati
  */
 async function prepareInt8 (description: ModelDescription, fp32: PreparedOnnxModel, calibration: Int8Calibration, options: OnnxPrepareOptions): Promise<PreparedOnnxModel> {
   if (calibration.modelDigest !== description.digest) throw new ConversionRefusedError(`${CALIBRATION_FILE} of ${description.name} was measured on other weights (${calibration.modelDigest.slice(0, 12)}, these are ${description.digest.slice(0, 12)}): run npm run model:calibrate again`)
-  if (calibration.converter !== CONVERTER_VERSION || calibration.quantizer !== QUANTIZER_VERSION) throw new ConversionRefusedError(`${CALIBRATION_FILE} of ${description.name} was made for converter v${calibration.converter} and quantizer v${calibration.quantizer} (this is v${CONVERTER_VERSION}, v${QUANTIZER_VERSION}): run npm run model:calibrate again`)
-  const calibrationSha = sha256(Buffer.from(JSON.stringify(calibration.ranges)))
+  if (calibration.converter !== CONVERTER_VERSION || !COMPATIBLE_QUANTIZER_VERSIONS.includes(calibration.quantizer)) throw new ConversionRefusedError(`${CALIBRATION_FILE} of ${description.name} was made for converter v${calibration.converter} and quantizer v${calibration.quantizer} (this is v${CONVERTER_VERSION}, v${QUANTIZER_VERSION}): run npm run model:calibrate again`)
+  const calibrationSha = sha256(Buffer.from(JSON.stringify(calibration.biasCorrection === undefined ? calibration.ranges : [calibration.ranges, calibration.biasCorrection])))
   const paths = cachePaths(options.cacheDir, description.digest, `int8-v${QUANTIZER_VERSION}.${calibrationSha.slice(0, 16)}`)
   type Record = NonNullable<PreparedOnnxModel['int8']>
   const cached = await readFile(paths.record, 'utf8').then(text => JSON.parse(text) as Record, () => undefined)
@@ -173,7 +175,7 @@ async function prepareInt8 (description: ModelDescription, fp32: PreparedOnnxMod
   }
   let bytes: Uint8Array
   try {
-    bytes = encodeModel(quantizeModel(decodeModel(await readFile(fp32.path)), calibration.ranges))
+    bytes = encodeModel(quantizeModel(decodeModel(await readFile(fp32.path)), calibration.ranges, calibration.biasCorrection))
   } catch (err) {
     throw new ConversionRefusedError(`${description.name} cannot be quantised to int8: ${(err as Error).message}`)
   }

@@ -12,7 +12,8 @@ t.test('POST /predict with INFERENCE_BACKEND=webgpu answers as the CPU engine do
   const cacheDir = await mkdtemp(join(tmpdir(), 'onnx-cache-'))
   t.teardown(() => rm(cacheDir, { recursive: true, force: true }))
   const gpuApp = await build(t, { INFERENCE_BACKEND: 'webgpu', INFERENCE_WORKERS: 'auto', ONNX_CACHE_DIR: cacheDir })
-  const cpuApp = await build(t, { INFERENCE_BACKEND: 'onnxruntime', ONNX_CACHE_DIR: cacheDir })
+  // fp32 on the CPU too: WebGPU never runs int8.
+  const cpuApp = await build(t, { INFERENCE_BACKEND: 'onnxruntime', ONNX_CACHE_DIR: cacheDir, ONNX_PRECISION: 'fp32' })
   t.equal(gpuApp.backend.name, 'webgpu')
   t.equal(gpuApp.models.default.settings.ort?.executionProvider, 'webgpu', 'the workers\' sessions are on the WebGPU provider')
   t.equal(cpuApp.models.default.settings.ort?.executionProvider, undefined)
