@@ -32,6 +32,7 @@ import predictRoutes from './routes/predict.js'
 import repositoryRoutes from './routes/repository.js'
 import tfservingRoutes from './routes/tfserving.js'
 import v2Routes from './routes/v2.js'
+import grpcRoutes from './routes/grpc.js'
 import rootRoutes from './routes/root.js'
 import { binaryBodyKeyword, multipartFilesKeyword, namedSchemas } from './routes/schemas.js'
 import { jsonBodyLimit } from './services/inference.js'
@@ -136,12 +137,12 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(uploads)
   await server.register(images)
   await server.register(model, { backendLoader: opts.backendLoader })
+  await server.register(metrics)
   await server.register(inference)
   // After the model: its event-loop sampling starts once the boot's blocking work (a first ONNX conversion and its
   // check) is over, or the first sample after it refuses every request for a second just as readiness turns 200.
   await server.register(pressure)
   await server.register(health)
-  await server.register(metrics)
   await server.register(requestId)
   await server.register(serverTiming)
   await server.register(openapi)
@@ -172,6 +173,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(v2Routes)
   await server.register(tfservingRoutes)
   await server.register(repositoryRoutes)
+  await server.register(grpcRoutes)
   await server.register(healthRoutes)
   await server.register(metricsRoutes)
 }
