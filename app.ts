@@ -3,6 +3,7 @@ import { LogController, type FastifyError, type FastifyHttpOptions, type Fastify
 import fp from 'fastify-plugin'
 import { ajvFilePlugin } from '@fastify/multipart'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { BackendLoader } from './services/backend.js'
 import { parseList, type Config } from './services/config.js'
 import { OverloadedError, ServiceError, errorEnvelope as body, type ErrorEnvelope } from './services/errors.js'
@@ -24,6 +25,7 @@ import requestLog from './plugins/request-log.js'
 import safeHeaders from './plugins/safe-headers.js'
 import serverTiming from './plugins/server-timing.js'
 import timings from './plugins/timings.js'
+import tracing from './plugins/tracing.js'
 import uploads from './plugins/uploads.js'
 import healthRoutes from './routes/health.js'
 import metricsRoutes from './routes/metrics.js'
@@ -42,6 +44,8 @@ export interface AppOptions {
   config?: Config
   env?: Record<string, string | undefined>
   backendLoader?: BackendLoader
+  /** Span processors for tracing (tests: the SDK's in-memory exporter); turns tracing on without OTEL_* variables. */
+  spanProcessors?: SpanProcessor[]
 }
 
 /** Server options app.ts needs; server.ts and the tests both create Fastify with them. */
@@ -130,6 +134,7 @@ export function toErrorBody (err: FastifyError, request: FastifyRequest, config:
 async function app (fastify: FastifyInstance, opts: AppOptions) {
   const server = fastify.withTypeProvider<TypeBoxTypeProvider>()
   await server.register(config, { config: opts.config, env: opts.env })
+  await server.register(tracing, { spanProcessors: opts.spanProcessors })
   await server.register(timings)
   await server.register(safeHeaders)
   await server.register(cors)

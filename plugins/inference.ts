@@ -39,6 +39,8 @@ export default fp(async function inference (fastify) {
     images: fastify.images,
     limits: { maxImages: MAX_IMAGES_PER_REQUEST, maxBytes: MAX_REQUEST_BYTES },
     cache,
+    tracer: fastify.tracer ?? undefined,
+    backend: fastify.backend.name,
     onClassified (model, classified) {
       metrics.observeAnswers(observedAnswers(classified), model)
       const hits = classified.details.filter(d => d.cache === 'hit').length
@@ -63,4 +65,4 @@ export default fp(async function inference (fastify) {
   fastify.decorate('inference', service)
   fastify.decorate('classify', classify)
   fastify.decorateRequest('cacheMark', null)
-}, { name: 'inference', dependencies: ['config', 'model', 'images', 'timings', 'metrics'] })
+}, { name: 'inference', dependencies: ['config', 'tracing', 'model', 'images', 'timings', 'metrics'] })

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Metadata, Server, ServerCredentials, loadPackageDefinition, status, type GrpcObject, type ServerUnaryCall, type ServiceClientConstructor, type UntypedServiceImplementation, type sendUnaryData } from '@grpc/grpc-js'
 import { loadSync } from '@grpc/proto-loader'
+import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api'
 import { checkAdminToken } from '../services/admin-token.js'
 import { ErrorCodes, OverloadedError, ServiceError } from '../services/errors.js'
 import { buildGrpcResponse, grpcStatusOf, readGrpcImages, type GrpcInferRequest } from '../services/grpc-inference.js'
@@ -37,7 +38,7 @@ async function grpc (fastify: FastifyInstance) {
   const state = { port: null as number | null }
   fastify.decorate('grpc', state)
   if (GRPC_PORT === undefined) return
-  const { models, readiness, backend, inference, metrics, admission, apiKeys, log } = fastify
+  const { models, readiness, inference, metrics, admission, apiKeys, log, tracer } = fastify
 
   const definition = loadPackageDefinition(loadSync(PROTO_PATH, { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true }))
   const service = ((definition.inference as GrpcObject).GRPCInferenceService as ServiceClientConstructor).service
@@ -46,11 +47,34 @@ async function grpc (fastify: FastifyInstance) {
     apiKeys?.authenticate({ authorization: metadataValue(metadata, 'authorization'), 'x-api-key': metadataValue(metadata, 'x-api-key') })
   }
 
+  /**
+   * With tracing on, a ModelInfer call runs in a server span, a child of the client's W3C traceparent metadata; the
+   * trace id goes back as x-trace-id metadata.
+   */
+  function traced<T> (method: string, metadata: Metadata, sendMetadata: (m: Metadata) => void, fn: () => Promise<T>): Promise<T> {
+    if (tracer === null || method !== 'ModelInfer') return fn()
+    const carrier = Object.fromEntries(Object.entries(metadata.getMap()).map(([k, v]) => [k, String(v)]))
+    const parent = propagation.extract(context.active(), carrier)
+    const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: { 'rpc.system': 'grpc', 'rpc.service': 'inference.GRPCInferenceService', 'rpc.method': method } }, parent)
+    const reply = new Metadata()
+    reply.set('x-trace-id', span.spanContext().traceId)
+    sendMetadata(reply)
+    return context.with(trace.setSpan(parent, span), fn).then(answer => {
+      span.end()
+      return answer
+    }, (err: unknown) => {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message })
+      span.setAttribute('rpc.grpc.status_code', grpcStatusOf(err))
+      span.end()
+      throw err
+    })
+  }
+
   /** A unary handler: its answer, or its error as a gRPC status with the service's message; counted and logged. */
   function unary<Req, Res> (method: string, handle: (call: ServerUnaryCall<Req, Res>) => Promise<Res>) {
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
       const started = performance.now()
-      handle(call).then(answer => {
+      traced(method, call.metadata, m => call.sendMetadata(m), () => handle(call)).then(answer => {
         metrics.observeGrpc(method, 'OK', (performance.now() - started) / 1000)
         callback(null, answer)
       }, (err: unknown) => {
@@ -131,7 +155,7 @@ async function grpc (fastify: FastifyInstance) {
     }),
     ModelMetadata: unary('ModelMetadata', async (call: ServerUnaryCall<{ name: string, version: string }, unknown>) => {
       authenticate(call.metadata)
-      return { ...modelMetadata(call.request.name, call.request.version), platform: `tfjs_${models.get(call.request.name).format} (${backend.name})` }
+      return modelMetadata(call.request.name, call.request.version)
     }),
     ModelInfer: unary('ModelInfer', modelInfer),
     RepositoryModelLoad: unary('RepositoryModelLoad', (call: ServerUnaryCall<{ model_name: string }, unknown>) => repository(call, 'load')),
@@ -158,4 +182,4 @@ async function grpc (fastify: FastifyInstance) {
 }
 
 /** Wrapped so that `grpc` (its port) is visible to the app, as server.ts logs it and tests connect to it. */
-export default fp(grpc, { name: 'grpc', dependencies: ['config', 'model', 'inference', 'metrics', 'health', 'admission', 'api-keys'] })
+export default fp(grpc, { name: 'grpc', dependencies: ['config', 'tracing', 'model', 'inference', 'metrics', 'health', 'admission', 'api-keys'] })

@@ -1,8 +1,10 @@
+import type { Attributes, Tracer } from '@opentelemetry/api'
 import { ErrorCodes, ServiceError, payloadTooLarge } from './errors.js'
 import type { ImagePreprocessor } from './image.js'
 import type { ObservedAnswer } from './metrics.js'
 import type { ModelRegistry } from './model-registry.js'
 import { ResponseCache } from './response-cache.js'
+import { inSpan, recordSpan } from './tracing.js'
 import type { ServedClassification, ServedModel } from './served-model.js'
 
 /** What one image gets: the model's answer and what was done to the image on the way. */
@@ -64,6 +66,8 @@ export interface ClassifyOptions {
   deadline?: number
   /** Answers of earlier requests: a repeat of the same bytes to the same version skips decode and inference. */
   cache?: ResponseCache
+  /** With tracing on: spans for decode, queue and inference, under the active context, with these attributes. */
+  trace?: { tracer: Tracer, attributes: Attributes }
 }
 
 /**
@@ -88,8 +92,14 @@ export async function classifyImages (model: ServedModel, preprocessor: ImagePre
       return { hit, image: undefined, key }
     }
     model.admit(options.deadline)
+    const decodeStarted = performance.now()
     const image = await preprocessor.preprocess(bytes, model.inputSpec)
     max('decode', image.timings.decode)
+    if (options.trace !== undefined) {
+      recordSpan(options.trace.tracer, 'decode', decodeStarted, performance.now() - decodeStarted, {
+        ...options.trace.attributes, 'image.format': image.info.format, 'image.width': image.info.width, 'image.height': image.info.height, 'image.bytes': bytes.length
+      })
+    }
     details[i].input = { format: image.info.format, width: image.info.width, height: image.info.height }
     return { hit: undefined, image, key }
   }))
@@ -101,7 +111,13 @@ export async function classifyImages (model: ServedModel, preprocessor: ImagePre
       return { ...model.description.describe(hit.probabilities, options.topK), probabilities: hit.probabilities, warnings: hit.warnings }
     }
     if (image === undefined) throw new Error('unreachable: an image neither cached nor decoded')
+    const submitted = performance.now()
     const { queueMs, inferMs, batchSize: size, ...answer } = await model.classify(image.pixels, options)
+    if (options.trace !== undefined) {
+      const { tracer, attributes } = options.trace
+      recordSpan(tracer, 'queue', submitted, queueMs, attributes)
+      recordSpan(tracer, 'inference', submitted + queueMs, inferMs, { ...attributes, 'inference.batch_size': size })
+    }
     max('queue', queueMs)
     max('infer', inferMs)
     batchSize = Math.max(batchSize, size)
@@ -130,6 +146,9 @@ export interface InferenceOptions {
   cache?: ResponseCache
   /** Told of every request's answers, once classified (metrics). */
   onClassified?: (model: ServedModel, classified: ClassifiedImages) => void
+  /** With tracing on: the tracer, and the backend's name for the spans' attributes. */
+  tracer?: Tracer
+  backend?: string
 }
 
 /**
@@ -143,13 +162,25 @@ export class Inference {
 
   run (call: InferenceRequest, onModel?: (model: ServedModel) => void): Promise<ClassifiedImages & { model: ServedModel }> {
     checkRequestLimits(call.inputs, this.options.limits)
-    const { models, images, cache, onClassified } = this.options
+    const { models, images, cache, onClassified, tracer } = this.options
     return models.use(call.model ?? models.defaultName, call.version, async model => {
       onModel?.(model)
-      const classified = await classifyImages(model, images, call.inputs, { topK: call.topK, deadline: call.deadline, cache })
+      const trace = tracer === undefined ? undefined : { tracer, attributes: this.spanAttributes(model) }
+      const classified = await inSpan(tracer, 'classify', { ...trace?.attributes, 'request.images': call.inputs.length }, () =>
+        classifyImages(model, images, call.inputs, { topK: call.topK, deadline: call.deadline, cache, trace }))
       onClassified?.(model, classified)
       return { ...classified, model }
     })
+  }
+
+  private spanAttributes (model: ServedModel): Attributes {
+    return {
+      'model.name': model.name,
+      'model.version': model.version,
+      'model.repository_version': model.repositoryVersion,
+      'inference.backend': this.options.backend ?? '',
+      'inference.precision': model.settings.precision ?? 'fp32'
+    }
   }
 }
 

@@ -112,10 +112,11 @@ t.test('close drains: a call under way is answered, the port then refuses', asyn
   t.same((await call('ServerLive', {})).answer, { live: true })
   const photo = await readFixture('images/flower.jpg')
   const underWay = call('ModelInfer', { model_name: 'food', inputs: [{ name: 'image', datatype: 'BYTES', shape: [1], contents: { bytes_contents: [photo] } }] })
-  await new Promise(resolve => setTimeout(resolve, 20))
+  // Closed once the server holds the call (it has taken an admission slot), not before it arrived.
+  while (app.admission.inFlight === 0) await new Promise(resolve => setTimeout(resolve, 2))
   const closed = app.close()
   const answered = await underWay
-  t.equal(answered.err, null, 'the call under way was answered')
+  t.equal(answered.err, null, `the call under way was answered (${String((answered.err as Error | null)?.message)})`)
   t.equal((answered.answer as { outputs: Array<{ contents: { fp32_contents: number[] } }> }).outputs[0].contents.fp32_contents.length, 2)
   await closed
   const after = await call('ServerLive', {})
