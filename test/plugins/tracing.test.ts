@@ -1,6 +1,8 @@
 import Fastify from 'fastify'
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { readFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { Metadata, credentials, loadPackageDefinition, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js'
 import { loadSync } from '@grpc/proto-loader'
 import t from 'tap'
@@ -8,6 +10,7 @@ import { PROTO_PATH } from '../../routes/grpc.js'
 import app, { serverOptions } from '../../app.js'
 import { loadConfig } from '../../services/config.js'
 import { tracingWanted } from '../../services/tracing.js'
+import { ServiceProcess, freePort } from '../../scripts/service-process.js'
 import { build, captureLogs, fixture, imageFile, readFixture } from '../helper.js'
 
 const flowerJpeg = readFileSync(fixture('images', 'flower.jpg'))
@@ -20,7 +23,7 @@ t.test('tracing is on only when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPOR
   const off = await build(t)
   t.equal(off.tracer, null)
   const res = await off.inject({ method: 'POST', url: '/predict', ...imageFile(await readFixture('images', 'flower.jpg')) })
-  t.equal(res.statusCode, 200)
+  t.equal(res.statusCode, 200, res.body)
   t.equal(res.headers['x-trace-id'], undefined, 'no trace id when off')
 })
 
@@ -88,4 +91,39 @@ t.test('a traced /predict: the client\'s traceparent, then the request, classify
   const rpc = grpcSpans.find(s => s.name === 'ModelInfer')
   t.equal(rpc?.parentSpanContext?.spanId, 'b'.repeat(16))
   for (const name of ['classify', 'decode', 'queue', 'inference']) t.equal(grpcSpans.find(s => s.name === name)?.spanContext().traceId, grpcTraceId, `gRPC ${name}: the same trace`)
+})
+
+interface OtlpSpan { traceId: string, spanId: string, parentSpanId?: string, name: string }
+
+t.test('OTEL_EXPORTER_OTLP_ENDPOINT: server.ts exports its spans over OTLP/HTTP (JSON) to a receiver', async t => {
+  // No OTLP receiver (an OpenTelemetry Collector, Jaeger) installs from npm or Debian here: this one takes what the
+  // SDK's own OTLP/HTTP exporter sends, as a collector's otlphttp receiver would.
+  const spans: OtlpSpan[] = []
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', c => chunks.push(c))
+    req.on('end', () => {
+      if (req.url === '/v1/traces') {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { resourceSpans: Array<{ scopeSpans: Array<{ spans: OtlpSpan[] }> }> }
+        for (const r of body.resourceSpans) for (const s of r.scopeSpans) spans.push(...s.spans)
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+    })
+  })
+  await new Promise<void>(resolve => receiver.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => receiver.close())
+  const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`
+
+  const port = await freePort()
+  const service = new ServiceProcess({ port, name: 'otlp', env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '100', INFERENCE_WORKERS: '1' } })
+  t.teardown(() => { if (service.running) service.signal('SIGKILL') })
+  await service.waitReady()
+  const traceId = 'c'.repeat(32)
+  const res = await fetch(`http://127.0.0.1:${port}/predict`, { method: 'POST', body: flowerJpeg, headers: { 'content-type': 'image/jpeg', traceparent: `00-${traceId}-${'d'.repeat(16)}-01` } })
+  t.equal(res.status, 200, await res.text())
+  t.equal(res.headers.get('x-trace-id'), traceId)
+  service.signal('SIGTERM')
+  await service.waitExit(30_000)
+  const ours = spans.filter(s => s.traceId === traceId)
+  for (const name of ['request', 'classify', 'decode', 'queue', 'inference']) t.ok(ours.some(s => s.name === name), `${name} span received over OTLP/HTTP`)
 })
