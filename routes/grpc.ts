@@ -39,6 +39,7 @@ async function grpc (fastify: FastifyInstance) {
   fastify.decorate('grpc', state)
   if (GRPC_PORT === undefined) return
   const { models, readiness, inference, metrics, admission, apiKeys, log, tracer } = fastify
+  const required = fastify.config.REQUIRED_MODELS === '' ? [models.defaultName] : fastify.config.REQUIRED_MODELS.split(',')
 
   const definition = loadPackageDefinition(loadSync(PROTO_PATH, { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true }))
   const service = ((definition.inference as GrpcObject).GRPCInferenceService as ServiceClientConstructor).service
@@ -147,7 +148,8 @@ async function grpc (fastify: FastifyInstance) {
 
   const handlers: UntypedServiceImplementation = {
     ServerLive: unary('ServerLive', async () => ({ live: true })),
-    ServerReady: unary('ServerReady', async () => ({ ready: readiness.ready && models.isReady(models.defaultName) })),
+    // As GET /v2/health/ready: started, not draining, and every required model serving.
+    ServerReady: unary('ServerReady', async () => ({ ready: readiness.ready && required.every(name => models.isReady(name)) })),
     ModelReady: unary('ModelReady', async (call: ServerUnaryCall<{ name: string, version: string }, unknown>) => ({ ready: modelReady(call.request.name, call.request.version) })),
     ServerMetadata: unary('ServerMetadata', async (call) => {
       authenticate(call.metadata)

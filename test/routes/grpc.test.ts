@@ -114,6 +114,9 @@ t.test('close drains: a call under way is answered, the port then refuses', asyn
   const underWay = call('ModelInfer', { model_name: 'food', inputs: [{ name: 'image', datatype: 'BYTES', shape: [1], contents: { bytes_contents: [photo] } }] })
   // Closed once the server holds the call (it has taken an admission slot), not before it arrived.
   while (app.admission.inFlight === 0) await new Promise(resolve => setTimeout(resolve, 2))
+  t.same((await call('ServerReady', {})).answer, { ready: true })
+  app.readiness.drain()
+  t.same((await call('ServerReady', {})).answer, { ready: false }, 'not ready once draining (SIGTERM)')
   const closed = app.close()
   const answered = await underWay
   t.equal(answered.err, null, `the call under way was answered (${String((answered.err as Error | null)?.message)})`)
