@@ -3,6 +3,7 @@ import { LogController, type FastifyError, type FastifyHttpOptions, type Fastify
 import fp from 'fastify-plugin'
 import { ajvFilePlugin } from '@fastify/multipart'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { BackendLoader } from './services/backend.js'
 import { parseList, type Config } from './services/config.js'
 import { OverloadedError, ServiceError, errorEnvelope as body, type ErrorEnvelope } from './services/errors.js'
@@ -24,6 +25,7 @@ import requestLog from './plugins/request-log.js'
 import safeHeaders from './plugins/safe-headers.js'
 import serverTiming from './plugins/server-timing.js'
 import timings from './plugins/timings.js'
+import tracing from './plugins/tracing.js'
 import uploads from './plugins/uploads.js'
 import healthRoutes from './routes/health.js'
 import metricsRoutes from './routes/metrics.js'
@@ -32,6 +34,7 @@ import predictRoutes from './routes/predict.js'
 import repositoryRoutes from './routes/repository.js'
 import tfservingRoutes from './routes/tfserving.js'
 import v2Routes from './routes/v2.js'
+import grpcRoutes from './routes/grpc.js'
 import rootRoutes from './routes/root.js'
 import { binaryBodyKeyword, multipartFilesKeyword, namedSchemas } from './routes/schemas.js'
 import { jsonBodyLimit } from './services/inference.js'
@@ -41,6 +44,8 @@ export interface AppOptions {
   config?: Config
   env?: Record<string, string | undefined>
   backendLoader?: BackendLoader
+  /** Span processors for tracing (tests: the SDK's in-memory exporter); turns tracing on without OTEL_* variables. */
+  spanProcessors?: SpanProcessor[]
 }
 
 /** Server options app.ts needs; server.ts and the tests both create Fastify with them. */
@@ -129,6 +134,7 @@ export function toErrorBody (err: FastifyError, request: FastifyRequest, config:
 async function app (fastify: FastifyInstance, opts: AppOptions) {
   const server = fastify.withTypeProvider<TypeBoxTypeProvider>()
   await server.register(config, { config: opts.config, env: opts.env })
+  await server.register(tracing, { spanProcessors: opts.spanProcessors })
   await server.register(timings)
   await server.register(safeHeaders)
   await server.register(cors)
@@ -136,12 +142,12 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(uploads)
   await server.register(images)
   await server.register(model, { backendLoader: opts.backendLoader })
+  await server.register(metrics)
   await server.register(inference)
   // After the model: its event-loop sampling starts once the boot's blocking work (a first ONNX conversion and its
   // check) is over, or the first sample after it refuses every request for a second just as readiness turns 200.
   await server.register(pressure)
   await server.register(health)
-  await server.register(metrics)
   await server.register(requestId)
   await server.register(serverTiming)
   await server.register(openapi)
@@ -172,6 +178,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(v2Routes)
   await server.register(tfservingRoutes)
   await server.register(repositoryRoutes)
+  await server.register(grpcRoutes)
   await server.register(healthRoutes)
   await server.register(metricsRoutes)
 }

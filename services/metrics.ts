@@ -37,6 +37,31 @@ export interface ServiceMetricsOptions {
 const SECONDS_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 const BATCH_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128]
 const MODEL_LABELS = ['model', 'version', 'backend'] as const
+const PROBABILITY_BUCKETS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
+/** Upper bounds of the input size buckets, in megapixels (width x height of the upload, upright). */
+const SIZE_BUCKETS_MP = [0.1, 1, 4, 16]
+
+/** An answer given to one image, as the quality metrics see it. */
+export interface ObservedAnswer {
+  label: string
+  probability: number
+  uncertain: boolean
+  warnings: string[]
+  /** The upload's format and upright size, when it was decoded. */
+  input?: { format: string, width: number, height: number }
+}
+
+/** `le_0.1mp`, `le_1mp`, `le_4mp`, `le_16mp` or `gt_16mp`: a bounded label for an input's size. */
+export function sizeBucket (width: number, height: number): string {
+  const mp = width * height / 1e6
+  const bound = SIZE_BUCKETS_MP.find(b => mp <= b)
+  return bound === undefined ? `gt_${SIZE_BUCKETS_MP[SIZE_BUCKETS_MP.length - 1]}mp` : `le_${bound}mp`
+}
+
+/** A warning's stable keyword (services/image.ts starts each with one): rotated, alpha, animated, converted, ... */
+export function warningKind (warning: string): string {
+  return /^[a-z-]+/.exec(warning)?.[0] ?? 'other'
+}
 
 /**
  * Every metric the service exports, in a registry of its own (several apps can live in one process, as in
@@ -56,6 +81,14 @@ export class ServiceMetrics {
   private readonly batchSize: Histogram<typeof MODEL_LABELS[number]>
   private readonly queueDepth: Gauge<typeof MODEL_LABELS[number]>
   private readonly modelInfo: Gauge<'model' | 'version' | 'backend' | 'sha256'>
+  private readonly topProbability: Histogram<typeof MODEL_LABELS[number]>
+  private readonly answers: Counter<typeof MODEL_LABELS[number] | 'label'>
+  private readonly uncertain: Counter<typeof MODEL_LABELS[number]>
+  private readonly inputs: Counter<typeof MODEL_LABELS[number] | 'format' | 'size'>
+  private readonly inputWarnings: Counter<typeof MODEL_LABELS[number] | 'warning'>
+  private readonly cacheLookups: Counter<typeof MODEL_LABELS[number] | 'result'>
+  private readonly grpcRequests: Counter<'method' | 'grpc_code'>
+  private readonly grpcDuration: Histogram<'method'>
 
   constructor (opts: ServiceMetricsOptions) {
     this.backend = opts.backend
@@ -105,6 +138,56 @@ export class ServiceMetrics {
       name: 'model_info',
       help: 'The models served: always 1, the labels carry name, version, backend and weights digest.',
       labelNames: ['model', 'version', 'backend', 'sha256'],
+      registers
+    })
+    this.topProbability = new Histogram({
+      name: 'prediction_top_probability',
+      help: 'The probability of the answered (most probable) label, per image answered: its distribution drifting down says the model is less sure of today\'s inputs.',
+      labelNames: MODEL_LABELS,
+      buckets: PROBABILITY_BUCKETS,
+      registers
+    })
+    this.answers = new Counter({
+      name: 'prediction_answers_total',
+      help: 'Images answered, by the label answered (the label mix).',
+      labelNames: [...MODEL_LABELS, 'label'],
+      registers
+    })
+    this.uncertain = new Counter({
+      name: 'prediction_uncertain_total',
+      help: 'Images answered with uncertain: true (top probability below the manifest\'s uncertainThreshold).',
+      labelNames: MODEL_LABELS,
+      registers
+    })
+    this.inputs = new Counter({
+      name: 'prediction_inputs_total',
+      help: 'Images decoded and answered, by format and size bucket (megapixels of the upright upload: le_0.1mp, le_1mp, le_4mp, le_16mp, gt_16mp).',
+      labelNames: [...MODEL_LABELS, 'format', 'size'],
+      registers
+    })
+    this.inputWarnings = new Counter({
+      name: 'prediction_input_warnings_total',
+      help: 'Warnings given with answered images, by kind (rotated, alpha, animated, multi-page, converted, upscaled, cropped).',
+      labelNames: [...MODEL_LABELS, 'warning'],
+      registers
+    })
+    this.cacheLookups = new Counter({
+      name: 'response_cache_lookups_total',
+      help: 'Response cache lookups (RESPONSE_CACHE_ENTRIES), by result: hit (answered without a decode or an inference) or miss.',
+      labelNames: [...MODEL_LABELS, 'result'],
+      registers
+    })
+    this.grpcRequests = new Counter({
+      name: 'grpc_requests_total',
+      help: 'gRPC calls answered (GRPC_PORT), by method and status code name (OK, INVALID_ARGUMENT, UNAVAILABLE, ...).',
+      labelNames: ['method', 'grpc_code'],
+      registers
+    })
+    this.grpcDuration = new Histogram({
+      name: 'grpc_request_duration_seconds',
+      help: 'Time from receiving a gRPC call to answering it.',
+      labelNames: ['method'],
+      buckets: SECONDS_BUCKETS,
       registers
     })
     const metrics = this
@@ -175,6 +258,12 @@ export class ServiceMetrics {
     this.requestDuration.observe({ method: request.method, route: request.route, status_code: status }, request.seconds)
   }
 
+  /** One gRPC call answered. */
+  observeGrpc (method: string, code: string, seconds: number): void {
+    this.grpcRequests.inc({ method, grpc_code: code })
+    this.grpcDuration.observe({ method }, seconds)
+  }
+
   /** Observes each stage present in `timings` (milliseconds, as in request.timings). */
   observeStages (timings: Partial<Record<Stage, number>>, model: ModelLabels): void {
     for (const stage of STAGES) {
@@ -186,6 +275,43 @@ export class ServiceMetrics {
   /** One model call of `size` images. */
   observeBatch (size: number, model: ModelLabels): void {
     this.batchSize.observe(this.#labels(model), size)
+  }
+
+  /** The answers given to the images of one request (answer quality and input mix). */
+  observeAnswers (answers: ObservedAnswer[], model: ModelLabels): void {
+    const labels = this.#labels(model)
+    for (const answer of answers) {
+      this.topProbability.observe(labels, answer.probability)
+      this.answers.inc({ ...labels, label: answer.label })
+      // Incremented by 0 too, so every version that answered has the series and a ratio over it is defined.
+      this.uncertain.inc(labels, answer.uncertain ? 1 : 0)
+      if (answer.input !== undefined) this.inputs.inc({ ...labels, format: answer.input.format, size: sizeBucket(answer.input.width, answer.input.height) })
+      for (const warning of new Set(answer.warnings.map(warningKind))) this.inputWarnings.inc({ ...labels, warning })
+    }
+  }
+
+  /** Response cache lookups of one request: how many hit and how many missed. */
+  observeCache (hits: number, misses: number, model: ModelLabels): void {
+    const labels = this.#labels(model)
+    if (hits > 0) this.cacheLookups.inc({ ...labels, result: 'hit' }, hits)
+    if (misses > 0) this.cacheLookups.inc({ ...labels, result: 'miss' }, misses)
+  }
+
+  /** Exports the response cache's size (services/response-cache.ts). */
+  setCacheSource (state: () => { entries: number, bytes: number }): void {
+    const registers = [this.registry]
+    new Gauge({ // eslint-disable-line no-new
+      name: 'response_cache_entries',
+      help: 'Answers held by the response cache (at most RESPONSE_CACHE_ENTRIES).',
+      registers,
+      collect () { this.set(state().entries) }
+    })
+    new Gauge({ // eslint-disable-line no-new
+      name: 'response_cache_bytes',
+      help: 'Bytes held by the response cache, keys included (at most RESPONSE_CACHE_BYTES).',
+      registers,
+      collect () { this.set(state().bytes) }
+    })
   }
 
   /** Images now waiting for a model call. */

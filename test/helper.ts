@@ -112,12 +112,13 @@ export async function labelledPhoto (): Promise<{ path: string, label: string }>
  * A client that sends its headers and the start of an upload to /predict, then nothing more: admitted, it holds
  * one admission slot until destroyed.
  */
-export async function holdAdmissionSlot (url: string): Promise<Socket> {
+export async function holdAdmissionSlot (url: string, apiKey?: string): Promise<Socket> {
   const { hostname, port } = new URL(url)
   const socket = connect(Number(port), hostname)
   await new Promise(resolve => socket.once('connect', resolve))
   socket.on('error', () => {})
-  socket.write(`POST /predict HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: multipart/form-data; boundary=xyz\r\nContent-Length: 100000\r\n\r\n--xyz\r\n`)
+  const auth = apiKey === undefined ? '' : `Authorization: Bearer ${apiKey}\r\n`
+  socket.write(`POST /predict HTTP/1.1\r\nHost: ${hostname}\r\n${auth}Content-Type: multipart/form-data; boundary=xyz\r\nContent-Length: 100000\r\n\r\n--xyz\r\n`)
   return socket
 }
 

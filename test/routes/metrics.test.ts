@@ -51,6 +51,35 @@ t.test('GET /metrics: requests by route, status and error code, stage histograms
   t.equal(sample(after, 'http_requests_in_flight'), 1, 'finished requests left the in-flight gauge')
 })
 
+t.test('GET /metrics: answer quality and input mix per model and version', async t => {
+  const app = await build(t)
+  const photos = ['flower.jpg', 'flower.jpg', 'flower-alpha.png', 'flower-exif-orientation-6.jpg']
+  const answers = []
+  for (const photo of photos) {
+    const res = await app.inject({ method: 'POST', url: '/predict', ...imageFile(await readFixture('images', photo)) })
+    t.equal(res.statusCode, 200)
+    answers.push(res.json() as { label: string, probability: number, uncertain: boolean })
+  }
+  t.equal((await app.inject({ method: 'POST', url: '/predict', ...imageFile(await readFixture('images', 'flower-truncated.jpg')) })).statusCode, 422)
+  const text = (await app.inject('/metrics')).body
+  const { name, version } = app.models.default
+  const model = { model: name, version, backend: 'wasm' }
+
+  t.equal(sample(text, 'prediction_top_probability_count', model), 4, 'one observation per image answered, none for the refused one')
+  t.ok(Math.abs(sample(text, 'prediction_top_probability_sum', model)! - answers.reduce((n, a) => n + a.probability, 0)) < 1e-6, 'the sum of the answered probabilities')
+  t.equal(sample(text, 'prediction_top_probability_bucket', { ...model, le: '+Inf' }), 4)
+  for (const label of new Set(answers.map(a => a.label))) {
+    t.equal(sample(text, 'prediction_answers_total', { ...model, label }), answers.filter(a => a.label === label).length, `answers labelled ${label}`)
+  }
+  t.equal(sample(text, 'prediction_uncertain_total', model), answers.filter(a => a.uncertain).length)
+  t.equal(sample(text, 'prediction_inputs_total', { ...model, format: 'jpeg' }), 3, 'by format')
+  t.equal(sample(text, 'prediction_inputs_total', { ...model, format: 'png' }), 1)
+  t.match(text, /prediction_inputs_total\{[^}]*size="le_(0\.1|1|4|16)mp"/, 'by size bucket')
+  t.equal(sample(text, 'prediction_input_warnings_total', { ...model, warning: 'alpha' }), 1, 'warnings by kind')
+  t.equal(sample(text, 'prediction_input_warnings_total', { ...model, warning: 'rotated' }), 1)
+  t.equal(sample(text, 'response_cache_lookups_total', model), undefined, 'no cache series with the cache off')
+})
+
 t.test('two apps in one process keep separate metrics', async t => {
   const a = await build(t)
   const b = await build(t)
