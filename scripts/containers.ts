@@ -25,6 +25,7 @@ import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { projectRoot } from '../services/project.js'
+import { ensureContainerTools } from './container-tools.js'
 import { SHIPPED_MODELS } from '../test/helper.js'
 import { LoadGenerator, summarize, type RequestRecord } from './load.js'
 import { formatReport, runLoadBalancerTest, composeShutdownEnv, type Instance, type InstanceOptions, type LoadBalancerReport } from './lb-test.js'
@@ -268,6 +269,8 @@ export interface ContainerReport {
   health: string
   drain: { sentBeforeClose: number, answeredBeforeClose: number, refusedAfterClose: number, otherFailures: Record<string, number>, stopMs: number, exitCode: number | null, inFlightAtSigterm: number }
   rolling?: LoadBalancerReport
+  /** Each step's wall time, in the order run. */
+  steps: Array<{ step: string, ms: number }>
   durationMs: number
 }
 
@@ -279,8 +282,15 @@ export async function runContainerTest (opts: { noCache?: boolean, log?: (line: 
   const started = Date.now()
   const problems: string[] = []
   const containers: ServiceContainer[] = []
+  const steps: ContainerReport['steps'] = []
+  let stepStarted = Date.now()
+  const step = (name: string) => {
+    steps.push({ step: name, ms: Date.now() - stepStarted })
+    stepStarted = Date.now()
+  }
   try {
     const baseImages = await ensureBaseImages(log)
+    step('base images')
     log(baseImages.made ? `base images made in ${(baseImages.ms / 1000).toFixed(0)} s` : 'base images present')
 
     log(`podman build -f deploy/Dockerfile -t ${IMAGE} .${opts.noCache === true ? ' --no-cache' : ''}`)
@@ -294,6 +304,7 @@ export async function runContainerTest (opts: { noCache?: boolean, log?: (line: 
     }
     const imageBytes = Number((await podman(['image', 'inspect', '--format', '{{.Size}}', IMAGE])).trim())
     log(`built in ${(build.ms / 1000).toFixed(1)} s (${build.cachedSteps} of ${build.steps} steps from cache); image ${(imageBytes / 1e6).toFixed(0)} MB`)
+    step(`build ${IMAGE}`)
 
     const shutdownEnv = await composeShutdownEnv()
     const container = new ServiceContainer({ name: 'single', port: await freePort(), env: shutdownEnv })
@@ -331,6 +342,7 @@ export async function runContainerTest (opts: { noCache?: boolean, log?: (line: 
     const health = `${healthRun}; inspect: ${state.Health?.Status ?? state.Healthcheck?.Status}`
     if (!/^healthy; inspect: healthy$/.test(health)) problems.push(`HEALTHCHECK: ${health}`)
     log(`HEALTHCHECK: ${health}`)
+    step('run: ready, /predict, user, writable paths, health check')
 
     const drain = await drainTest(container, log)
     if (drain.answeredBeforeClose !== drain.sentBeforeClose) problems.push(`drain: ${drain.sentBeforeClose - drain.answeredBeforeClose} of ${drain.sentBeforeClose} requests sent before the listener closed were not answered 200`)
@@ -338,6 +350,7 @@ export async function runContainerTest (opts: { noCache?: boolean, log?: (line: 
     if (Object.keys(drain.otherFailures).length > 0) problems.push(`drain: unexpected failures ${JSON.stringify(drain.otherFailures)}`)
     if (drain.exitCode !== 0) problems.push(`drain: exit code ${drain.exitCode}`)
     if (drain.stopMs >= STOP_TIMEOUT_S * 1000) problems.push(`drain: podman stop took ${drain.stopMs} ms, the grace period is ${STOP_TIMEOUT_S} s`)
+    step('drain on podman stop')
 
     log('two containers behind nginx, restarted one after the other under load')
     const rolling = await runLoadBalancerTest({
@@ -349,8 +362,9 @@ export async function runContainerTest (opts: { noCache?: boolean, log?: (line: 
       }
     })
     problems.push(...rolling.problems.map(p => `rolling restart: ${p}`))
+    step('rolling restart behind nginx')
 
-    return { passed: problems.length === 0, problems, baseImages, build, imageBytes, bootMs, predictions, user, writable, health, drain, rolling, durationMs: Date.now() - started }
+    return { passed: problems.length === 0, problems, baseImages, build, imageBytes, bootMs, predictions, user, writable, health, drain, rolling, steps, durationMs: Date.now() - started }
   } finally {
     if (problems.length > 0 && containers[0] !== undefined) log(`logs of ${containers[0].name}:\n${await containers[0].logs(30)}`)
     await Promise.all(containers.map(async c => c.remove()))
@@ -400,13 +414,29 @@ export function formatContainerReport (r: ContainerReport): string {
     `  user: ${r.user}; writable: ${Object.entries(r.writable).filter(([, ok]) => ok).map(([p]) => p).join(', ')}; health: ${r.health}`,
     `  drain: ${r.drain.answeredBeforeClose}/${r.drain.sentBeforeClose} answered 200 before the listener closed, ${r.drain.inFlightAtSigterm} in flight at SIGTERM, ${r.drain.refusedAfterClose} refused after, podman stop ${r.drain.stopMs} ms, exit ${r.drain.exitCode}`,
     ...(r.rolling !== undefined ? formatReport(r.rolling).split('\n').map(line => `  ${line}`) : []),
+    `  steps: ${r.steps.map(s => `${s.step} ${(s.ms / 1000).toFixed(0)} s`).join('; ')}`,
     ...r.problems.map(p => `  problem: ${p}`)
   ].join('\n')
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const json = process.argv.includes('--json')
-  const report = await runContainerTest({ noCache: process.argv.includes('--no-cache'), log: json ? undefined : line => console.log(`[containers] ${line}`) })
-  console.log(json ? JSON.stringify(report, null, 2) : formatContainerReport(report))
-  process.exit(report.passed ? 0 : 1)
+  const began = Date.now()
+  const log = (line: string) => console.log(`[containers +${((Date.now() - began) / 1000).toFixed(0)}s] ${line}`)
+  // Every failure ends in one line: a missing program names the package that brings it, anything else its message.
+  const tools = await ensureContainerTools(runtime, log)
+  if (tools.problem !== undefined) {
+    console.error(`container test: cannot run: ${tools.problem}`)
+    process.exit(1)
+  }
+  if (tools.installed.length > 0) log(`installed ${tools.installed.join(' ')} in ${(tools.ms / 1000).toFixed(0)} s`)
+  try {
+    const report = await runContainerTest({ noCache: process.argv.includes('--no-cache'), log: json ? undefined : log })
+    if (tools.installed.length > 0) report.steps.unshift({ step: `apt-get install ${tools.installed.join(' ')}`, ms: tools.ms })
+    console.log(json ? JSON.stringify(report, null, 2) : formatContainerReport(report))
+    process.exit(report.passed ? 0 : 1)
+  } catch (err) {
+    console.error(`container test: FAILED: ${(err as Error).message}`)
+    process.exit(1)
+  }
 }
