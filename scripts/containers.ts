@@ -26,6 +26,8 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { projectRoot } from '../services/project.js'
 import { ensureContainerTools } from './container-tools.js'
+import { runKubePlayTest, type KubePlayReport } from './kube-play.js'
+import { runWebgpuImageTest, WEBGPU_IMAGE, type WebgpuReport } from './webgpu-image.js'
 import { SHIPPED_MODELS } from '../test/helper.js'
 import { LoadGenerator, summarize, type RequestRecord } from './load.js'
 import { formatReport, runLoadBalancerTest, composeShutdownEnv, type Instance, type InstanceOptions, type LoadBalancerReport } from './lb-test.js'
@@ -61,7 +63,7 @@ export async function podman (args: string[], opts: { timeoutMs?: number, cwd?: 
 }
 
 /** podman build, its output streamed to `log`; resolves when it exits 0. */
-function podmanBuild (args: string[], log: (line: string) => void): Promise<string> {
+export function podmanBuild (args: string[], log: (line: string) => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('podman', ['--runtime', runtime, 'build', ...ulimits, '--network', 'host', '--pull=never', '--format', 'docker', ...args], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
@@ -256,6 +258,20 @@ async function predict (port: number, photo: string): Promise<{ status: number, 
   }
 }
 
+/** Every committed photo, POST /predict: the label the shipped model is known to give it (its known misses in test/helper.ts). */
+export async function predictPhotos (port: number): Promise<ContainerReport['predictions']> {
+  const { knownMisses } = SHIPPED_MODELS.find(m => m.dir === 'model/food')!
+  const predictions: ContainerReport['predictions'] = []
+  for (const label of ['food', 'not_food']) {
+    const dir = join(projectRoot, 'test/fixtures/photos', label)
+    for (const file of (await readdir(dir)).filter(f => /\.(jpe?g|png)$/i.test(f)).sort()) {
+      const expected = knownMisses.includes(`${label}/${file}`) ? (label === 'food' ? 'not_food' : 'food') : label
+      predictions.push({ photo: `${label}/${file}`, expected, ...await predict(port, join(dir, file)) })
+    }
+  }
+  return predictions
+}
+
 export interface ContainerReport {
   passed: boolean
   problems: string[]
@@ -267,8 +283,10 @@ export interface ContainerReport {
   user: string
   writable: Record<string, boolean>
   health: string
-  drain: { sentBeforeClose: number, answeredBeforeClose: number, refusedAfterClose: number, otherFailures: Record<string, number>, stopMs: number, exitCode: number | null, inFlightAtSigterm: number }
+  drain: { sentBeforeClose: number, answeredBeforeClose: number, failedBeforeClose: Record<string, number>, refusedAfterClose: number, otherFailures: Record<string, number>, stopMs: number, exitCode: number | null, inFlightAtSigterm: number }
   rolling?: LoadBalancerReport
+  kube?: KubePlayReport
+  webgpu?: WebgpuReport
   /** Each step's wall time, in the order run. */
   steps: Array<{ step: string, ms: number }>
   durationMs: number
@@ -312,16 +330,7 @@ export async function runContainerTest (opts: { noCache?: boolean, log?: (line: 
     const bootMs = await container.waitReady()
     log(`${container.name}: ready ${bootMs} ms after podman run`)
 
-    // Every committed photo: the label the shipped model is known to give it (its known misses in test/helper.ts).
-    const { knownMisses } = SHIPPED_MODELS.find(m => m.dir === 'model/food')!
-    const predictions: ContainerReport['predictions'] = []
-    for (const label of ['food', 'not_food']) {
-      const dir = join(projectRoot, 'test/fixtures/photos', label)
-      for (const file of (await readdir(dir)).filter(f => /\.(jpe?g|png)$/i.test(f)).sort()) {
-        const expected = knownMisses.includes(`${label}/${file}`) ? (label === 'food' ? 'not_food' : 'food') : label
-        predictions.push({ photo: `${label}/${file}`, expected, ...await predict(container.port, join(dir, file)) })
-      }
-    }
+    const predictions = await predictPhotos(container.port)
     for (const p of predictions) if (p.status !== 200 || p.label !== p.expected) problems.push(`POST /predict ${p.photo}: ${p.status} ${p.label}, expected 200 ${p.expected}`)
     const refusals = predictions.flatMap(p => p.refusals)
     log(`POST /predict: ${predictions.filter(p => p.status === 200 && p.label === p.expected).length} of ${predictions.length} photos answered the expected label (${predictions.filter(p => p.expected !== p.photo.split('/')[0]).length} known misses of the model); ${refusals.length} refused with 503 and sent again after Retry-After${refusals.length > 0 ? ` (${[...new Set(refusals)].join('; ')})` : ''}`)
@@ -345,7 +354,7 @@ export async function runContainerTest (opts: { noCache?: boolean, log?: (line: 
     step('run: ready, /predict, user, writable paths, health check')
 
     const drain = await drainTest(container, log)
-    if (drain.answeredBeforeClose !== drain.sentBeforeClose) problems.push(`drain: ${drain.sentBeforeClose - drain.answeredBeforeClose} of ${drain.sentBeforeClose} requests sent before the listener closed were not answered 200`)
+    if (drain.answeredBeforeClose !== drain.sentBeforeClose) problems.push(`drain: ${drain.sentBeforeClose - drain.answeredBeforeClose} of ${drain.sentBeforeClose} requests sent before the listener closed were not answered 200: ${JSON.stringify(drain.failedBeforeClose)}`)
     if (drain.inFlightAtSigterm === 0) problems.push('drain: nothing was in flight at SIGTERM, the test proves nothing')
     if (Object.keys(drain.otherFailures).length > 0) problems.push(`drain: unexpected failures ${JSON.stringify(drain.otherFailures)}`)
     if (drain.exitCode !== 0) problems.push(`drain: exit code ${drain.exitCode}`)
@@ -364,7 +373,17 @@ export async function runContainerTest (opts: { noCache?: boolean, log?: (line: 
     problems.push(...rolling.problems.map(p => `rolling restart: ${p}`))
     step('rolling restart behind nginx')
 
-    return { passed: problems.length === 0, problems, baseImages, build, imageBytes, bootMs, predictions, user, writable, health, drain, rolling, steps, durationMs: Date.now() - started }
+    log('the Deployment of deploy/k8s, played by podman kube play')
+    const kube = await runKubePlayTest({ image: IMAGE, log: line => log(`  ${line}`) })
+    problems.push(...kube.problems.map(p => `kube play: ${p}`))
+    step('podman kube play of deploy/k8s')
+
+    log(`the WebGPU image (deploy/Dockerfile.webgpu) on lavapipe`)
+    const webgpu = await runWebgpuImageTest({ noCache: opts.noCache, log: line => log(`  ${line}`) })
+    problems.push(...webgpu.problems.map(p => `webgpu image: ${p}`))
+    step(`build and run ${WEBGPU_IMAGE}`)
+
+    return { passed: problems.length === 0, problems, baseImages, build, imageBytes, bootMs, predictions, user, writable, health, drain, rolling, kube, webgpu, steps, durationMs: Date.now() - started }
   } finally {
     if (problems.length > 0 && containers[0] !== undefined) log(`logs of ${containers[0].name}:\n${await containers[0].logs(30)}`)
     await Promise.all(containers.map(async c => c.remove()))
@@ -395,6 +414,7 @@ async function drainTest (container: ServiceContainer, log: (line: string) => vo
   const drain = {
     sentBeforeClose: before.length,
     answeredBeforeClose: before.filter(r => r.status === 200).length,
+    failedBeforeClose: summarize(before.filter(r => r.status !== 200)).failures,
     refusedAfterClose: after.filter(r => r.error === 'ECONNREFUSED').length,
     otherFailures,
     stopMs,
@@ -414,6 +434,8 @@ export function formatContainerReport (r: ContainerReport): string {
     `  user: ${r.user}; writable: ${Object.entries(r.writable).filter(([, ok]) => ok).map(([p]) => p).join(', ')}; health: ${r.health}`,
     `  drain: ${r.drain.answeredBeforeClose}/${r.drain.sentBeforeClose} answered 200 before the listener closed, ${r.drain.inFlightAtSigterm} in flight at SIGTERM, ${r.drain.refusedAfterClose} refused after, podman stop ${r.drain.stopMs} ms, exit ${r.drain.exitCode}`,
     ...(r.rolling !== undefined ? formatReport(r.rolling).split('\n').map(line => `  ${line}`) : []),
+    ...(r.kube !== undefined ? [`  podman kube play (deploy/k8s): ready in ${r.kube.readyMs} ms (${r.kube.probes}); POST /predict: ${r.kube.predictions.filter(p => p.status === 200 && p.label === p.expected).length} of ${r.kube.predictions.length} photos; user ${r.kube.user}; writable: ${Object.entries(r.kube.writable).filter(([, ok]) => ok).map(([p]) => p).join(', ')}; kube down: ${r.kube.drain.answered200}/${r.kube.drain.sent} answered 200 before the listener closed (${r.kube.drain.servedDuringDelay} after SIGTERM), ${r.kube.drain.refusedAfterClose} refused after, ${r.kube.drain.downMs} ms`] : []),
+    ...(r.webgpu !== undefined ? [`  ${WEBGPU_IMAGE}: built in ${(r.webgpu.buildMs / 1000).toFixed(0)} s, ${(r.webgpu.imageBytes / 1e6).toFixed(0)} MB; forced webgpu on lavapipe: ${r.webgpu.forced.backend?.name} (${r.webgpu.forced.backend?.adapter?.name}), ready in ${r.webgpu.forced.bootMs} ms, POST /predict ${r.webgpu.forced.predictions.filter(p => p.status === 200 && p.label === p.expected).length} of ${r.webgpu.forced.predictions.length} photos; unforced on lavapipe: ${r.webgpu.auto.backend?.name}, webgpu skipped: ${r.webgpu.auto.webgpuSkipped}; unforced without a Vulkan driver: ${r.webgpu.noDriver.backend?.name}, webgpu skipped: ${r.webgpu.noDriver.webgpuSkipped}`] : []),
     `  steps: ${r.steps.map(s => `${s.step} ${(s.ms / 1000).toFixed(0)} s`).join('; ')}`,
     ...r.problems.map(p => `  problem: ${p}`)
   ].join('\n')
