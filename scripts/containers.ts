@@ -362,25 +362,35 @@ export async function runContainerTest (opts: { noCache?: boolean, log?: (line: 
     step('drain on podman stop')
 
     log('two containers behind nginx, restarted one after the other under load')
-    const rolling = await runLoadBalancerTest({
+    // From here each check's failure is a problem of the report and the next check still runs.
+    const attempt = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await run()
+      } catch (err) {
+        problems.push(`${name}: ${(err as Error).message}`)
+        log(`${name} failed: ${(err as Error).message}`)
+        return undefined
+      }
+    }
+    const rolling = await attempt('rolling restart', () => runLoadBalancerTest({
       log: line => log(`  ${line}`),
       startInstance: ({ name, port, env }: InstanceOptions) => {
         const c = new ServiceContainer({ name, port, env })
         containers.push(c)
         return c
       }
-    })
-    problems.push(...rolling.problems.map(p => `rolling restart: ${p}`))
+    }))
+    problems.push(...(rolling?.problems ?? []).map(p => `rolling restart: ${p}`))
     step('rolling restart behind nginx')
 
     log('the Deployment of deploy/k8s, played by podman kube play')
-    const kube = await runKubePlayTest({ image: IMAGE, log: line => log(`  ${line}`) })
-    problems.push(...kube.problems.map(p => `kube play: ${p}`))
+    const kube = await attempt('kube play', () => runKubePlayTest({ image: IMAGE, log: line => log(`  ${line}`) }))
+    problems.push(...(kube?.problems ?? []).map(p => `kube play: ${p}`))
     step('podman kube play of deploy/k8s')
 
     log(`the WebGPU image (deploy/Dockerfile.webgpu) on lavapipe`)
-    const webgpu = await runWebgpuImageTest({ noCache: opts.noCache, log: line => log(`  ${line}`) })
-    problems.push(...webgpu.problems.map(p => `webgpu image: ${p}`))
+    const webgpu = await attempt('webgpu image', () => runWebgpuImageTest({ noCache: opts.noCache, log: line => log(`  ${line}`) }))
+    problems.push(...(webgpu?.problems ?? []).map(p => `webgpu image: ${p}`))
     step(`build and run ${WEBGPU_IMAGE}`)
 
     return { passed: problems.length === 0, problems, baseImages, build, imageBytes, bootMs, predictions, user, writable, health, drain, rolling, kube, webgpu, steps, durationMs: Date.now() - started }
@@ -434,7 +444,7 @@ export function formatContainerReport (r: ContainerReport): string {
     `  user: ${r.user}; writable: ${Object.entries(r.writable).filter(([, ok]) => ok).map(([p]) => p).join(', ')}; health: ${r.health}`,
     `  drain: ${r.drain.answeredBeforeClose}/${r.drain.sentBeforeClose} answered 200 before the listener closed, ${r.drain.inFlightAtSigterm} in flight at SIGTERM, ${r.drain.refusedAfterClose} refused after, podman stop ${r.drain.stopMs} ms, exit ${r.drain.exitCode}`,
     ...(r.rolling !== undefined ? formatReport(r.rolling).split('\n').map(line => `  ${line}`) : []),
-    ...(r.kube !== undefined ? [`  podman kube play (deploy/k8s): ready in ${r.kube.readyMs} ms (${r.kube.probes}); POST /predict: ${r.kube.predictions.filter(p => p.status === 200 && p.label === p.expected).length} of ${r.kube.predictions.length} photos; user ${r.kube.user}; writable: ${Object.entries(r.kube.writable).filter(([, ok]) => ok).map(([p]) => p).join(', ')}; kube down: ${r.kube.drain.answered200}/${r.kube.drain.sent} answered 200 before the listener closed (${r.kube.drain.servedDuringDelay} after SIGTERM), ${r.kube.drain.refusedAfterClose} refused after, ${r.kube.drain.downMs} ms`] : []),
+    ...(r.kube !== undefined ? [`  podman kube play (deploy/k8s): ready in ${r.kube.readyMs} ms (${r.kube.probes}); POST /predict: ${r.kube.predictions.filter(p => p.status === 200 && p.label === p.expected).length} of ${r.kube.predictions.length} photos; user ${r.kube.user}; writable: ${Object.entries(r.kube.writable).filter(([, ok]) => ok).map(([p]) => p).join(', ')}; pod stop then kube down: ${r.kube.drain.answered200}/${r.kube.drain.sent} answered 200 before the listener closed (${r.kube.drain.servedDuringDelay} sent after SIGTERM), ${r.kube.drain.refusedAfterClose} refused after, stop ${r.kube.drain.downMs} ms, exit ${r.kube.drain.exitCode}`] : []),
     ...(r.webgpu !== undefined ? [`  ${WEBGPU_IMAGE}: built in ${(r.webgpu.buildMs / 1000).toFixed(0)} s, ${(r.webgpu.imageBytes / 1e6).toFixed(0)} MB; forced webgpu on lavapipe: ${r.webgpu.forced.backend?.name} (${r.webgpu.forced.backend?.adapter?.name}), ready in ${r.webgpu.forced.bootMs} ms, POST /predict ${r.webgpu.forced.predictions.filter(p => p.status === 200 && p.label === p.expected).length} of ${r.webgpu.forced.predictions.length} photos; unforced on lavapipe: ${r.webgpu.auto.backend?.name}, webgpu skipped: ${r.webgpu.auto.webgpuSkipped}; unforced without a Vulkan driver: ${r.webgpu.noDriver.backend?.name}, webgpu skipped: ${r.webgpu.noDriver.webgpuSkipped}`] : []),
     `  steps: ${r.steps.map(s => `${s.step} ${(s.ms / 1000).toFixed(0)} s`).join('; ')}`,
     ...r.problems.map(p => `  problem: ${p}`)
