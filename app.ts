@@ -56,7 +56,7 @@ export const options: FastifyServerOptions = {
   return503OnClosing: false,
   // The model plugin loads and warms the model before the port opens; on onnxruntime a first boot also converts it
   // and checks the conversion on real photos, which on a busy 2-core host took over Fastify's default 10 s. The
-  // Kubernetes startupProbe gives a start 2 minutes; so does this.
+  // Kubernetes startupProbe gives a start 2 minutes; so does this (BOOT_TIMEOUT_MS in serverOptions).
   pluginTimeout: 120_000,
   forceCloseConnections: 'idle',
   requestIdHeader: false,
@@ -83,6 +83,7 @@ export function serverOptions (config: Config): FastifyHttpOptions<Server> {
     ...options,
     logger: { level: config.LOG_LEVEL, redact: { paths: REDACTED, censor: '[redacted]' } },
     trustProxy: proxies.length > 0 ? proxies : false,
+    pluginTimeout: config.BOOT_TIMEOUT_MS,
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
     requestTimeout: config.HEADERS_TIMEOUT_MS + config.BODY_TIMEOUT_MS + 5000,
     http: { headersTimeout: config.HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1000 }

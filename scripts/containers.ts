@@ -25,6 +25,9 @@ import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { projectRoot } from '../services/project.js'
+import { ensureContainerTools } from './container-tools.js'
+import { runKubePlayTest, type KubePlayReport } from './kube-play.js'
+import { runWebgpuImageTest, WEBGPU_IMAGE, type WebgpuReport } from './webgpu-image.js'
 import { SHIPPED_MODELS } from '../test/helper.js'
 import { LoadGenerator, summarize, type RequestRecord } from './load.js'
 import { formatReport, runLoadBalancerTest, composeShutdownEnv, type Instance, type InstanceOptions, type LoadBalancerReport } from './lb-test.js'
@@ -60,7 +63,7 @@ export async function podman (args: string[], opts: { timeoutMs?: number, cwd?: 
 }
 
 /** podman build, its output streamed to `log`; resolves when it exits 0. */
-function podmanBuild (args: string[], log: (line: string) => void): Promise<string> {
+export function podmanBuild (args: string[], log: (line: string) => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('podman', ['--runtime', runtime, 'build', ...ulimits, '--network', 'host', '--pull=never', '--format', 'docker', ...args], { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
@@ -255,6 +258,20 @@ async function predict (port: number, photo: string): Promise<{ status: number, 
   }
 }
 
+/** Every committed photo, POST /predict: the label the shipped model is known to give it (its known misses in test/helper.ts). */
+export async function predictPhotos (port: number): Promise<ContainerReport['predictions']> {
+  const { knownMisses } = SHIPPED_MODELS.find(m => m.dir === 'model/food')!
+  const predictions: ContainerReport['predictions'] = []
+  for (const label of ['food', 'not_food']) {
+    const dir = join(projectRoot, 'test/fixtures/photos', label)
+    for (const file of (await readdir(dir)).filter(f => /\.(jpe?g|png)$/i.test(f)).sort()) {
+      const expected = knownMisses.includes(`${label}/${file}`) ? (label === 'food' ? 'not_food' : 'food') : label
+      predictions.push({ photo: `${label}/${file}`, expected, ...await predict(port, join(dir, file)) })
+    }
+  }
+  return predictions
+}
+
 export interface ContainerReport {
   passed: boolean
   problems: string[]
@@ -266,8 +283,12 @@ export interface ContainerReport {
   user: string
   writable: Record<string, boolean>
   health: string
-  drain: { sentBeforeClose: number, answeredBeforeClose: number, refusedAfterClose: number, otherFailures: Record<string, number>, stopMs: number, exitCode: number | null, inFlightAtSigterm: number }
+  drain: { sentBeforeClose: number, answeredBeforeClose: number, failedBeforeClose: Record<string, number>, refusedAfterClose: number, otherFailures: Record<string, number>, stopMs: number, exitCode: number | null, inFlightAtSigterm: number }
   rolling?: LoadBalancerReport
+  kube?: KubePlayReport
+  webgpu?: WebgpuReport
+  /** Each step's wall time, in the order run. */
+  steps: Array<{ step: string, ms: number }>
   durationMs: number
 }
 
@@ -279,8 +300,15 @@ export async function runContainerTest (opts: { noCache?: boolean, log?: (line: 
   const started = Date.now()
   const problems: string[] = []
   const containers: ServiceContainer[] = []
+  const steps: ContainerReport['steps'] = []
+  let stepStarted = Date.now()
+  const step = (name: string) => {
+    steps.push({ step: name, ms: Date.now() - stepStarted })
+    stepStarted = Date.now()
+  }
   try {
     const baseImages = await ensureBaseImages(log)
+    step('base images')
     log(baseImages.made ? `base images made in ${(baseImages.ms / 1000).toFixed(0)} s` : 'base images present')
 
     log(`podman build -f deploy/Dockerfile -t ${IMAGE} .${opts.noCache === true ? ' --no-cache' : ''}`)
@@ -294,6 +322,7 @@ export async function runContainerTest (opts: { noCache?: boolean, log?: (line: 
     }
     const imageBytes = Number((await podman(['image', 'inspect', '--format', '{{.Size}}', IMAGE])).trim())
     log(`built in ${(build.ms / 1000).toFixed(1)} s (${build.cachedSteps} of ${build.steps} steps from cache); image ${(imageBytes / 1e6).toFixed(0)} MB`)
+    step(`build ${IMAGE}`)
 
     const shutdownEnv = await composeShutdownEnv()
     const container = new ServiceContainer({ name: 'single', port: await freePort(), env: shutdownEnv })
@@ -301,16 +330,7 @@ export async function runContainerTest (opts: { noCache?: boolean, log?: (line: 
     const bootMs = await container.waitReady()
     log(`${container.name}: ready ${bootMs} ms after podman run`)
 
-    // Every committed photo: the label the shipped model is known to give it (its known misses in test/helper.ts).
-    const { knownMisses } = SHIPPED_MODELS.find(m => m.dir === 'model/food')!
-    const predictions: ContainerReport['predictions'] = []
-    for (const label of ['food', 'not_food']) {
-      const dir = join(projectRoot, 'test/fixtures/photos', label)
-      for (const file of (await readdir(dir)).filter(f => /\.(jpe?g|png)$/i.test(f)).sort()) {
-        const expected = knownMisses.includes(`${label}/${file}`) ? (label === 'food' ? 'not_food' : 'food') : label
-        predictions.push({ photo: `${label}/${file}`, expected, ...await predict(container.port, join(dir, file)) })
-      }
-    }
+    const predictions = await predictPhotos(container.port)
     for (const p of predictions) if (p.status !== 200 || p.label !== p.expected) problems.push(`POST /predict ${p.photo}: ${p.status} ${p.label}, expected 200 ${p.expected}`)
     const refusals = predictions.flatMap(p => p.refusals)
     log(`POST /predict: ${predictions.filter(p => p.status === 200 && p.label === p.expected).length} of ${predictions.length} photos answered the expected label (${predictions.filter(p => p.expected !== p.photo.split('/')[0]).length} known misses of the model); ${refusals.length} refused with 503 and sent again after Retry-After${refusals.length > 0 ? ` (${[...new Set(refusals)].join('; ')})` : ''}`)
@@ -331,26 +351,49 @@ export async function runContainerTest (opts: { noCache?: boolean, log?: (line: 
     const health = `${healthRun}; inspect: ${state.Health?.Status ?? state.Healthcheck?.Status}`
     if (!/^healthy; inspect: healthy$/.test(health)) problems.push(`HEALTHCHECK: ${health}`)
     log(`HEALTHCHECK: ${health}`)
+    step('run: ready, /predict, user, writable paths, health check')
 
     const drain = await drainTest(container, log)
-    if (drain.answeredBeforeClose !== drain.sentBeforeClose) problems.push(`drain: ${drain.sentBeforeClose - drain.answeredBeforeClose} of ${drain.sentBeforeClose} requests sent before the listener closed were not answered 200`)
+    if (drain.answeredBeforeClose !== drain.sentBeforeClose) problems.push(`drain: ${drain.sentBeforeClose - drain.answeredBeforeClose} of ${drain.sentBeforeClose} requests sent before the listener closed were not answered 200: ${JSON.stringify(drain.failedBeforeClose)}`)
     if (drain.inFlightAtSigterm === 0) problems.push('drain: nothing was in flight at SIGTERM, the test proves nothing')
     if (Object.keys(drain.otherFailures).length > 0) problems.push(`drain: unexpected failures ${JSON.stringify(drain.otherFailures)}`)
     if (drain.exitCode !== 0) problems.push(`drain: exit code ${drain.exitCode}`)
     if (drain.stopMs >= STOP_TIMEOUT_S * 1000) problems.push(`drain: podman stop took ${drain.stopMs} ms, the grace period is ${STOP_TIMEOUT_S} s`)
+    step('drain on podman stop')
 
     log('two containers behind nginx, restarted one after the other under load')
-    const rolling = await runLoadBalancerTest({
+    // From here each check's failure is a problem of the report and the next check still runs.
+    const attempt = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
+      try {
+        return await run()
+      } catch (err) {
+        problems.push(`${name}: ${(err as Error).message}`)
+        log(`${name} failed: ${(err as Error).message}`)
+        return undefined
+      }
+    }
+    const rolling = await attempt('rolling restart', () => runLoadBalancerTest({
       log: line => log(`  ${line}`),
       startInstance: ({ name, port, env }: InstanceOptions) => {
         const c = new ServiceContainer({ name, port, env })
         containers.push(c)
         return c
       }
-    })
-    problems.push(...rolling.problems.map(p => `rolling restart: ${p}`))
+    }))
+    problems.push(...(rolling?.problems ?? []).map(p => `rolling restart: ${p}`))
+    step('rolling restart behind nginx')
 
-    return { passed: problems.length === 0, problems, baseImages, build, imageBytes, bootMs, predictions, user, writable, health, drain, rolling, durationMs: Date.now() - started }
+    log('the Deployment of deploy/k8s, played by podman kube play')
+    const kube = await attempt('kube play', () => runKubePlayTest({ image: IMAGE, log: line => log(`  ${line}`) }))
+    problems.push(...(kube?.problems ?? []).map(p => `kube play: ${p}`))
+    step('podman kube play of deploy/k8s')
+
+    log(`the WebGPU image (deploy/Dockerfile.webgpu) on lavapipe`)
+    const webgpu = await attempt('webgpu image', () => runWebgpuImageTest({ noCache: opts.noCache, log: line => log(`  ${line}`) }))
+    problems.push(...(webgpu?.problems ?? []).map(p => `webgpu image: ${p}`))
+    step(`build and run ${WEBGPU_IMAGE}`)
+
+    return { passed: problems.length === 0, problems, baseImages, build, imageBytes, bootMs, predictions, user, writable, health, drain, rolling, kube, webgpu, steps, durationMs: Date.now() - started }
   } finally {
     if (problems.length > 0 && containers[0] !== undefined) log(`logs of ${containers[0].name}:\n${await containers[0].logs(30)}`)
     await Promise.all(containers.map(async c => c.remove()))
@@ -381,6 +424,7 @@ async function drainTest (container: ServiceContainer, log: (line: string) => vo
   const drain = {
     sentBeforeClose: before.length,
     answeredBeforeClose: before.filter(r => r.status === 200).length,
+    failedBeforeClose: summarize(before.filter(r => r.status !== 200)).failures,
     refusedAfterClose: after.filter(r => r.error === 'ECONNREFUSED').length,
     otherFailures,
     stopMs,
@@ -400,13 +444,31 @@ export function formatContainerReport (r: ContainerReport): string {
     `  user: ${r.user}; writable: ${Object.entries(r.writable).filter(([, ok]) => ok).map(([p]) => p).join(', ')}; health: ${r.health}`,
     `  drain: ${r.drain.answeredBeforeClose}/${r.drain.sentBeforeClose} answered 200 before the listener closed, ${r.drain.inFlightAtSigterm} in flight at SIGTERM, ${r.drain.refusedAfterClose} refused after, podman stop ${r.drain.stopMs} ms, exit ${r.drain.exitCode}`,
     ...(r.rolling !== undefined ? formatReport(r.rolling).split('\n').map(line => `  ${line}`) : []),
+    ...(r.kube !== undefined ? [`  podman kube play (deploy/k8s): ready in ${r.kube.readyMs} ms (${r.kube.probes}); POST /predict: ${r.kube.predictions.filter(p => p.status === 200 && p.label === p.expected).length} of ${r.kube.predictions.length} photos; user ${r.kube.user}; writable: ${Object.entries(r.kube.writable).filter(([, ok]) => ok).map(([p]) => p).join(', ')}; pod stop then kube down: ${r.kube.drain.answered200}/${r.kube.drain.sent} answered 200 before the listener closed (${r.kube.drain.servedDuringDelay} sent after SIGTERM), ${r.kube.drain.refusedAfterClose} refused after, stop ${r.kube.drain.downMs} ms, exit ${r.kube.drain.exitCode}`] : []),
+    ...(r.webgpu !== undefined ? [`  ${WEBGPU_IMAGE}: built in ${(r.webgpu.buildMs / 1000).toFixed(0)} s, ${(r.webgpu.imageBytes / 1e6).toFixed(0)} MB; forced webgpu on lavapipe: ${r.webgpu.forced.backend?.name} (${r.webgpu.forced.backend?.adapter?.name}), ready in ${r.webgpu.forced.bootMs} ms, POST /predict ${r.webgpu.forced.predictions.filter(p => p.status === 200 && p.label === p.expected).length} of ${r.webgpu.forced.predictions.length} photos; unforced on lavapipe: ${r.webgpu.auto.backend?.name}, webgpu skipped: ${r.webgpu.auto.webgpuSkipped}; unforced without a Vulkan driver: ${r.webgpu.noDriver.backend?.name}, webgpu skipped: ${r.webgpu.noDriver.webgpuSkipped}`] : []),
+    `  steps: ${r.steps.map(s => `${s.step} ${(s.ms / 1000).toFixed(0)} s`).join('; ')}`,
     ...r.problems.map(p => `  problem: ${p}`)
   ].join('\n')
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const json = process.argv.includes('--json')
-  const report = await runContainerTest({ noCache: process.argv.includes('--no-cache'), log: json ? undefined : line => console.log(`[containers] ${line}`) })
-  console.log(json ? JSON.stringify(report, null, 2) : formatContainerReport(report))
-  process.exit(report.passed ? 0 : 1)
+  const began = Date.now()
+  const log = (line: string) => console.log(`[containers +${((Date.now() - began) / 1000).toFixed(0)}s] ${line}`)
+  // Every failure ends in one line: a missing program names the package that brings it, anything else its message.
+  const tools = await ensureContainerTools(runtime, log)
+  if (tools.problem !== undefined) {
+    console.error(`container test: cannot run: ${tools.problem}`)
+    process.exit(1)
+  }
+  if (tools.installed.length > 0) log(`installed ${tools.installed.join(' ')} in ${(tools.ms / 1000).toFixed(0)} s`)
+  try {
+    const report = await runContainerTest({ noCache: process.argv.includes('--no-cache'), log: json ? undefined : log })
+    if (tools.installed.length > 0) report.steps.unshift({ step: `apt-get install ${tools.installed.join(' ')}`, ms: tools.ms })
+    console.log(json ? JSON.stringify(report, null, 2) : formatContainerReport(report))
+    process.exit(report.passed ? 0 : 1)
+  } catch (err) {
+    console.error(`container test: FAILED: ${(err as Error).message}`)
+    process.exit(1)
+  }
 }

@@ -57,6 +57,10 @@ export interface AdmissionState {
   latencyMs: number
   admitted: number
   refused: number
+  /** Seconds of requests in flight, summed since start: its rate is the mean in flight (what an autoscaler wants). */
+  inFlightSeconds: number
+  /** The same divided by the limit at the time: its rate is the mean utilisation of the limit, 0 to 1. */
+  utilizationSeconds: number
 }
 
 export class AdmissionLimiter {
@@ -75,6 +79,9 @@ export class AdmissionLimiter {
   private throughput = NaN
   private lastMedian = NaN
   private counts = { admitted: 0, refused: 0 }
+  private inFlightMs = 0
+  private utilizationMs = 0
+  private accountedAt: number
   private readonly now: () => number
 
   constructor (private readonly options: AdmissionOptions) {
@@ -83,6 +90,16 @@ export class AdmissionLimiter {
     // Start open, as a bounded queue would: a burst on a fresh server is served; latency then brings the limit down.
     this.limitValue = options.fixed ?? options.maxLimit
     this.windowStart = this.now()
+    this.accountedAt = this.windowStart
+  }
+
+  /** Adds the time since the last change at the current in-flight count and limit to the running sums. */
+  private account (): void {
+    const now = this.now()
+    const elapsed = now - this.accountedAt
+    this.inFlightMs += this.inFlightCount * elapsed
+    this.utilizationMs += this.inFlightCount / Math.max(1, this.limit) * elapsed
+    this.accountedAt = now
   }
 
   get limit (): number { return Math.floor(this.limitValue) }
@@ -93,7 +110,8 @@ export class AdmissionLimiter {
   get latencyMs (): number { return this.lastMedian }
 
   state (): AdmissionState {
-    return { limit: this.limit, inFlight: this.inFlightCount, baselineMs: this.effectiveBaseline(), latencyMs: this.lastMedian, ...this.counts }
+    this.account()
+    return { limit: this.limit, inFlight: this.inFlightCount, baselineMs: this.effectiveBaseline(), latencyMs: this.lastMedian, ...this.counts, inFlightSeconds: this.inFlightMs / 1000, utilizationSeconds: this.utilizationMs / 1000 }
   }
 
   /** The measured baseline, raised to the lowest limit's latency at the measured throughput. */
@@ -104,6 +122,7 @@ export class AdmissionLimiter {
 
   /** Takes a slot if one is free; the caller must call release() exactly once for each true. */
   tryAcquire (): boolean {
+    this.account()
     if (this.inFlightCount >= this.limit) {
       this.counts.refused++
       return false
@@ -119,6 +138,7 @@ export class AdmissionLimiter {
    * or undefined when it says nothing about load (the client went away, the request was refused downstream).
    */
   release (latencyMs?: number): void {
+    this.account()
     this.inFlightCount = Math.max(0, this.inFlightCount - 1)
     if (latencyMs === undefined || !this.adaptive) return
     this.window.push(latencyMs)
@@ -136,6 +156,7 @@ export class AdmissionLimiter {
   }
 
   private update (latency: number, now: number): void {
+    this.account()
     this.lastMedian = latency
     // A window that had no more than the lowest limit in flight, after one that had no more either (its answers
     // were admitted at the lowest limit, not before the limit came down), measures the baseline itself.

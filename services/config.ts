@@ -52,6 +52,7 @@ export const ConfigSchema = Type.Object({
   SHARP_CONCURRENCY: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 64 })], { default: 'auto', description: 'libvips threads per image decode. auto: 1 when inference workers use the cores.' }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000, description: 'Above this event-loop delay requests are refused with 503 (0 = off).' }),
   MAX_RSS_BYTES: Type.Integer({ minimum: 0, default: 0, description: 'Above this resident memory requests are refused with 503 (0 = off).' }),
+  BOOT_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 120_000, description: 'Longest model load, warm-up and conversion check before the port opens (Fastify pluginTimeout); past it the boot fails. WebGPU on a software adapter (lavapipe) can need more.' }),
   SHUTDOWN_DELAY_MS: Type.Integer({ minimum: 0, default: 0, description: 'On SIGTERM or SIGINT, readiness turns 503 and the listener stays open this long, so load balancers stop sending first (Kubernetes: about 5000).' }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 30_000, description: 'Longest graceful shutdown, delay included: accepted and queued requests finish, the model and workers are released; past it the process exits 1.' }),
   CORS_ORIGINS: Type.String({ default: '', description: 'Comma-separated origins (scheme://host[:port]) whose web pages may call the API from a browser, or * for any origin. Empty: no CORS headers, browsers refuse cross-origin calls.' }),

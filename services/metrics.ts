@@ -210,7 +210,7 @@ export class ServiceMetrics {
   get contentType (): string { return this.registry.contentType }
 
   /** Exports the admission limit and what it has let through and refused (plugins/admission.ts). */
-  setAdmissionSource (state: () => { limit: number, inFlight: number, admitted: number, refused: number, held: number }): void {
+  setAdmissionSource (state: () => { limit: number, inFlight: number, admitted: number, refused: number, held: number, inFlightSeconds: number, utilizationSeconds: number }): void {
     const registers = [this.registry]
     new Gauge({ // eslint-disable-line no-new
       name: 'admission_limit',
@@ -223,6 +223,26 @@ export class ServiceMetrics {
       help: 'Inference requests admitted and not yet answered.',
       registers,
       collect () { this.set(state().inFlight) }
+    })
+    // For an autoscaler (deploy/k8s/prometheus-adapter.yaml): the limit's utilisation now, and its integral, whose
+    // rate over a window is the mean utilisation in it, however seldom the scrapes.
+    new Gauge({ // eslint-disable-line no-new
+      name: 'admission_utilization',
+      help: 'Inference requests in flight over the admission limit (1: the next one is refused).',
+      registers,
+      collect () { const { inFlight, limit } = state(); this.set(inFlight / Math.max(1, limit)) }
+    })
+    new Counter({ // eslint-disable-line no-new
+      name: 'admission_utilization_seconds_total',
+      help: 'admission_utilization integrated over time: rate() of it is the mean utilisation of the admission limit.',
+      registers,
+      collect () { this.reset(); this.inc(state().utilizationSeconds) }
+    })
+    new Counter({ // eslint-disable-line no-new
+      name: 'admission_in_flight_seconds_total',
+      help: 'admission_in_flight integrated over time: rate() of it is the mean number of inference requests in flight.',
+      registers,
+      collect () { this.reset(); this.inc(state().inFlightSeconds) }
     })
     new Gauge({ // eslint-disable-line no-new
       name: 'admission_refusals_held',

@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
-import { parse, parseAllDocuments } from 'yaml'
+import { parse } from 'yaml'
+import { renderKustomization } from '../../scripts/kustomize.js'
 import { composeShutdownEnv } from '../../scripts/lb-test.js'
 import { findNginx, nginxTemplatePath, renderTemplate, testNginxConfig, writeNginxConfig } from '../../scripts/nginx.js'
 import { ConfigSchema, loadConfig } from '../../services/config.js'
@@ -173,8 +174,8 @@ t.test('deploy/compose.yaml: replicas behind nginx with the shared template; env
   t.same(await composeShutdownEnv(), { SHUTDOWN_DELAY_MS: String(config.SHUTDOWN_DELAY_MS), SHUTDOWN_TIMEOUT_MS: String(config.SHUTDOWN_TIMEOUT_MS), ADMISSION_HOLD_MS: '0' }, 'the load-balancer test runs the instances with these settings')
 
   const gpu = compose.services['app-gpu']
-  t.equal(checkServiceEnv(t, gpu.environment, ['NVIDIA_DRIVER_CAPABILITIES']).INFERENCE_BACKEND, 'tensorflow-gpu')
-  t.equal(gpu.build.dockerfile, 'deploy/Dockerfile.gpu')
+  t.equal(checkServiceEnv(t, gpu.environment, ['NVIDIA_DRIVER_CAPABILITIES']).INFERENCE_BACKEND, 'webgpu')
+  t.equal(gpu.build.dockerfile, 'deploy/Dockerfile.webgpu')
   t.match(gpu.deploy.resources.reservations.devices, [{ driver: 'nvidia', capabilities: ['gpu'] }])
   t.ok(gpu.deploy.resources.reservations.devices[0].capabilities.includes('graphics'), 'the graphics capability (the Vulkan driver, for webgpu)')
   t.ok(gpu.environment.NVIDIA_DRIVER_CAPABILITIES.split(',').includes('graphics'), 'NVIDIA_DRIVER_CAPABILITIES includes graphics')
@@ -208,8 +209,7 @@ t.test('nginx -t accepts the configuration the load-balancer test runs', { skip:
 })
 
 t.test('deploy/k8s: Deployment with probes on routes that answer, resources, a grace period longer than the drain; Service; HPA; PDB', async t => {
-  const kustomization = parse(await read('deploy/k8s/kustomization.yaml')) as { resources: string[] }
-  const docs = (await Promise.all(kustomization.resources.map(async file => parseAllDocuments(await read('deploy/k8s', file)).map(d => d.toJS())))).flat()
+  const docs = await renderKustomization(root('deploy/k8s'))
   const byKind = Object.fromEntries(docs.map(d => [d.kind, d]))
   t.same(Object.keys(byKind).sort(), ['Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service'])
 
@@ -250,15 +250,34 @@ t.test('deploy/k8s: Deployment with probes on routes that answer, resources, a g
   t.same(byKind.PodDisruptionBudget.spec.selector.matchLabels, pod.metadata.labels)
 })
 
+t.test('deploy/Dockerfile.webgpu: the runtime on the slim Node image with the Vulkan loader, no CUDA, no TensorFlow binding; the default target is it; lavapipe only in its own target', async t => {
+  const instructions = parseDockerfile(await read('deploy/Dockerfile.webgpu'))
+  const froms = instructions.filter(i => i.keyword === 'FROM').map(i => i.args)
+  t.same(froms, ['node:${NODE_VERSION}-bookworm AS build', 'node:${NODE_VERSION}-bookworm AS dependencies', 'node:${NODE_VERSION}-bookworm-slim AS runtime', 'runtime AS lavapipe', 'runtime AS webgpu'])
+  t.equal(instructions.at(-1)!.keyword, 'FROM', 'the last stage, the default target, is the runtime as it is')
+  const runtime = instructions.filter(i => i.stage === 2)
+  t.ok(runtime.some(i => i.keyword === 'RUN' && /apt-get install .*\blibvulkan1\b/.test(i.args)), 'the Vulkan loader')
+  t.notOk(runtime.some(i => /mesa|lavapipe/.test(i.args)), 'no software Vulkan in the image to deploy')
+  t.notOk(instructions.some(i => /tfjs-node|nvidia\/cuda/.test(i.args)), 'no TensorFlow binding, no CUDA image')
+  const cpu = parseDockerfile(await read('deploy/Dockerfile')).filter(i => i.stage < 2)
+  t.same(instructions.filter(i => i.stage < 2), cpu, 'build and dependencies stages as deploy/Dockerfile\'s, so the images share layers')
+  const env = envOf(runtime)
+  t.equal(checkServiceEnv(t, env, ['NODE_ENV', 'MALLOC_ARENA_MAX', 'NVIDIA_DRIVER_CAPABILITIES']).INFERENCE_BACKEND, 'auto', 'auto: webgpu on a GPU, the reason it skipped it otherwise')
+  t.match(env.NVIDIA_DRIVER_CAPABILITIES.split(','), ['compute', 'utility', 'graphics'])
+  t.same(JSON.parse(runtime.find(i => i.keyword === 'CMD')!.args), ['node', 'dist/server.js'])
+  t.equal(runtime.filter(i => i.keyword === 'USER').at(-1)?.args, 'node')
+  t.equal(instructions.filter(i => i.stage === 3 && i.keyword === 'USER').at(-1)?.args, 'node', 'the lavapipe target runs as node too')
+})
+
 t.test('deploy/k8s/gpu: the GPU image, the GPU backend, one GPU per pod', async t => {
   const kustomization = parse(await read('deploy/k8s/gpu/kustomization.yaml')) as { resources: string[], patches: Array<{ path: string }> }
-  t.same(kustomization.resources, ['../'])
+  t.same(kustomization.resources, ['../base'], 'the base, not the directory holding the overlay (kustomize: cycle detected)')
   const patch = parse(await read('deploy/k8s/gpu', kustomization.patches[0].path))
   const container = patch.spec.template.spec.containers[0]
   t.equal(container.name, 'food-classifier')
-  t.equal(container.image, 'food-classifier:gpu')
+  t.equal(container.image, 'food-classifier:webgpu')
   const env = Object.fromEntries(container.env.map((e: { name: string, value: string }) => [e.name, e.value]))
-  t.equal(checkServiceEnv(t, env, ['NVIDIA_DRIVER_CAPABILITIES']).INFERENCE_BACKEND, 'tensorflow-gpu')
+  t.equal(checkServiceEnv(t, env, ['NVIDIA_DRIVER_CAPABILITIES']).INFERENCE_BACKEND, 'webgpu')
   t.ok(env.NVIDIA_DRIVER_CAPABILITIES.split(',').includes('graphics'), 'NVIDIA_DRIVER_CAPABILITIES includes graphics: the runtime mounts the Vulkan driver (webgpu)')
   t.equal(container.resources.limits['nvidia.com/gpu'], 1)
 })

@@ -41,6 +41,11 @@ t.test('over the admission limit, inference requests are refused before their up
   t.equal((await fetch(url)).status, 200, 'neither is the welcome')
   t.equal(await metric(url, 'admission_refused_total'), 2)
   t.equal(await metric(url, 'admission_limit'), 1)
+  t.equal(await metric(url, 'admission_utilization'), 1, 'the one slot in use: the autoscaler\'s signal is at its top')
+  const integral = await metric(url, 'admission_utilization_seconds_total')
+  await new Promise(resolve => setTimeout(resolve, 300))
+  t.ok(await metric(url, 'admission_utilization_seconds_total') - integral >= 0.25, 'a full limit adds a second of utilisation per second')
+  t.ok(await metric(url, 'admission_in_flight_seconds_total') > 0)
 
   held.destroy()
   await until(async () => await metric(url, 'admission_in_flight') === 0, 'the slot to be freed when its client goes away')

@@ -145,3 +145,23 @@ t.test('with a floor of twice the lowest limit, sixteen clients on a noisy serve
   }
   t.ok(refusedWithout > 0, `without the floor the same noise refuses clients (${refusedWithout})`)
 })
+
+t.test('the in-flight and utilisation integrals: their rate over a window is the mean in flight and the mean share of the limit', async t => {
+  let now = 0
+  const limiter = new AdmissionLimiter({ fixed: 4, minLimit: 1, maxLimit: 4, tolerance: 3, now: () => now })
+  limiter.tryAcquire()
+  limiter.tryAcquire()
+  now += 1000 // 2 of 4 for 1 s
+  limiter.tryAcquire()
+  limiter.tryAcquire()
+  now += 500 // 4 of 4 for 0.5 s
+  limiter.release()
+  limiter.release()
+  limiter.release()
+  limiter.release()
+  now += 500 // none for 0.5 s
+  const { inFlightSeconds, utilizationSeconds } = limiter.state()
+  t.equal(inFlightSeconds, 2 * 1 + 4 * 0.5, 'request-seconds in flight')
+  t.equal(utilizationSeconds, 0.5 * 1 + 1 * 0.5, 'share of the limit, integrated')
+  t.equal(utilizationSeconds / 2, 0.5, 'over these 2 s the limit was half used on average')
+})

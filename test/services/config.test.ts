@@ -75,3 +75,10 @@ t.test('the settings for the open internet are off by default and checked at boo
     'TRUST_PROXY: "proxy.local" is not an address, a CIDR range, loopback, linklocal or uniquelocal'
   ])
 })
+
+t.test('BOOT_TIMEOUT_MS is Fastify\'s plugin timeout: how long the model may take to load and be checked', async t => {
+  const { serverOptions } = await import('../../app.js')
+  t.equal(serverOptions(loadConfig({})).pluginTimeout, 120_000, 'two minutes by default, as the startupProbe')
+  t.equal(serverOptions(loadConfig({ BOOT_TIMEOUT_MS: '600000' })).pluginTimeout, 600_000)
+  t.throws(() => loadConfig({ BOOT_TIMEOUT_MS: '10' }), ConfigError)
+})
