@@ -16,7 +16,7 @@ t.test('GET /models lists the loaded model, GET /models/:name describes it', asy
   const info = res.json()
   t.same(info, models[0], 'the list shows the same metadata')
   t.same(info.labels, ['food', 'not_food'])
-  t.same(info.inputShape, [300, 300, 3], 'food 3.0.0 takes 300x300 RGB')
+  t.same(info.inputShape, [300, 300, 3], 'food 4.0.0 takes 300x300 RGB')
   t.match(info.preprocessing, { resizeMode: /^(cover|contain|fill)$/, normalization: { mean: Array, std: Array } })
   t.match(info.format, /^(layers|graph)-model$/)
   t.equal(info.sha256, await computeModelDigest(`${projectRoot}/model/food`), 'the digest of the weights on disk')

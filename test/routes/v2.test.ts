@@ -37,7 +37,7 @@ t.test('KServe V2 / Open Inference Protocol', async t => {
         inputs: [{ name: 'image', datatype: 'BYTES', shape: [-1] }],
         outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 2] }],
         labels,
-        parameters: { version: '3.0.0', backend: 'wasm' }
+        parameters: { version: '4.0.0', backend: 'wasm' }
       }, url)
     }
     t.same((await app.inject('/v2/models/food/ready')).json(), { name: 'food', ready: true })
