@@ -32,7 +32,8 @@ export default fp(async function metrics (fastify) {
     started: model => {
       model.observe({
         onBatch: size => service.observeBatch(size, model),
-        onDepth: depth => service.setQueueDepth(depth, model)
+        onDepth: depth => service.setQueueDepth(depth, model),
+        onWorker: event => service.observeWorker(event.type, model)
       })
       describeModels()
     },

@@ -56,6 +56,9 @@ export class ServiceMetrics {
   private readonly batchSize: Histogram<typeof MODEL_LABELS[number]>
   private readonly queueDepth: Gauge<typeof MODEL_LABELS[number]>
   private readonly modelInfo: Gauge<'model' | 'version' | 'backend' | 'sha256'>
+  private readonly workerDeaths: Counter<typeof MODEL_LABELS[number]>
+  private readonly workerRestarts: Counter<typeof MODEL_LABELS[number]>
+  private readonly workerStartFailures: Counter<typeof MODEL_LABELS[number]>
 
   constructor (opts: ServiceMetricsOptions) {
     this.backend = opts.backend
@@ -105,6 +108,24 @@ export class ServiceMetrics {
       name: 'model_info',
       help: 'The models served: always 1, the labels carry name, version, backend and weights digest.',
       labelNames: ['model', 'version', 'backend', 'sha256'],
+      registers
+    })
+    this.workerDeaths = new Counter({
+      name: 'inference_worker_deaths_total',
+      help: 'Inference workers that died while serving (a crash, an out-of-memory kill).',
+      labelNames: MODEL_LABELS,
+      registers
+    })
+    this.workerRestarts = new Counter({
+      name: 'inference_worker_restarts_total',
+      help: 'Inference workers started again after a death or a failed start.',
+      labelNames: MODEL_LABELS,
+      registers
+    })
+    this.workerStartFailures = new Counter({
+      name: 'inference_worker_start_failures_total',
+      help: 'Restarts of an inference worker that failed (tried again after a backoff; the model is not ready while none runs).',
+      labelNames: MODEL_LABELS,
       registers
     })
     const metrics = this
@@ -193,11 +214,21 @@ export class ServiceMetrics {
     this.queueDepth.set(this.#labels(model), depth)
   }
 
+  /** A worker event of a model version (services/runners.ts). */
+  observeWorker (type: 'died' | 'restarted' | 'start-failed' | 'recovered', model: ModelLabels): void {
+    if (type === 'died') this.workerDeaths.inc(this.#labels(model))
+    else if (type === 'restarted') this.workerRestarts.inc(this.#labels(model))
+    else if (type === 'start-failed') this.workerStartFailures.inc(this.#labels(model))
+  }
+
   setModels (models: Array<ModelLabels & { sha256: string }>): void {
     this.modelInfo.reset()
     for (const m of models) {
       this.modelInfo.set({ model: m.name, version: m.version, backend: this.backend, sha256: m.sha256 }, 1)
       this.queueDepth.set(this.#labels(m), 0)
+      this.workerDeaths.inc(this.#labels(m), 0)
+      this.workerRestarts.inc(this.#labels(m), 0)
+      this.workerStartFailures.inc(this.#labels(m), 0)
     }
   }
 

@@ -91,9 +91,9 @@ export class ModelRegistry {
     return [...this.entries.values()].filter(e => e.slots.size > 0).map(e => e.name)
   }
 
-  /** Whether a model has a version that can answer now. */
+  /** Whether a model has a version that can answer now: loaded, and some worker of it running. */
   isReady (name: string, version?: string): boolean {
-    return this.findSlot(name, version) !== undefined
+    return this.findSlot(name, version)?.model.available === true
   }
 
   /** The serving versions of a model, newest first (404 when none serves). */
