@@ -147,6 +147,23 @@ export class ServiceMetrics {
 
   get contentType (): string { return this.registry.contentType }
 
+  /** Exports the uploads still arriving and those refused for it (MAX_UPLOADS_IN_PROGRESS, plugins/admission.ts). */
+  setUploadSource (state: () => { uploading: number, refused: number }): void {
+    const registers = [this.registry]
+    new Gauge({ // eslint-disable-line no-new
+      name: 'uploads_in_progress',
+      help: 'Inference requests whose body is still arriving (they hold no admission slot).',
+      registers,
+      collect () { this.set(state().uploading) }
+    })
+    new Counter({ // eslint-disable-line no-new
+      name: 'uploads_refused_total',
+      help: 'Inference requests refused with 503 UPLOADS_BUSY: MAX_UPLOADS_IN_PROGRESS uploads were already arriving.',
+      registers,
+      collect () { this.reset(); this.inc(state().refused) }
+    })
+  }
+
   /** Exports the admission limit and what it has let through and refused (plugins/admission.ts). */
   setAdmissionSource (state: () => { limit: number, inFlight: number, admitted: number, refused: number, held: number }): void {
     const registers = [this.registry]
