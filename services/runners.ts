@@ -59,8 +59,8 @@ const BACKOFF_CAP_MS = 30_000
 
 /**
  * Runs batches on a worker thread with its own model; a worker that dies is replaced, its batch failed over. A
- * replacement that fails to start is tried again after a backoff (1 s, doubling to 30 s: a failed start costs about
- * a second of CPU) and, meanwhile, the runner is unavailable: it takes no batch, and a model whose every runner is
+ * replacement that fails to start is tried again at once, then, failing again, after a backoff (1 s, doubling to
+ * 30 s: a failed start costs about a second of CPU) and, meanwhile, the runner is unavailable: it takes no batch, and a model whose every runner is
  * unavailable is not ready and answers 503 MODEL_UNAVAILABLE (services/batch-queue.ts).
  */
 export class WorkerRunner implements BatchRunner {
@@ -146,17 +146,24 @@ export class WorkerRunner implements BatchRunner {
     void worker.terminate()
     if (!this.started || this.closing) return
     this.failures++
-    if (this.unavailableReason === undefined) this.downSince = performance.now()
-    this.unavailableReason = reason
-    const retryInMs = Math.min(BACKOFF_CAP_MS, BACKOFF_MS * 2 ** (this.failures - 1))
+    // The first failure is tried again at once (a worker killed while starting, say); from the second on, the
+    // runner takes no work and each try waits twice as long as the one before, so a cause that stays costs little.
+    const retryInMs = this.failures === 1 ? 0 : Math.min(BACKOFF_CAP_MS, BACKOFF_MS * 2 ** (this.failures - 2))
+    if (this.failures > 1) {
+      if (this.unavailableReason === undefined) this.downSince = performance.now()
+      this.unavailableReason = reason
+    }
     this.onEvent({ type: 'start-failed', worker: this.id, reason, retryInMs })
-    this.retryTimer = setTimeout(() => {
+    const retry = (): void => {
       this.retryTimer = undefined
       if (this.closing) return
       this.restarts++
       this.onEvent({ type: 'restarted', worker: this.id })
       this.spawn()
-    }, retryInMs)
+    }
+    // At once means now: calls waiting for the worker wait for this one instead of failing.
+    if (retryInMs === 0) { retry(); return }
+    this.retryTimer = setTimeout(retry, retryInMs)
     this.retryTimer.unref()
   }
 
@@ -185,12 +192,25 @@ export class WorkerRunner implements BatchRunner {
   }
 
   private unavailable (): OverloadedError {
-    return new OverloadedError('MODEL_UNAVAILABLE', `The model's inference worker cannot start (${this.unavailableReason ?? 'starting'}); it is retried automatically.`, Math.ceil(Math.min(BACKOFF_CAP_MS, BACKOFF_MS * 2 ** Math.max(0, this.failures - 1)) / 1000))
+    return new OverloadedError('MODEL_UNAVAILABLE', `The model's inference worker cannot start (${this.unavailableReason ?? 'starting'}); it is retried automatically.`, Math.max(1, Math.ceil(Math.min(BACKOFF_CAP_MS, BACKOFF_MS * 2 ** Math.max(0, this.failures - 2)) / 1000)))
+  }
+
+  /** Waits for a running worker: through a restart under way, not through one that waits out its backoff. */
+  private async whenReady (): Promise<void> {
+    for (;;) {
+      if (this.unavailableReason !== undefined || this.closing) throw this.unavailable()
+      const ready = this.ready
+      try {
+        await ready
+        return
+      } catch {
+        if (this.ready === ready) throw this.unavailable()
+      }
+    }
   }
 
   async run (inputs: Pixels[]): Promise<Float32Array[]> {
-    if (this.unavailableReason !== undefined) throw this.unavailable()
-    await this.ready.catch(() => { throw this.unavailable() })
+    await this.whenReady()
     const size = inputs[0].length
     const batch = new Uint8Array(size * inputs.length)
     inputs.forEach((input, i) => batch.set(input, i * size))
@@ -202,8 +222,8 @@ export class WorkerRunner implements BatchRunner {
   }
 
   async memory (): Promise<TensorMemory> {
-    if (this.unavailableReason !== undefined) return { numTensors: 0, numBytes: 0 }
-    await this.ready
+    // Metrics must answer while a worker is down: it holds no tensors then.
+    if (!await this.whenReady().then(() => true, () => false)) return { numTensors: 0, numBytes: 0 }
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.calls.set(id, { resolve: resolve as (value: never) => void, reject, count: 0 })
