@@ -76,6 +76,20 @@ function describeAllowed (option: AllowedValue): string {
   return `${option.type ?? 'value'}${option.minimum !== undefined ? ` ${option.minimum}..${option.maximum ?? ''}` : ''}`
 }
 
+type IntegerSchema = TSchema & { type?: string, anyOf?: Array<AllowedValue & { type?: string }>, minimum?: number, maximum?: number }
+const schemaOf = (key: string): IntegerSchema => (ConfigSchema.properties as Record<string, IntegerSchema>)[key]
+const acceptsInteger = (key: string): boolean => {
+  const schema = schemaOf(key)
+  return schema?.type === 'integer' || (schema?.anyOf ?? []).some(o => o.type === 'integer')
+}
+function describeInteger (key: string): string {
+  const schema = schemaOf(key)
+  const integer = schema.type === 'integer' ? schema : (schema.anyOf ?? []).find(o => o.type === 'integer')
+  const others = (schema.anyOf ?? []).filter(o => o.const !== undefined).map(o => String(o.const))
+  const range = integer?.minimum !== undefined ? ` ${integer.minimum}..${integer.maximum ?? ''}` : ''
+  return ` (allowed: integer${range}${others.length > 0 ? `, ${others.join(', ')}` : ''})`
+}
+
 /** Reads the variables the schema knows from an environment, applies defaults, and validates them. */
 export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
   const known: Record<string, unknown> = {}
@@ -88,6 +102,11 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
       throw new ConfigError([`INFERENCE_BACKEND=${String(known.INFERENCE_BACKEND)} and TFJS_BACKEND=${String(known.TFJS_BACKEND)} disagree: set INFERENCE_BACKEND only (TFJS_BACKEND is its former name).`])
     }
     known.INFERENCE_BACKEND = known.TFJS_BACKEND
+  }
+  // TypeBox's Convert truncates "1.5" to 1 for an integer: a setting that is not a whole number is refused instead.
+  const fractional = Object.entries(known).filter(([key, raw]) => acceptsInteger(key) && typeof raw === 'string' && /^\s*[-+]?(\d+\.\d*|\.\d+|\d+(\.\d*)?[eE][-+]?\d+)\s*$/.test(raw) && !Number.isInteger(Number(raw)))
+  if (fractional.length > 0) {
+    throw new ConfigError(fractional.map(([key, raw]) => `${key}=${JSON.stringify(raw)}: must be a whole number${describeInteger(key)}`))
   }
   const value = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, known)) as Record<string, unknown>
   if (!Value.Check(ConfigSchema, value)) {
