@@ -37,6 +37,15 @@ closeWithGrace({
   server.log.info({ ms: Math.round(performance.now() - started) }, 'closed: accepted requests finished, model released')
 })
 
+// Fault drills (README, Overload): kill every inference worker as a crash would; they are replaced.
+if (config.FAULT_INJECTION) {
+  process.on('SIGUSR2', () => {
+    const runners = server.hasDecorator('models') ? server.models.list().flatMap(m => m.workerRunners) : []
+    server.log.warn({ workers: runners.length }, `FAULT_INJECTION: SIGUSR2, killing ${runners.length} inference workers`)
+    for (const runner of runners) void runner.crash()
+  })
+}
+
 try {
   await server.listen({ port: config.PORT, host: config.HOST })
 } catch (err) {

@@ -45,6 +45,7 @@ export const ConfigSchema = Type.Object({
   ADMISSION_TOLERANCE: Type.Number({ minimum: 1.1, maximum: 100, default: 2, description: 'With ADMISSION_LIMIT=auto: how many times its latency at the lowest limit a request may take before the limit shrinks.' }),
   MAX_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 30_000, description: 'Deadline of a request, and the cap of the X-Request-Timeout-Ms header; a deadline that cannot be met is refused at once.' }),
   SHARP_CONCURRENCY: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 64 })], { default: 'auto', description: 'libvips threads per image decode. auto: 1 when inference workers use the cores.' }),
+  FAULT_INJECTION: Type.Boolean({ default: false, description: 'Fault drills only: SIGUSR2 kills every inference worker as a crash would (they are replaced). Off by default.' }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000, description: 'Above this event-loop delay requests are refused with 503 (0 = off).' }),
   MAX_RSS_BYTES: Type.Integer({ minimum: 0, default: 0, description: 'Above this resident memory requests are refused with 503 (0 = off).' }),
   SHUTDOWN_DELAY_MS: Type.Integer({ minimum: 0, default: 0, description: 'On SIGTERM or SIGINT, readiness turns 503 and the listener stays open this long, so load balancers stop sending first (Kubernetes: about 5000).' }),

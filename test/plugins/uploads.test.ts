@@ -64,12 +64,23 @@ t.test('80 trickling uploads beside 20 real requests: the real ones are answered
   const url = await listen(t, { INFERENCE_WORKERS: '1' })
   const slow = await Promise.all(Array.from({ length: 80 }, () => startSlowUpload(url)))
   t.teardown(() => { for (const s of slow) s.destroy() })
-  const metrics = await (await fetch(`${url}/metrics`)).text()
+  let metrics = ''
+  for (let i = 0; i < 100 && !/^uploads_in_progress 80$/m.test(metrics); i++) {
+    await new Promise(resolve => setTimeout(resolve, 50))
+    metrics = await (await fetch(`${url}/metrics`)).text()
+  }
   t.match(metrics, /^uploads_in_progress 80$/m, 'the trickling uploads are counted as uploads')
   t.match(metrics, /^admission_in_flight 0$/m, 'and hold no admission slot')
   const upload = imageFile(await readFixture('images/flower.jpg'))
-  const statuses = await Promise.all(Array.from({ length: 20 }, async () => (await fetch(`${url}/predict`, { method: 'POST', body: new Uint8Array(upload.payload), headers: upload.headers })).status))
-  t.ok(statuses.filter(s => s === 200).length >= 18, `at least 18 of 20 answered 200: ${statuses.join(' ')}`)
+  // Five at a time: one wasm worker on a shared 2-core machine; what is checked is that the slow uploads take nothing.
+  const statuses: string[] = []
+  for (let wave = 0; wave < 4; wave++) {
+    statuses.push(...await Promise.all(Array.from({ length: 5 }, async () => {
+      const res = await fetch(`${url}/predict`, { method: 'POST', body: new Uint8Array(upload.payload), headers: upload.headers })
+      return res.status === 200 ? '200' : `${res.status} ${(await res.json() as { code: string }).code}`
+    })))
+  }
+  t.ok(statuses.filter(s => s === '200').length >= 18, `at least 18 of 20 answered 200: ${statuses.join(', ')}`)
 })
 
 t.test('past MAX_UPLOADS_IN_PROGRESS, a new upload is refused at once with 503 UPLOADS_BUSY', async t => {
