@@ -3,6 +3,9 @@ import multipart from '@fastify/multipart'
 import { ServiceError, ErrorCodes } from '../services/errors.js'
 import { jsonBodyLimit } from '../services/inference.js'
 
+/** How long a connection closed after an early answer keeps reading (and dropping) what its client still sends. */
+const LINGER_MS = 2000
+
 /** Room in a multipart body beyond its images: boundaries and part headers (per part), and the small fields. */
 const MULTIPART_PART_BYTES = 1024
 const MULTIPART_FIELDS_BYTES = 64 * 1024
@@ -46,6 +49,26 @@ export default fp(async function uploads (fastify) {
     // The body is not read: the connection cannot carry another request after it.
     reply.header('connection', 'close')
     throw new ServiceError(ErrorCodes.PAYLOAD_TOO_LARGE, 413, `The request declares ${declared} bytes (Content-Length), more than the limit of ${limit.bytes} bytes: ${limit.what}. Nothing was read.`)
+  })
+  // A refusal sent while the client is still sending its body (413 here, 503 at admission or for uploads in progress)
+  // closes the connection. Node destroys the socket as soon as the answer is written, and a socket closed with unread
+  // data sends a reset, so a client still writing gets EPIPE or ECONNRESET, often before it has read the answer. As
+  // Apache's and nginx's lingering close: the answer is written and the sending side closed, what the client still
+  // sends is read and dropped, and the socket is destroyed when the client closes its side or LINGER_MS later.
+  fastify.addHook('onSend', async function lingerAfterEarlyAnswer (request, reply, payload) {
+    const raw = request.raw
+    const socket = raw.socket
+    if (raw.complete || socket === null || !/close/i.test(String(reply.getHeader('connection') ?? ''))) return payload
+    socket.destroySoon = function lingeringClose () {
+      socket.end()
+      raw.resume()
+      socket.resume()
+      const timer = setTimeout(() => socket.destroy(), LINGER_MS)
+      timer.unref()
+      socket.once('end', () => socket.destroy())
+      socket.once('close', () => clearTimeout(timer))
+    }
+    return payload
   })
   fastify.addHook('preParsing', async function sendContinue (request, reply, payload) {
     if (/100-continue/i.test(String(request.headers.expect ?? '')) && !reply.raw.headersSent) reply.raw.writeContinue()

@@ -66,6 +66,8 @@ const BACKOFF_CAP_MS = 30_000
 export class WorkerRunner implements BatchRunner {
   private worker!: Worker
   private ready!: Promise<number>
+  /** What one image cost the worker's second warm-up run (the first pays for compilation). */
+  itemMs = NaN
   private readonly calls = new Map<number, Call>()
   private nextId = 0
   private closing = false
@@ -107,7 +109,7 @@ export class WorkerRunner implements BatchRunner {
     let settled = false
     this.ready = new Promise<number>((resolve, reject) => {
       worker.on('message', (message: WorkerResponse) => {
-        if (message.type === 'ready') { settled = true; this.onReady(); resolve(message.warmUpMs) } else if (message.type === 'fatal') {
+        if (message.type === 'ready') { settled = true; this.itemMs = message.itemMs; this.onReady(); resolve(message.warmUpMs) } else if (message.type === 'fatal') {
           settled = true
           const err = new Error(`inference worker ${this.id} failed to start: ${message.message}`)
           reject(err)

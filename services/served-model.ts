@@ -126,11 +126,16 @@ export class ServedModel {
     const onWorker = (event: WorkerEvent): void => { for (const listener of workerListeners) listener(event) }
     let runners: BatchRunner[]
     let warmUpMs: number
+    /** The first latency estimate: an image's cost after the warm-up (which pays for compilation once). */
+    let itemMs: number
     if (settings.workers === 0) {
       const classifier = ort === undefined ? await ImageClassifier.load(snapshot) : await OnnxClassifier.load(description, ort.file, ort.session)
       const started = performance.now()
       await classifier.warmUp()
       warmUpMs = performance.now() - started
+      const second = performance.now()
+      await classifier.warmUp()
+      itemMs = performance.now() - second
       runners = [new InProcessRunner(classifier)]
     } else {
       const { digest: _digest, ...onnxFile } = ort?.file ?? {}
@@ -149,8 +154,9 @@ export class ServedModel {
       }
       runners = ok.map(r => r.runner)
       warmUpMs = Math.max(...ok.map(r => r.warmUpMs))
+      itemMs = Math.max(...ok.map(r => r.runner.itemMs))
     }
-    const queue = new BatchQueue(runners, { ...settings, initialItemMs: warmUpMs, ...hooks })
+    const queue = new BatchQueue(runners, { ...settings, initialItemMs: Number.isFinite(itemMs) ? itemMs : warmUpMs, ...hooks })
     const served = ort === undefined ? settings : { ...settings, precision: ort.file.precision ?? 'fp32' }
     return new ServedModel(description, served, queue, runners, identity ?? { name: description.name, version: 1 }, warmUpMs, workerListeners)
   }
