@@ -54,6 +54,8 @@ t.test('a body within its limit gets 100 Continue and is answered', async t => {
     })
     req.on('continue', () => { continued = true; req.end(upload.payload) })
     req.on('error', reject)
+    // The headers alone, now: the body waits for 100 Continue.
+    req.flushHeaders()
   })
   t.ok(answer.continued, '100 Continue sent')
   t.equal(answer.status, 200)
