@@ -33,9 +33,9 @@ export default fp(async function uploads (fastify) {
 
   const multipartLimit = Math.min(MAX_REQUEST_BYTES, MAX_IMAGES_PER_REQUEST * maxBytes) + (MAX_IMAGES_PER_REQUEST + 10) * MULTIPART_PART_BYTES + MULTIPART_FIELDS_BYTES
   /** The largest body a content type may declare, with the setting that sets it; undefined: Fastify's own limit. */
-  function declaredLimit (contentType: string): { bytes: number, what: string, raw?: true } | undefined {
+  function declaredLimit (contentType: string): { bytes: number, what: string, raw?: true, json?: true } | undefined {
     if (/^multipart\/form-data/i.test(contentType)) return { bytes: multipartLimit, what: `${MAX_REQUEST_BYTES} bytes of images per request (MAX_REQUEST_BYTES) in multipart form` }
-    if (/^application\/json/i.test(contentType)) return { bytes: jsonBodyLimit(MAX_REQUEST_BYTES), what: `${MAX_REQUEST_BYTES} bytes of images per request (MAX_REQUEST_BYTES), base64-encoded` }
+    if (/^application\/json/i.test(contentType)) return { bytes: jsonBodyLimit(MAX_REQUEST_BYTES), what: `${MAX_REQUEST_BYTES} bytes of images per request (MAX_REQUEST_BYTES), base64-encoded`, json: true }
     if (/^(image\/|application\/octet-stream)/i.test(contentType)) return { bytes: maxBytes, what: `${maxBytes} bytes per image (MAX_UPLOAD_BYTES)`, raw: true }
     return undefined
   }
@@ -48,8 +48,9 @@ export default fp(async function uploads (fastify) {
     if (limit === undefined || declared <= limit.bytes) return
     // The body is not read: the connection cannot carry another request after it.
     reply.header('connection', 'close')
-    // A raw image: the same answer as when Fastify's parser meets the limit.
+    // A raw image or JSON: the same answer as when Fastify's parser meets the limit (app.ts).
     if (limit.raw === true) throw payloadTooLarge(maxBytes)
+    if (limit.json === true) throw new ServiceError(ErrorCodes.PAYLOAD_TOO_LARGE, 413, `The request body is larger than the limit of ${limit.bytes} bytes: MAX_REQUEST_BYTES (${MAX_REQUEST_BYTES}) of images, base64-encoded.`)
     throw new ServiceError(ErrorCodes.PAYLOAD_TOO_LARGE, 413, `The request declares ${declared} bytes (Content-Length), more than the limit of ${limit.bytes} bytes: ${limit.what}. Nothing was read.`)
   })
   // A refusal sent while the client is still sending its body (413 here, 503 at admission or for uploads in progress)
