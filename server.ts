@@ -24,6 +24,8 @@ server.register(app, { config })
 const { SHUTDOWN_DELAY_MS, SHUTDOWN_TIMEOUT_MS } = config
 closeWithGrace({
   delay: SHUTDOWN_TIMEOUT_MS,
+  // close-with-grace shuts down on SIGUSR2 too; FAULT_INJECTION takes it for its drill (below).
+  ...(config.FAULT_INJECTION ? { skip: ['SIGUSR2'] } : {}),
   logger: server.log,
   onTimeout: () => server.log.error({ inFlight: server.metrics?.inFlight }, `shutdown took longer than SHUTDOWN_TIMEOUT_MS=${SHUTDOWN_TIMEOUT_MS}: exiting 1`)
 }, async function shutdown ({ signal, err }) {
