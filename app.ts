@@ -132,6 +132,13 @@ export function toErrorBody (err: FastifyError, request: FastifyRequest, config:
   return body(500, 'INTERNAL_ERROR', 'Internal server error.')
 }
 
+const HANG_UP_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'])
+
+/** Whether an error is the client's hang-up (its connection closed while the body was arriving), not a failure. */
+function clientWentAway (err: FastifyError, request: FastifyRequest): boolean {
+  return HANG_UP_CODES.has(String(err.code)) || err.message === 'aborted' || request.raw.destroyed || request.raw.socket?.destroyed === true
+}
+
 async function app (fastify: FastifyInstance, opts: AppOptions) {
   const server = fastify.withTypeProvider<TypeBoxTypeProvider>()
   await server.register(config, { config: opts.config, env: opts.env })
@@ -163,8 +170,10 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   server.setErrorHandler(function errorHandler (err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     const payload = toErrorBody(err, request, fastify.config)
     if (request.routeOptions.config?.protocolErrors === true) payload.error = payload.message
-    // A refusal under load is expected behaviour, not a failure: no stack trace per refused request.
-    if (payload.statusCode >= 500 && !(err instanceof OverloadedError)) request.log.error({ err }, 'request failed')
+    // A refusal under load is expected behaviour, not a failure: no stack trace per refused request. Neither is a
+    // client that hung up mid-upload: its request ends here, and nothing is wrong with the server.
+    if (clientWentAway(err, request)) request.log.info({ code: err.code, message: err.message }, 'client went away')
+    else if (payload.statusCode >= 500 && !(err instanceof OverloadedError)) request.log.error({ err }, 'request failed')
     else request.log.info({ code: payload.code, message: payload.message }, 'request refused')
     if (err instanceof OverloadedError) reply.header('retry-after', String(err.retryAfterSeconds))
     return reply.code(payload.statusCode).send(payload)

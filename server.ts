@@ -24,6 +24,8 @@ server.register(app, { config })
 const { SHUTDOWN_DELAY_MS, SHUTDOWN_TIMEOUT_MS } = config
 closeWithGrace({
   delay: SHUTDOWN_TIMEOUT_MS,
+  // close-with-grace shuts down on SIGUSR2 too; FAULT_INJECTION takes it for its drill (below).
+  ...(config.FAULT_INJECTION ? { skip: ['SIGUSR2'] } : {}),
   logger: server.log,
   onTimeout: () => server.log.error({ inFlight: server.metrics?.inFlight }, `shutdown took longer than SHUTDOWN_TIMEOUT_MS=${SHUTDOWN_TIMEOUT_MS}: exiting 1`)
 }, async function shutdown ({ signal, err }) {
@@ -36,6 +38,15 @@ closeWithGrace({
   await server.close()
   server.log.info({ ms: Math.round(performance.now() - started) }, 'closed: accepted requests finished, model released')
 })
+
+// Fault drills (README, Overload): kill every inference worker as a crash would; they are replaced.
+if (config.FAULT_INJECTION) {
+  process.on('SIGUSR2', () => {
+    const runners = server.hasDecorator('models') ? server.models.list().flatMap(m => m.workerRunners) : []
+    server.log.warn({ workers: runners.length }, `FAULT_INJECTION: SIGUSR2, killing ${runners.length} inference workers`)
+    for (const runner of runners) void runner.crash()
+  })
+}
 
 try {
   await server.listen({ port: config.PORT, host: config.HOST })

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { AdmissionLimiter } from '../services/admission.js'
@@ -18,6 +19,9 @@ const DRAIN_BYTES = 1024 * 1024
 /** At most this many refusals are held (ADMISSION_HOLD_MS) at once; past it they are answered at once. */
 const MAX_HELD = 1024
 
+const hasBody = (headers: IncomingHttpHeaders): boolean =>
+  headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0
+
 const refused = new WeakSet<FastifyRequest>()
 const bodyReceivedAt = new WeakMap<FastifyRequest, number>()
 
@@ -25,13 +29,17 @@ const bodyReceivedAt = new WeakMap<FastifyRequest, number>()
 export const refusedAtAdmission = (request: FastifyRequest): boolean => refused.has(request)
 
 /**
- * Refuses inference requests over the admission limit (services/admission.ts) before their bodies are read: a
+ * Admission for inference requests (services/admission.ts). A slot is taken once the request's body has arrived,
+ * so it counts work, not uploads: a client trickling its body holds no slot, and cannot starve the others. Uploads
+ * still arriving are bounded on their own (MAX_UPLOADS_IN_PROGRESS, 503 UPLOADS_BUSY), and cut at BODY_TIMEOUT_MS
+ * (plugins/body-timeout.ts). While every slot is taken a request is refused at once, before its body is read: a
  * 503 OVERLOADED envelope with Retry-After, no error-handler log line, nothing decoded. Routes opt in with
- * `config: { admission: true }` and must be registered after this plugin. The limit adapts to the latency of admitted requests, measured from their body
- * received to their answer sent, so a slow upload does not count as a slow server.
+ * `config: { admission: true }` and must be registered after this plugin. The limit adapts to the latency of
+ * admitted requests, measured from their body received to their answer sent, so a slow upload does not count as a
+ * slow server.
  */
 export default fp(async function admission (fastify) {
-  const { ADMISSION_LIMIT, ADMISSION_TOLERANCE, ADMISSION_HOLD_MS, MAX_QUEUE } = fastify.config
+  const { ADMISSION_LIMIT, ADMISSION_TOLERANCE, ADMISSION_HOLD_MS, MAX_QUEUE, MAX_UPLOADS_IN_PROGRESS } = fastify.config
   const settings = fastify.models.default.settings
   const minLimit = Math.max(2, Math.max(1, settings.workers) * settings.maxBatchSize)
   const limiter = new AdmissionLimiter({
@@ -42,6 +50,8 @@ export default fp(async function admission (fastify) {
     // Every runner busy and one batch more waiting for each: a server at capacity serves that many without refusing.
     floor: 2 * minLimit
   })
+  /** Inference requests whose body is still arriving. */
+  let uploading = 0
   /** Refusals waiting out ADMISSION_HOLD_MS: answered when it ends, when their client leaves, or at shutdown. */
   const held = new Map<FastifyReply, { timer: NodeJS.Timeout, answer: () => void }>()
   function release (reply: FastifyReply, answer: boolean): void {
@@ -53,36 +63,68 @@ export default fp(async function admission (fastify) {
   }
 
   fastify.decorate('admission', limiter)
-  fastify.metrics.setAdmissionSource(() => ({ ...limiter.state(), held: held.size }))
+  fastify.metrics.setAdmissionSource(() => ({ ...limiter.state(), held: held.size, uploading }))
   // At shutdown a held refusal is answered now rather than keeping the server open for its hold.
   fastify.addHook('preClose', function answerHeldRefusals (done) {
     for (const reply of [...held.keys()]) release(reply, true)
     done()
   })
 
-  function admit (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    if (!limiter.tryAcquire()) {
-      refused.add(request)
-      const latency = limiter.latencyMs
-      const retryAfter = Number.isFinite(latency) ? Math.max(1, Math.ceil(latency / 1000)) : 1
-      const length = Number(request.headers['content-length'])
-      const drained = length <= DRAIN_BYTES
-      if (!drained) reply.header('connection', 'close')
-      const envelope = errorEnvelope(503, 'OVERLOADED', `The server is at its limit of ${limiter.limit} requests in flight (ADMISSION_LIMIT); retry in ${retryAfter} s.`)
-      if (request.routeOptions.config.protocolErrors === true) envelope.error = envelope.message
-      const answer = (): void => { reply.code(503).header('retry-after', String(retryAfter)).send(envelope) }
-      // Held: a client that ignores Retry-After comes back no sooner than the hold, so a retry storm costs the
-      // server (and the cores it shares) a refusal per client per hold instead of as many as the clients can send.
-      // The upload is not read meanwhile; one that will be cut (large or unsized) is answered at once. Up to a
-      // quarter less, at random, so that refusals of one burst do not come back, and are refused again, in step.
-      if (ADMISSION_HOLD_MS > 0 && drained && held.size < MAX_HELD) {
-        held.set(reply, { timer: setTimeout(() => release(reply, true), Math.min(ADMISSION_HOLD_MS, retryAfter * 1000) * (0.75 + 0.25 * Math.random())), answer })
-        reply.raw.once('close', () => release(reply, false))
-        return
-      }
-      answer()
+  /** Answers a refused request: held (ADMISSION_HOLD_MS) when its body is read or small, at once otherwise. */
+  function refuse (request: FastifyRequest, reply: FastifyReply, code: 'OVERLOADED' | 'UPLOADS_BUSY', message: string, retryAfter: number, bodyRead: boolean): void {
+    refused.add(request)
+    const length = Number(request.headers['content-length'])
+    const drained = bodyRead || length <= DRAIN_BYTES
+    if (!drained) reply.header('connection', 'close')
+    const envelope = errorEnvelope(503, code, message)
+    if (request.routeOptions.config.protocolErrors === true) envelope.error = envelope.message
+    const answer = (): void => { reply.code(503).header('retry-after', String(retryAfter)).send(envelope) }
+    // Held: a client that ignores Retry-After comes back no sooner than the hold, so a retry storm costs the
+    // server (and the cores it shares) a refusal per client per hold instead of as many as the clients can send.
+    // The upload is not read meanwhile; one that will be cut (large or unsized) is answered at once. Up to a
+    // quarter less, at random, so that refusals of one burst do not come back, and are refused again, in step.
+    if (ADMISSION_HOLD_MS > 0 && drained && held.size < MAX_HELD) {
+      held.set(reply, { timer: setTimeout(() => release(reply, true), Math.min(ADMISSION_HOLD_MS, retryAfter * 1000) * (0.75 + 0.25 * Math.random())), answer })
+      reply.raw.once('close', () => release(reply, false))
       return
     }
+    answer()
+  }
+  const retryAfterSeconds = (): number => {
+    const latency = limiter.latencyMs
+    return Number.isFinite(latency) ? Math.max(1, Math.ceil(latency / 1000)) : 1
+  }
+  const overloaded = (): string => `The server is at its limit of ${limiter.limit} requests being worked on (ADMISSION_LIMIT); retry in ${retryAfterSeconds()} s.`
+
+  /** Before the body: refused at once while every slot is taken, or while too many uploads are arriving. */
+  function screen (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    if (limiter.full) {
+      limiter.countRefusal()
+      refuse(request, reply, 'OVERLOADED', overloaded(), retryAfterSeconds(), false)
+      return
+    }
+    const raw = request.raw
+    if (!raw.complete && hasBody(raw.headers)) {
+      if (uploading >= MAX_UPLOADS_IN_PROGRESS) {
+        uploadsRefused++
+        refuse(request, reply, 'UPLOADS_BUSY', `${uploading} uploads are still arriving, the limit of uploads in progress (MAX_UPLOADS_IN_PROGRESS=${MAX_UPLOADS_IN_PROGRESS}); retry in 1 s.`, 1, false)
+        return
+      }
+      uploading++
+      let counted = true
+      const uploaded = (): void => { if (counted) { counted = false; uploading-- } }
+      raw.once('end', uploaded)
+      reply.raw.once('close', uploaded)
+    }
+    done()
+  }
+  /** The body has arrived: now the request takes a slot, or is refused (its body read, so the connection is kept). */
+  function admit (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    if (!limiter.tryAcquire()) {
+      refuse(request, reply, 'OVERLOADED', overloaded(), retryAfterSeconds(), true)
+      return
+    }
+    bodyReceivedAt.set(request, performance.now())
     reply.raw.once('close', () => {
       const started = bodyReceivedAt.get(request)
       // Only finished answers the server worked on measure its load; a client gone early, or a refusal from the
@@ -92,15 +134,13 @@ export default fp(async function admission (fastify) {
     })
     done()
   }
-  function bodyReceived (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    bodyReceivedAt.set(request, performance.now())
-    done()
-  }
+  let uploadsRefused = 0
+  fastify.metrics.setUploadSource(() => ({ uploading, refused: uploadsRefused }))
   // Route-level hooks, added after those of the plugins registered before (API keys, rate limits): a request that
   // would be refused anyway for its key or its rate takes no slot.
   fastify.addHook('onRoute', function limitRoute (route) {
     if (route.config?.admission !== true || ADMISSION_LIMIT === 'off') return
-    route.onRequest = [...[route.onRequest ?? []].flat(), admit]
-    route.preHandler = [...[route.preHandler ?? []].flat(), bodyReceived]
+    route.onRequest = [...[route.onRequest ?? []].flat(), screen]
+    route.preHandler = [...[route.preHandler ?? []].flat(), admit]
   })
 }, { name: 'admission', dependencies: ['config', 'model', 'metrics'] })

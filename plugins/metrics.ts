@@ -32,7 +32,8 @@ export default fp(async function metrics (fastify) {
     started: model => {
       model.observe({
         onBatch: size => service.observeBatch(size, model),
-        onDepth: depth => service.setQueueDepth(depth, model)
+        onDepth: depth => service.setQueueDepth(depth, model),
+        onWorker: event => service.observeWorker(event.type, model)
       })
       describeModels()
     },
@@ -44,16 +45,28 @@ export default fp(async function metrics (fastify) {
     return { numTensors: all.reduce((n, m) => n + m.numTensors, 0), numBytes: all.reduce((n, m) => n + m.numBytes, 0) }
   })
 
+  const observed = new WeakSet<object>()
   fastify.addHook('onRequest', async (request, reply) => {
     service.requestStarted()
     // 'close' comes for every response, also one whose client went away first, unlike onResponse.
-    reply.raw.once('close', () => service.requestEnded())
+    reply.raw.once('close', () => {
+      service.requestEnded()
+      // A client that went away before its answer still cost the server its work (its inference may have run):
+      // counted with nginx's 499, "client closed request", once onResponse has had its chance.
+      if (!reply.raw.writableFinished) {
+        setImmediate(() => {
+          if (observed.has(request)) return
+          service.observeRequest({ method: request.method, route: request.routeOptions.url ?? 'not_found', statusCode: 499, code: 'CLIENT_CLOSED', seconds: reply.elapsedTime / 1000 })
+        })
+      }
+    })
   })
   fastify.addHook('onSend', async (request, reply, payload) => {
     if (reply.statusCode >= 400) errorCodes.set(request, errorCodeOf(payload))
     return payload
   })
   fastify.addHook('onResponse', async (request, reply) => {
+    observed.add(request)
     service.observeRequest({
       method: request.method,
       route: request.routeOptions.url ?? 'not_found',

@@ -4,6 +4,8 @@ import { ModelRegistry } from '../services/model-registry.js'
 import { ModelRepository, SingleModelSource, parseVersionPolicies, policyFor, selectVersions, type ModelSource } from '../services/model-repository.js'
 import { placementTotals } from '../services/onnx/classifier.js'
 import { checkExecutionProvider, prepareOnnxModel, type PreparedOnnxModel } from '../services/onnx/prepare.js'
+import { removeStaleTempFiles } from '../services/atomic-file.js'
+import type { WorkerEvent } from '../services/runners.js'
 import { ServedModel, resolveInferenceSettings } from '../services/served-model.js'
 import { describeAdapter } from '../services/webgpu.js'
 
@@ -44,7 +46,11 @@ export default fp<ModelPluginOptions>(async function model (fastify, opts) {
   const [checkVersion] = selectVersions(found.versions.map(v => v.version), policyFor(policies, defaultModel)).slice(-1)
   const checkDirectory = found.versions.find(v => v.version === checkVersion)?.directory ?? found.versions[found.versions.length - 1].directory
 
-  const onnxOptions = { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS, precision: config.ONNX_PRECISION }
+  // A conversion cut by SIGKILL or a full disk left its temp file: no later boot would reuse it.
+  const removed = await removeStaleTempFiles(config.ONNX_CACHE_DIR)
+  if (removed.length > 0) log.warn({ cacheDir: config.ONNX_CACHE_DIR, removed }, `removed ${removed.length} temp files left in ${config.ONNX_CACHE_DIR} by an earlier process`)
+  const warn = (message: string, details?: Record<string, unknown>): void => log.warn(details ?? {}, message)
+  const onnxOptions = { cacheDir: config.ONNX_CACHE_DIR, checkPhotosDir: config.ONNX_CHECK_PHOTOS, precision: config.ONNX_PRECISION, warn }
   // WebGPU runs the fp32 graph: its provider has no integer convolution kernels.
   const onnxFor = (backendName: string) => backendName === 'webgpu' ? { ...onnxOptions, precision: 'fp32' as const } : onnxOptions
   // onnxruntime serves only a conversion that reproduces the TF.js graph, and webgpu only one that also reproduces
@@ -84,7 +90,14 @@ export default fp<ModelPluginOptions>(async function model (fastify, opts) {
       // The conversion is cached by weights digest: the default model's check above is not repeated.
       const onnx = onOnnxRuntime(backend.name) ? await prepareOnnxModel(directory, onnxFor(backend.name)) : undefined
       if (onnx !== undefined && directory !== checkDirectory) logPrecision(onnx)
-      const served = await ServedModel.start(directory, backend, settings, {}, onnx, identity)
+      const onWorker = (event: WorkerEvent): void => {
+        const where = { model: identity.name, repositoryVersion: identity.version, worker: event.worker }
+        if (event.type === 'died') log.warn({ ...where, reason: event.reason }, `inference worker ${event.worker} of ${identity.name} version ${identity.version} died (${event.reason}): restarting it`)
+        else if (event.type === 'start-failed') log.warn({ ...where, reason: event.reason, retryInMs: event.retryInMs }, `inference worker ${event.worker} of ${identity.name} version ${identity.version} cannot start (${event.reason}): trying again in ${event.retryInMs} ms`)
+        else if (event.type === 'recovered') log.warn({ ...where, downMs: event.downMs }, `inference worker ${event.worker} of ${identity.name} version ${identity.version} is running again after ${event.downMs} ms`)
+        else log.info(where, `inference worker ${event.worker} of ${identity.name} version ${identity.version} restarted`)
+      }
+      const served = await ServedModel.start(directory, backend, settings, { onWorker }, onnx, identity)
       log.info({ model: served.name, version: served.version, repositoryVersion: identity.version, directory, sha256: served.digest, warmUpMs: Math.round(served.warmUpMs), ...settings },
         `model ${served.name} version ${identity.version} (${served.version}) loaded and warmed up on ${settings.workers === 0 ? 'the main thread' : `${settings.workers} worker threads`}`)
       return served

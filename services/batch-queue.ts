@@ -4,6 +4,10 @@ import type { Pixels } from './pixels.js'
 /** Something that runs a batch of inputs through the model: a worker thread, or the main thread. */
 export interface BatchRunner {
   readonly id: string
+  /** False while the runner cannot take work (a worker that failed to start, waiting to be tried again); default true. */
+  readonly available?: boolean
+  /** Why not, while it is not. */
+  readonly unavailableReason?: string
   run: (inputs: Pixels[]) => Promise<Float32Array[]>
   /** TF.js tensors held by this runner's engine. */
   memory: () => Promise<TensorMemory>
@@ -75,6 +79,15 @@ export class BatchQueue {
     this.options = { ...this.options, ...hooks }
   }
 
+  /** Whether some runner can take work: none can while every worker fails to start. */
+  get available (): boolean { return this.runners.some(r => r.available !== false) }
+
+  /** The 503 of a model none of whose runners can take work, from the first runner's own (it says why). */
+  private unavailableError (): OverloadedError {
+    const reason = this.runners.find(r => r.unavailableReason !== undefined)?.unavailableReason
+    return new OverloadedError('MODEL_UNAVAILABLE', `The model cannot answer now: none of its inference workers is running${reason === undefined ? '' : ` (${reason})`}; they are restarted automatically, retry in 5 s.`, 5)
+  }
+
   get depth (): number { return this.queue.length }
   get inFlight (): number { return this.busy }
   get concurrency (): number { return this.runners.length }
@@ -101,6 +114,7 @@ export class BatchQueue {
     if (this.closed) {
       throw new OverloadedError('SHUTTING_DOWN', 'The server is shutting down; retry on another instance.', 1)
     }
+    if (!this.available) throw this.unavailableError()
     if (this.queue.length >= this.options.maxQueue) {
       const retry = this.retryAfterSeconds()
       throw new OverloadedError('QUEUE_FULL', `The inference queue is full (${this.options.maxQueue} requests waiting, MAX_QUEUE); retry in ${retry} s.`, retry)
@@ -128,7 +142,17 @@ export class BatchQueue {
 
   private pump (): void {
     if (this.timer !== undefined) { clearTimeout(this.timer); this.timer = undefined }
-    while (this.idle.length > 0 && this.queue.length > 0) {
+    if (this.queue.length > 0 && !this.available) {
+      const err = this.unavailableError()
+      for (const p of this.queue.splice(0)) p.reject(err)
+      this.options.onDepth?.(0)
+    }
+    // A runner that cannot take work stays aside until it can; it is looked at again at every pump.
+    const usable = (): BatchRunner | undefined => {
+      for (let i = this.idle.length - 1; i >= 0; i--) if (this.idle[i].available !== false) return this.idle.splice(i, 1)[0]
+      return undefined
+    }
+    while (this.idle.some(r => r.available !== false) && this.queue.length > 0) {
       if (this.queue.length < this.options.maxBatchSize && this.busy > 0) {
         const waited = performance.now() - this.queue[0].enqueuedAt
         if (waited < this.options.maxBatchDelayMs) {
@@ -137,7 +161,7 @@ export class BatchQueue {
         }
       }
       const batch = this.takeBatch()
-      if (batch.length > 0) this.dispatch(this.idle.pop() as BatchRunner, batch)
+      if (batch.length > 0) this.dispatch(usable() as BatchRunner, batch)
     }
     if (this.busy === 0 && this.queue.length === 0) {
       for (const waiter of this.drainWaiters.splice(0)) waiter()

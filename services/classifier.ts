@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
-import { loadFromDirectory } from './model-files.js'
-import { computeModelDigest, inputSpecOf, readManifest, readModelJson, type ModelManifest } from './model-manifest.js'
+import { loadFromDirectory, loadFromMemory } from './model-files.js'
+import { digestOf, inputSpecOf, readManifest, readModelFiles, type ModelJson, type ModelManifest } from './model-manifest.js'
 import type { InputSpec } from './image.js'
 import { BatchBuffer, type Pixels } from './pixels.js'
 
@@ -35,13 +35,17 @@ export class ModelDescription {
 
   /** Reads and checks a model directory: the manifest is valid and the weights match its sha256. */
   static async read (directory: string): Promise<ModelDescription> {
-    const manifest = await readManifest(directory)
-    const digest = await computeModelDigest(directory)
-    if (manifest.sha256 !== undefined && manifest.sha256 !== digest) {
-      throw new Error(`Model ${directory} does not match its manifest: sha256 is ${digest}, manifest.json says ${manifest.sha256}`)
-    }
-    const modelJson = await readModelJson(directory)
-    return new ModelDescription(manifest, modelJson.format === 'graph-model' ? 'graph-model' : 'layers-model', digest, directory)
+    return (await ModelSnapshot.read(directory)).description
+  }
+
+  /** A description passed to a worker thread (structured-cloned, so without its class) made whole again. */
+  static from (data: ModelDescriptionData): ModelDescription {
+    return new ModelDescription(data.manifest, data.format, data.digest, data.directory)
+  }
+
+  /** What a worker thread needs to describe the model as the main thread does. */
+  get data (): ModelDescriptionData {
+    return { manifest: this.manifest, format: this.format, digest: this.digest, directory: this.directory }
   }
 
   get name (): string { return this.manifest.name }
@@ -64,17 +68,53 @@ export class ModelDescription {
   }
 }
 
+export interface ModelDescriptionData { manifest: ModelManifest, format: ModelFormat, digest: string, directory: string }
+
+/** The files of a model version as read once: what workers started later load, whatever happens on disk meanwhile. */
+export interface ModelSnapshotData { description: ModelDescriptionData, modelJson: ModelJson, weightData: Uint8Array }
+
+/**
+ * A model version read once, manifest, model.json and weights together, its digest computed from the very bytes
+ * kept: a loaded version is this snapshot, so a worker that restarts later runs the same graph with the same input
+ * size and normalisation, even if the files on disk were changed or removed in between.
+ */
+export class ModelSnapshot {
+  private constructor (readonly description: ModelDescription, readonly modelJson: ModelJson, readonly weightData: Uint8Array) {}
+
+  static async read (directory: string): Promise<ModelSnapshot> {
+    const manifest = await readManifest(directory)
+    const files = await readModelFiles(directory)
+    const digest = digestOf(files)
+    if (manifest.sha256 !== undefined && manifest.sha256 !== digest) {
+      throw new Error(`Model ${directory} does not match its manifest: sha256 is ${digest}, manifest.json says ${manifest.sha256}`)
+    }
+    const description = new ModelDescription(manifest, files.parsed.format === 'graph-model' ? 'graph-model' : 'layers-model', digest, directory)
+    return new ModelSnapshot(description, files.parsed, new Uint8Array(Buffer.concat(files.weights)))
+  }
+
+  static from (data: ModelSnapshotData): ModelSnapshot {
+    return new ModelSnapshot(ModelDescription.from(data.description), data.modelJson, data.weightData)
+  }
+
+  get data (): ModelSnapshotData {
+    return { description: this.description.data, modelJson: this.modelJson, weightData: this.weightData }
+  }
+}
+
 /** A loaded model: turns batches of normalised inputs into label probabilities on the current TF.js backend. */
 export class ImageClassifier {
   private readonly batchBuffer = new BatchBuffer()
 
   private constructor (readonly description: ModelDescription, private readonly model: TfModel) {}
 
-  static async load (directory: string): Promise<ImageClassifier> {
-    const description = await ModelDescription.read(directory)
+  /** From a directory (read now), or from a snapshot read earlier (nothing read from disk). */
+  static async load (source: string | ModelSnapshot): Promise<ImageClassifier> {
+    const snapshot = typeof source === 'string' ? undefined : source
+    const description = snapshot?.description ?? await ModelDescription.read(source as string)
+    const io = snapshot === undefined ? loadFromDirectory(source as string) : loadFromMemory(snapshot.modelJson, snapshot.weightData)
     const model = description.format === 'graph-model'
-      ? await tf.loadGraphModel(loadFromDirectory(directory))
-      : await tf.loadLayersModel(loadFromDirectory(directory))
+      ? await tf.loadGraphModel(io)
+      : await tf.loadLayersModel(io)
     const classifier = new ImageClassifier(description, model)
     classifier.checkShapes()
     return classifier

@@ -42,6 +42,7 @@ export const ConfigSchema = Type.Object({
   MAX_QUEUE: Type.Integer({ minimum: 1, default: 64, description: 'Requests waiting for inference beyond this are refused with 503 and Retry-After.' }),
   ADMISSION_LIMIT: Type.Union([Type.Literal('auto'), Type.Literal('off'), Type.Integer({ minimum: 1 })], { default: 'auto', description: 'Inference requests in flight beyond this are refused at once (503 OVERLOADED, Retry-After) before their upload is read. auto: a limit that adapts to measured latency (between workers x batch size and MAX_QUEUE more); a number: that fixed limit; off: no limit but MAX_QUEUE.' }),
   ADMISSION_HOLD_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 1000, description: 'A refusal at admission (503 OVERLOADED) is answered after this many ms, at most its Retry-After, its upload still unread: clients that ignore Retry-After cannot retry faster than that, so a retry storm costs a refusal per client per hold. Uploads over 1 MiB or unsized are answered at once, as are refusals past 1,024 held. 0: answer at once (for a load balancer that retries another replica on 503).' }),
+  MAX_UPLOADS_IN_PROGRESS: Type.Integer({ minimum: 1, default: 256, description: 'Inference requests whose body is still arriving beyond this are refused at once (503 UPLOADS_BUSY, Retry-After). They hold no admission slot (ADMISSION_LIMIT counts requests whose body has arrived), so clients trickling their uploads cannot lock the others out; each is cut at BODY_TIMEOUT_MS.' }),
   ADMISSION_TOLERANCE: Type.Number({ minimum: 1.1, maximum: 100, default: 2, description: 'With ADMISSION_LIMIT=auto: how many times its latency at the lowest limit a request may take before the limit shrinks.' }),
   OTEL_EXPORTER_OTLP_ENDPOINT: Type.Optional(Type.String({ minLength: 1, description: 'OpenTelemetry: where OTLP spans go (e.g. http://collector:4318); setting it turns tracing on. The SDK reads every other OTEL_* variable itself (OTEL_EXPORTER_OTLP_PROTOCOL, OTEL_TRACES_SAMPLER, OTEL_PROPAGATORS, OTEL_RESOURCE_ATTRIBUTES, ...).' })),
   OTEL_TRACES_EXPORTER: Type.Optional(Type.String({ minLength: 1, description: 'OpenTelemetry: the span exporters (otlp, console, zipkin; none: off); setting it turns tracing on. Unset, and OTEL_EXPORTER_OTLP_ENDPOINT unset: no tracing at all.' })),
@@ -50,6 +51,7 @@ export const ConfigSchema = Type.Object({
   RESPONSE_CACHE_BYTES: Type.Integer({ minimum: 1024, default: 16 * MiB, description: 'Response cache: most bytes its entries may hold, keys included; the least recently used go first.' }),
   MAX_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 1, default: 30_000, description: 'Deadline of a request, and the cap of the X-Request-Timeout-Ms header; a deadline that cannot be met is refused at once.' }),
   SHARP_CONCURRENCY: Type.Union([Type.Literal('auto'), Type.Integer({ minimum: 1, maximum: 64 })], { default: 'auto', description: 'libvips threads per image decode. auto: 1 when inference workers use the cores.' }),
+  FAULT_INJECTION: Type.Boolean({ default: false, description: 'Fault drills only: SIGUSR2 kills every inference worker as a crash would (they are replaced). Off by default.' }),
   MAX_EVENT_LOOP_DELAY_MS: Type.Integer({ minimum: 0, default: 1000, description: 'Above this event-loop delay requests are refused with 503 (0 = off).' }),
   MAX_RSS_BYTES: Type.Integer({ minimum: 0, default: 0, description: 'Above this resident memory requests are refused with 503 (0 = off).' }),
   BOOT_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: 120_000, description: 'Longest model load, warm-up and conversion check before the port opens (Fastify pluginTimeout); past it the boot fails. WebGPU on a software adapter (lavapipe) can need more.' }),
@@ -82,6 +84,20 @@ function describeAllowed (option: AllowedValue): string {
   return `${option.type ?? 'value'}${option.minimum !== undefined ? ` ${option.minimum}..${option.maximum ?? ''}` : ''}`
 }
 
+type IntegerSchema = TSchema & { type?: string, anyOf?: Array<AllowedValue & { type?: string }>, minimum?: number, maximum?: number }
+const schemaOf = (key: string): IntegerSchema => (ConfigSchema.properties as Record<string, IntegerSchema>)[key]
+const acceptsInteger = (key: string): boolean => {
+  const schema = schemaOf(key)
+  return schema?.type === 'integer' || (schema?.anyOf ?? []).some(o => o.type === 'integer')
+}
+function describeInteger (key: string): string {
+  const schema = schemaOf(key)
+  const integer = schema.type === 'integer' ? schema : (schema.anyOf ?? []).find(o => o.type === 'integer')
+  const others = (schema.anyOf ?? []).filter(o => o.const !== undefined).map(o => String(o.const))
+  const range = integer?.minimum !== undefined ? ` ${integer.minimum}..${integer.maximum ?? ''}` : ''
+  return ` (allowed: integer${range}${others.length > 0 ? `, ${others.join(', ')}` : ''})`
+}
+
 /** Reads the variables the schema knows from an environment, applies defaults, and validates them. */
 export function loadConfig (env: Record<string, string | undefined> = process.env): Config {
   const known: Record<string, unknown> = {}
@@ -94,6 +110,11 @@ export function loadConfig (env: Record<string, string | undefined> = process.en
       throw new ConfigError([`INFERENCE_BACKEND=${String(known.INFERENCE_BACKEND)} and TFJS_BACKEND=${String(known.TFJS_BACKEND)} disagree: set INFERENCE_BACKEND only (TFJS_BACKEND is its former name).`])
     }
     known.INFERENCE_BACKEND = known.TFJS_BACKEND
+  }
+  // TypeBox's Convert truncates "1.5" to 1 for an integer: a setting that is not a whole number is refused instead.
+  const fractional = Object.entries(known).filter(([key, raw]) => acceptsInteger(key) && typeof raw === 'string' && /^\s*[-+]?(\d+\.\d*|\.\d+|\d+(\.\d*)?[eE][-+]?\d+)\s*$/.test(raw) && !Number.isInteger(Number(raw)))
+  if (fractional.length > 0) {
+    throw new ConfigError(fractional.map(([key, raw]) => `${key}=${JSON.stringify(raw)}: must be a whole number${describeInteger(key)}`))
   }
   const value = Value.Default(ConfigSchema, Value.Convert(ConfigSchema, known)) as Record<string, unknown>
   if (!Value.Check(ConfigSchema, value)) {

@@ -76,7 +76,7 @@ export function bodyTimeout (timeoutMs: number): ServiceError {
 
 /** A refusal under load: the client may retry after `retryAfterSeconds`. */
 export class OverloadedError extends ServiceError {
-  constructor (code: 'QUEUE_FULL' | 'DEADLINE_EXCEEDED' | 'OVERLOADED' | 'SHUTTING_DOWN', message: string, readonly retryAfterSeconds: number) {
+  constructor (code: 'QUEUE_FULL' | 'DEADLINE_EXCEEDED' | 'OVERLOADED' | 'SHUTTING_DOWN' | 'UPLOADS_BUSY' | 'WORKER_FAILED' | 'MODEL_UNAVAILABLE', message: string, readonly retryAfterSeconds: number) {
     super(code, 503, message)
     this.name = 'OverloadedError'
   }

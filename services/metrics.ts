@@ -89,6 +89,9 @@ export class ServiceMetrics {
   private readonly cacheLookups: Counter<typeof MODEL_LABELS[number] | 'result'>
   private readonly grpcRequests: Counter<'method' | 'grpc_code'>
   private readonly grpcDuration: Histogram<'method'>
+  private readonly workerDeaths: Counter<typeof MODEL_LABELS[number]>
+  private readonly workerRestarts: Counter<typeof MODEL_LABELS[number]>
+  private readonly workerStartFailures: Counter<typeof MODEL_LABELS[number]>
 
   constructor (opts: ServiceMetricsOptions) {
     this.backend = opts.backend
@@ -190,6 +193,24 @@ export class ServiceMetrics {
       buckets: SECONDS_BUCKETS,
       registers
     })
+    this.workerDeaths = new Counter({
+      name: 'inference_worker_deaths_total',
+      help: 'Inference workers that died while serving (a crash, an out-of-memory kill).',
+      labelNames: MODEL_LABELS,
+      registers
+    })
+    this.workerRestarts = new Counter({
+      name: 'inference_worker_restarts_total',
+      help: 'Inference workers started again after a death or a failed start.',
+      labelNames: MODEL_LABELS,
+      registers
+    })
+    this.workerStartFailures = new Counter({
+      name: 'inference_worker_start_failures_total',
+      help: 'Restarts of an inference worker that failed (tried again after a backoff; the model is not ready while none runs).',
+      labelNames: MODEL_LABELS,
+      registers
+    })
     const metrics = this
     new Gauge({ // eslint-disable-line no-new
       name: 'tfjs_tensors',
@@ -208,6 +229,23 @@ export class ServiceMetrics {
   }
 
   get contentType (): string { return this.registry.contentType }
+
+  /** Exports the uploads still arriving and those refused for it (MAX_UPLOADS_IN_PROGRESS, plugins/admission.ts). */
+  setUploadSource (state: () => { uploading: number, refused: number }): void {
+    const registers = [this.registry]
+    new Gauge({ // eslint-disable-line no-new
+      name: 'uploads_in_progress',
+      help: 'Inference requests whose body is still arriving (they hold no admission slot).',
+      registers,
+      collect () { this.set(state().uploading) }
+    })
+    new Counter({ // eslint-disable-line no-new
+      name: 'uploads_refused_total',
+      help: 'Inference requests refused with 503 UPLOADS_BUSY: MAX_UPLOADS_IN_PROGRESS uploads were already arriving.',
+      registers,
+      collect () { this.reset(); this.inc(state().refused) }
+    })
+  }
 
   /** Exports the admission limit and what it has let through and refused (plugins/admission.ts). */
   setAdmissionSource (state: () => { limit: number, inFlight: number, admitted: number, refused: number, held: number, inFlightSeconds: number, utilizationSeconds: number }): void {
@@ -339,11 +377,21 @@ export class ServiceMetrics {
     this.queueDepth.set(this.#labels(model), depth)
   }
 
+  /** A worker event of a model version (services/runners.ts). */
+  observeWorker (type: 'died' | 'restarted' | 'start-failed' | 'recovered', model: ModelLabels): void {
+    if (type === 'died') this.workerDeaths.inc(this.#labels(model))
+    else if (type === 'restarted') this.workerRestarts.inc(this.#labels(model))
+    else if (type === 'start-failed') this.workerStartFailures.inc(this.#labels(model))
+  }
+
   setModels (models: Array<ModelLabels & { sha256: string }>): void {
     this.modelInfo.reset()
     for (const m of models) {
       this.modelInfo.set({ model: m.name, version: m.version, backend: this.backend, sha256: m.sha256 }, 1)
       this.queueDepth.set(this.#labels(m), 0)
+      this.workerDeaths.inc(this.#labels(m), 0)
+      this.workerRestarts.inc(this.#labels(m), 0)
+      this.workerStartFailures.inc(this.#labels(m), 0)
     }
   }
 

@@ -1,7 +1,7 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type * as tfTypes from '@tensorflow/tfjs'
-import { readModelJson } from './model-manifest.js'
+import { readModelJson, type ModelJson } from './model-manifest.js'
 
 type IO = typeof tfTypes.io
 
@@ -31,6 +31,27 @@ export function loadFromDirectory (dir: string): tfTypes.io.IOHandler {
         trainingConfig: modelJson.trainingConfig as tfTypes.io.TrainingConfig | undefined,
         weightSpecs: specs,
         weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength)
+      }
+    }
+  }
+}
+
+/** A TF.js IO handler for a model already in memory (services/classifier.ts, ModelSnapshot). */
+export function loadFromMemory (modelJson: ModelJson, weightData: Uint8Array): tfTypes.io.IOHandler {
+  return {
+    async load () {
+      const specs = modelJson.weightsManifest.flatMap(group => group.weights as tfTypes.io.WeightsManifestEntry[])
+      return {
+        modelTopology: modelJson.modelTopology as tfTypes.io.ModelArtifacts['modelTopology'],
+        format: modelJson.format,
+        generatedBy: modelJson.generatedBy as string | undefined,
+        convertedBy: modelJson.convertedBy as string | null | undefined,
+        signature: modelJson.signature as object | undefined,
+        userDefinedMetadata: modelJson.userDefinedMetadata as Record<string, object> | undefined,
+        modelInitializer: modelJson.modelInitializer as object | undefined,
+        trainingConfig: modelJson.trainingConfig as tfTypes.io.TrainingConfig | undefined,
+        weightSpecs: specs,
+        weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength) as ArrayBuffer
       }
     }
   }

@@ -56,19 +56,45 @@ export interface ModelJson {
   [key: string]: unknown
 }
 
+/** model.json parsed; an error names the file. */
+export function parseModelJson (text: string, file: string): ModelJson {
+  let parsed: ModelJson
+  try {
+    parsed = JSON.parse(text) as ModelJson
+  } catch (err) {
+    throw new Error(`Cannot read ${file}: ${(err as Error).message}`)
+  }
+  if (parsed === null || typeof parsed !== 'object' || !Array.isArray(parsed.weightsManifest)) throw new Error(`Cannot read ${file}: not a TF.js model.json (no weightsManifest)`)
+  return parsed
+}
+
 export async function readModelJson (dir: string): Promise<ModelJson> {
-  return JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as ModelJson
+  const file = join(dir, 'model.json')
+  return parseModelJson(await readFile(file, 'utf8'), file)
+}
+
+/** A model directory's files as read at one moment: model.json, and each weight file in the order it lists them. */
+export interface ModelFileBytes { modelJson: Buffer, weights: Buffer[] }
+
+export async function readModelFiles (dir: string): Promise<ModelFileBytes & { parsed: ModelJson }> {
+  const modelJson = await readFile(join(dir, 'model.json'))
+  const parsed = parseModelJson(modelJson.toString('utf8'), join(dir, 'model.json'))
+  const weights: Buffer[] = []
+  for (const group of parsed.weightsManifest) {
+    for (const path of group.paths) weights.push(await readFile(join(dir, path)))
+  }
+  return { modelJson, weights, parsed }
+}
+
+export function digestOf (files: ModelFileBytes): string {
+  const hash = createHash('sha256')
+  hash.update(files.modelJson)
+  for (const w of files.weights) hash.update(w)
+  return hash.digest('hex')
 }
 
 export async function computeModelDigest (dir: string): Promise<string> {
-  const hash = createHash('sha256')
-  const modelJson = await readFile(join(dir, 'model.json'))
-  hash.update(modelJson)
-  const parsed = JSON.parse(modelJson.toString('utf8')) as ModelJson
-  for (const group of parsed.weightsManifest) {
-    for (const path of group.paths) hash.update(await readFile(join(dir, path)))
-  }
-  return hash.digest('hex')
+  return digestOf(await readModelFiles(dir))
 }
 
 export async function readManifest (dir: string): Promise<ModelManifest> {

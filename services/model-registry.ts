@@ -1,5 +1,6 @@
 import { ServiceError, ErrorCodes } from './errors.js'
 import { describePolicy, policyFor, selectVersions, type ModelSource, type VersionPolicies } from './model-repository.js'
+import { computeModelDigest } from './model-manifest.js'
 import type { ServedModel } from './served-model.js'
 
 export type ModelState = 'READY' | 'LOADING' | 'UNLOADING' | 'UNAVAILABLE'
@@ -91,9 +92,9 @@ export class ModelRegistry {
     return [...this.entries.values()].filter(e => e.slots.size > 0).map(e => e.name)
   }
 
-  /** Whether a model has a version that can answer now. */
+  /** Whether a model has a version that can answer now: loaded, and some worker of it running. */
   isReady (name: string, version?: string): boolean {
-    return this.findSlot(name, version) !== undefined
+    return this.findSlot(name, version)?.model.available === true
   }
 
   /** The serving versions of a model, newest first (404 when none serves). */
@@ -163,7 +164,16 @@ export class ModelRegistry {
       if (wanted.length === 0) {
         throw new ServiceError(ErrorCodes.MODEL_LOAD_FAILED, 400, `Model '${name}' has versions ${found.versions.map(v => v.version).join(', ')} on disk, none of which its version policy (${describePolicy(policy)}) serves.`)
       }
-      const toStart = found.versions.filter(v => wanted.includes(v.version) && !entry.slots.has(v.version))
+      // A serving version is a snapshot of its files (services/classifier.ts, ModelSnapshot): files changed in place
+      // since are picked up here, by an explicit load, as a new start of that version, never by a worker restart.
+      const changed = new Set<number>()
+      for (const v of found.versions) {
+        const slot = entry.slots.get(v.version)
+        if (slot === undefined || !wanted.includes(v.version)) continue
+        const digest = await computeModelDigest(v.directory).catch(() => undefined)
+        if (digest !== slot.model.digest) changed.add(v.version)
+      }
+      const toStart = found.versions.filter(v => wanted.includes(v.version) && (!entry.slots.has(v.version) || changed.has(v.version)))
       const before = entry.state
       entry.state = 'LOADING'
       const started = await Promise.allSettled(toStart.map(v => this.options.start(v.directory, { name, version: v.version })))
@@ -179,7 +189,7 @@ export class ModelRegistry {
       const slots = new Map<number, Slot>()
       const retired: Slot[] = []
       for (const [version, slot] of entry.slots) {
-        if (wanted.includes(version)) slots.set(version, slot)
+        if (wanted.includes(version) && !changed.has(version)) slots.set(version, slot)
         else retired.push(slot)
       }
       for (const model of fresh) slots.set(model.repositoryVersion, { model, refs: 0, retired: false })

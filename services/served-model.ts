@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os'
 import { BatchQueue, type BatchRunner, type TensorMemory } from './batch-queue.js'
 import { onOnnxRuntime, type BackendChoice } from './backend.js'
-import { ImageClassifier, ModelDescription, type Classification } from './classifier.js'
+import { readFile } from 'node:fs/promises'
+import { ImageClassifier, ModelDescription, ModelSnapshot, type Classification } from './classifier.js'
 import type { Pixels } from './pixels.js'
-import { InProcessRunner, WorkerRunner } from './runners.js'
+import { InProcessRunner, WorkerRunner, type WorkerEvent } from './runners.js'
 import { OnnxClassifier, type OnnxModelFile, type OrtSessionSettings } from './onnx/classifier.js'
 
 export interface InferenceSettings {
@@ -83,6 +84,8 @@ export interface ServedClassification extends Classification {
 export interface ServeHooks {
   onBatch?: (size: number, ms: number) => void
   onDepth?: (depth: number) => void
+  /** A worker died, was restarted, failed to start, or came back: for the log and metrics. */
+  onWorker?: (event: WorkerEvent) => void
 }
 
 /** Where a model sits in the repository: its name there and its version number (1 for a flat model directory). */
@@ -100,29 +103,49 @@ export class ServedModel {
     private readonly runners: BatchRunner[],
     private readonly identity: RepositoryIdentity,
     /** Milliseconds the warm-up took, the slowest runner's. */
-    readonly warmUpMs: number
+    readonly warmUpMs: number,
+    private readonly workerListeners: Array<(event: WorkerEvent) => void>
   ) {}
 
   /**
    * Loads and warms the model on its runners. On onnxruntime, `onnx` is the checked conversion to serve. `identity`
    * is its repository name and version; without one, the manifest's name and version 1.
    */
-  static async start (directory: string, backend: BackendChoice, settings: InferenceSettings, hooks: ServeHooks = {}, onnx?: OnnxModelFile, identity?: RepositoryIdentity): Promise<ServedModel> {
-    const description = await ModelDescription.read(directory)
+  static async start (directory: string, backend: BackendChoice, settings: InferenceSettings, hooks: ServeHooks = {}, onnx?: OnnxModelFile & { digest?: string }, identity?: RepositoryIdentity): Promise<ServedModel> {
+    // Read once: every worker of this version, those started later included, gets these very bytes (a snapshot).
+    const snapshot = await ModelSnapshot.read(directory)
+    const description = snapshot.description
+    if (onnx?.digest !== undefined && onnx.digest !== description.digest) {
+      throw new Error(`Model ${directory} changed on disk while it was loading (its ONNX conversion is of weights ${onnx.digest.slice(0, 12)}, the files now are ${description.digest.slice(0, 12)}): refused, load it again`)
+    }
+    const file = onnx === undefined ? undefined : { ...onnx, bytes: onnx.bytes ?? new Uint8Array(await readFile(onnx.path)) }
     const ort = onOnnxRuntime(backend.name)
-      ? { file: onnx ?? failNoOnnx(backend.name), session: settings.ort ?? { intraOpThreads: 1, spinning: false, executionProvider: backend.name === 'webgpu' ? 'webgpu' as const : 'cpu' as const } }
+      ? { file: file ?? failNoOnnx(backend.name), session: settings.ort ?? { intraOpThreads: 1, spinning: false, executionProvider: backend.name === 'webgpu' ? 'webgpu' as const : 'cpu' as const } }
       : undefined
+    const workerListeners: Array<(event: WorkerEvent) => void> = hooks.onWorker === undefined ? [] : [hooks.onWorker]
+    const onWorker = (event: WorkerEvent): void => { for (const listener of workerListeners) listener(event) }
     let runners: BatchRunner[]
     let warmUpMs: number
+    /** The first latency estimate: an image's cost after the warm-up (which pays for compilation once). */
+    let itemMs: number
     if (settings.workers === 0) {
-      const classifier = ort === undefined ? await ImageClassifier.load(directory) : await OnnxClassifier.load(directory, ort.file, ort.session)
+      const classifier = ort === undefined ? await ImageClassifier.load(snapshot) : await OnnxClassifier.load(description, ort.file, ort.session)
       const started = performance.now()
       await classifier.warmUp()
       warmUpMs = performance.now() - started
+      const second = performance.now()
+      await classifier.warmUp()
+      itemMs = performance.now() - second
       runners = [new InProcessRunner(classifier)]
     } else {
+      const { digest: _digest, ...onnxFile } = ort?.file ?? {}
+      const init = {
+        description: description.data,
+        backend: backend.name,
+        ...(ort === undefined ? { tfjs: { modelJson: snapshot.modelJson, weightData: snapshot.weightData } } : { onnx: { file: onnxFile as OnnxModelFile, session: ort.session } })
+      }
       const started = await Promise.allSettled(Array.from({ length: settings.workers }, (_, i) =>
-        WorkerRunner.start(`worker-${i}`, { modelDir: directory, backend: backend.name, onnx: ort }, description.labels.length)))
+        WorkerRunner.start(`worker-${i}`, init, description.labels.length, onWorker)))
       const failed = started.find(r => r.status === 'rejected')
       const ok = started.flatMap(r => r.status === 'fulfilled' ? [r.value] : [])
       if (failed !== undefined) {
@@ -131,10 +154,11 @@ export class ServedModel {
       }
       runners = ok.map(r => r.runner)
       warmUpMs = Math.max(...ok.map(r => r.warmUpMs))
+      itemMs = Math.max(...ok.map(r => r.runner.itemMs))
     }
-    const queue = new BatchQueue(runners, { ...settings, initialItemMs: warmUpMs, ...hooks })
+    const queue = new BatchQueue(runners, { ...settings, initialItemMs: Number.isFinite(itemMs) ? itemMs : warmUpMs, ...hooks })
     const served = ort === undefined ? settings : { ...settings, precision: ort.file.precision ?? 'fp32' }
-    return new ServedModel(description, served, queue, runners, identity ?? { name: description.name, version: 1 }, warmUpMs)
+    return new ServedModel(description, served, queue, runners, identity ?? { name: description.name, version: 1 }, warmUpMs, workerListeners)
   }
 
   /** The name clients use: the repository's directory name (the manifest's name for a single MODEL_DIR). */
@@ -153,9 +177,17 @@ export class ServedModel {
   get inFlight (): number { return this.queue.inFlight }
   get workerRunners (): WorkerRunner[] { return this.runners.filter((r): r is WorkerRunner => r instanceof WorkerRunner) }
 
-  /** Reports each batch run and each change of the queue depth, for metrics. */
+  /** Reports each batch run, each change of the queue depth and each worker event, for metrics. */
   observe (hooks: ServeHooks): void {
     this.queue.observe(hooks)
+    if (hooks.onWorker !== undefined) this.workerListeners.push(hooks.onWorker)
+  }
+
+  /** Whether some runner can answer: false while every worker fails to start (the model is then not ready). */
+  get available (): boolean { return this.queue.available }
+  /** Why not, while it is not. */
+  get unavailableReason (): string | undefined {
+    return this.available ? undefined : this.workerRunners.find(r => r.unavailableReason !== undefined)?.unavailableReason
   }
 
   /** Requests answered and batches run since start. */

@@ -92,12 +92,17 @@ export function multipart (parts: Array<{ name: string, filename?: string, conte
 export const imageFile = (content: Buffer, filename = 'photo.jpg', contentType = 'image/jpeg') =>
   multipart([{ name: 'file', filename, contentType, content }])
 
+const listening = new Map<string, FastifyInstance>()
+
 /** The app listening on 127.0.0.1 on a free port, for clients that talk HTTP to it: its base URL. */
 export async function listen (t: Test, env: Record<string, string> = {}): Promise<string> {
   const server = await build(t, env)
   await server.listen({ port: 0, host: '127.0.0.1' })
   const { port } = server.server.address() as AddressInfo
-  return `http://127.0.0.1:${port}`
+  const url = `http://127.0.0.1:${port}`
+  listening.set(url, server)
+  t.teardown(() => listening.delete(url))
+  return url
 }
 
 /** A real photo whose label is known: the first food photo once the photo fixtures exist, else the flower (not food). */
@@ -109,16 +114,29 @@ export async function labelledPhoto (): Promise<{ path: string, label: string }>
 }
 
 /**
- * A client that sends its headers and the start of an upload to /predict, then nothing more: admitted, it holds
- * one admission slot until destroyed.
+ * One admission slot taken, as a request being worked on takes it (its body arrived, its answer not sent), until
+ * destroy(). A slow upload no longer takes one (plugins/admission.ts), so the slot is taken on the server itself:
+ * `target` is the server, or the URL listen() returned.
  */
-export async function holdAdmissionSlot (url: string, apiKey?: string): Promise<Socket> {
+export async function holdAdmissionSlot (target: string | FastifyInstance): Promise<{ destroy: () => void }> {
+  const server = typeof target === 'string' ? listening.get(target) : target
+  if (server === undefined) throw new Error(`holdAdmissionSlot: ${String(target)} is not a server listen() started`)
+  if (!server.admission.tryAcquire()) throw new Error('holdAdmissionSlot: no slot free')
+  let held = true
+  return { destroy: () => { if (held) { held = false; server.admission.release() } } }
+}
+
+/**
+ * A client that sends its headers and the start of an upload to /predict, then nothing more, until destroyed: it
+ * holds a connection (and an upload in progress), not an admission slot.
+ */
+export async function startSlowUpload (url: string, contentLength = 100000, apiKey?: string): Promise<Socket> {
   const { hostname, port } = new URL(url)
   const socket = connect(Number(port), hostname)
   await new Promise(resolve => socket.once('connect', resolve))
   socket.on('error', () => {})
   const auth = apiKey === undefined ? '' : `Authorization: Bearer ${apiKey}\r\n`
-  socket.write(`POST /predict HTTP/1.1\r\nHost: ${hostname}\r\n${auth}Content-Type: multipart/form-data; boundary=xyz\r\nContent-Length: 100000\r\n\r\n--xyz\r\n`)
+  socket.write(`POST /predict HTTP/1.1\r\nHost: ${hostname}\r\n${auth}Content-Type: multipart/form-data; boundary=xyz\r\nContent-Length: ${contentLength}\r\n\r\n--xyz\r\n`)
   return socket
 }
 

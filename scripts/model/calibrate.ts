@@ -22,6 +22,7 @@ import { ModelDescription } from '../../services/classifier.js'
 import { decodeAndResize } from '../../services/image.js'
 import { OnnxClassifier } from '../../services/onnx/classifier.js'
 import { CONVERTER_VERSION } from '../../services/onnx/convert.js'
+import { writeFileAtomic } from '../../services/atomic-file.js'
 import { CALIBRATION_FILE, prepareOnnxModel, type Int8Calibration } from '../../services/onnx/prepare.js'
 import { decodeModel, encodeModel } from '../../services/onnx/proto.js'
 import { quantizeModel, QUANTIZER_VERSION } from '../../services/onnx/quantize.js'
@@ -162,7 +163,8 @@ try {
   console.log(JSON.stringify(result.evaluation, null, 2))
   console.log(`${basename(modelDir)}: ${elapsed()} in all`)
   if (!values['dry-run']) {
-    await writeFile(join(modelDir, CALIBRATION_FILE), JSON.stringify(result, null, 1) + '\n')
+    // Atomically: a calibration cut by a crash or a full disk would make the model's int8 form unreadable.
+    await writeFileAtomic(join(modelDir, CALIBRATION_FILE), JSON.stringify(result, null, 1) + '\n')
     console.log(`wrote ${join(modelDir, CALIBRATION_FILE)}`)
   }
 } finally {

@@ -671,7 +671,7 @@ export interface components {
              * @description Stable machine-readable error code.
              * @enum {string}
              */
-            code: "VALIDATION_ERROR" | "NO_FILE" | "NOT_FOUND" | "MODEL_NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "TOO_MANY_PIXELS" | "UNSUPPORTED_MEDIA_TYPE" | "UNDECODABLE_IMAGE" | "DECODE_TIMEOUT" | "BAD_REQUEST" | "QUEUE_FULL" | "DEADLINE_EXCEEDED" | "OVERLOADED" | "SHUTTING_DOWN" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR" | "TOO_MANY_IMAGES" | "MODEL_LOAD_FAILED" | "UNAUTHORIZED" | "FORBIDDEN" | "RATE_LIMITED" | "BODY_TIMEOUT";
+            code: "VALIDATION_ERROR" | "NO_FILE" | "NOT_FOUND" | "MODEL_NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "TOO_MANY_PIXELS" | "UNSUPPORTED_MEDIA_TYPE" | "UNDECODABLE_IMAGE" | "DECODE_TIMEOUT" | "BAD_REQUEST" | "QUEUE_FULL" | "DEADLINE_EXCEEDED" | "OVERLOADED" | "SHUTTING_DOWN" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR" | "TOO_MANY_IMAGES" | "MODEL_LOAD_FAILED" | "UNAUTHORIZED" | "FORBIDDEN" | "RATE_LIMITED" | "BODY_TIMEOUT" | "UPLOADS_BUSY" | "WORKER_FAILED" | "MODEL_UNAVAILABLE";
             /** @description What went wrong and how to fix it, for people. */
             message: string;
         };
@@ -809,7 +809,7 @@ export interface components {
              * @description Stable machine-readable error code.
              * @enum {string}
              */
-            code: "VALIDATION_ERROR" | "NO_FILE" | "NOT_FOUND" | "MODEL_NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "TOO_MANY_PIXELS" | "UNSUPPORTED_MEDIA_TYPE" | "UNDECODABLE_IMAGE" | "DECODE_TIMEOUT" | "BAD_REQUEST" | "QUEUE_FULL" | "DEADLINE_EXCEEDED" | "OVERLOADED" | "SHUTTING_DOWN" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR" | "TOO_MANY_IMAGES" | "MODEL_LOAD_FAILED" | "UNAUTHORIZED" | "FORBIDDEN" | "RATE_LIMITED" | "BODY_TIMEOUT";
+            code: "VALIDATION_ERROR" | "NO_FILE" | "NOT_FOUND" | "MODEL_NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "TOO_MANY_PIXELS" | "UNSUPPORTED_MEDIA_TYPE" | "UNDECODABLE_IMAGE" | "DECODE_TIMEOUT" | "BAD_REQUEST" | "QUEUE_FULL" | "DEADLINE_EXCEEDED" | "OVERLOADED" | "SHUTTING_DOWN" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR" | "TOO_MANY_IMAGES" | "MODEL_LOAD_FAILED" | "UNAUTHORIZED" | "FORBIDDEN" | "RATE_LIMITED" | "BODY_TIMEOUT" | "UPLOADS_BUSY" | "WORKER_FAILED" | "MODEL_UNAVAILABLE";
             /** @description What went wrong with this image. */
             message: string;
         };
@@ -1386,7 +1386,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
+            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`, `UPLOADS_BUSY`: too many uploads still arriving), a deadline that cannot be met (`DEADLINE_EXCEEDED`), an inference worker that died under the request (`WORKER_FAILED`), a model none of whose workers can start (`MODEL_UNAVAILABLE`, restarted automatically), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -2705,7 +2705,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
+            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`, `UPLOADS_BUSY`: too many uploads still arriving), a deadline that cannot be met (`DEADLINE_EXCEEDED`), an inference worker that died under the request (`WORKER_FAILED`), a model none of whose workers can start (`MODEL_UNAVAILABLE`, restarted automatically), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -2984,7 +2984,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
+            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`, `UPLOADS_BUSY`: too many uploads still arriving), a deadline that cannot be met (`DEADLINE_EXCEEDED`), an inference worker that died under the request (`WORKER_FAILED`), a model none of whose workers can start (`MODEL_UNAVAILABLE`, restarted automatically), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -3724,7 +3724,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
+            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`, `UPLOADS_BUSY`: too many uploads still arriving), a deadline that cannot be met (`DEADLINE_EXCEEDED`), an inference worker that died under the request (`WORKER_FAILED`), a model none of whose workers can start (`MODEL_UNAVAILABLE`, restarted automatically), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -3931,7 +3931,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
+            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`, `UPLOADS_BUSY`: too many uploads still arriving), a deadline that cannot be met (`DEADLINE_EXCEEDED`), an inference worker that died under the request (`WORKER_FAILED`), a model none of whose workers can start (`MODEL_UNAVAILABLE`, restarted automatically), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4142,7 +4142,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
+            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`, `UPLOADS_BUSY`: too many uploads still arriving), a deadline that cannot be met (`DEADLINE_EXCEEDED`), an inference worker that died under the request (`WORKER_FAILED`), a model none of whose workers can start (`MODEL_UNAVAILABLE`, restarted automatically), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */
@@ -4358,7 +4358,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`), a deadline that cannot be met (`DEADLINE_EXCEEDED`), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
+            /** @description Overloaded (`QUEUE_FULL`, `OVERLOADED`, `UPLOADS_BUSY`: too many uploads still arriving), a deadline that cannot be met (`DEADLINE_EXCEEDED`), an inference worker that died under the request (`WORKER_FAILED`), a model none of whose workers can start (`MODEL_UNAVAILABLE`, restarted automatically), or shutting down (`SHUTTING_DOWN`). The Retry-After header says when to retry. */
             503: {
                 headers: {
                     /** @description Seconds to wait before retrying. */

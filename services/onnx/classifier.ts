@@ -20,6 +20,8 @@ export interface OrtSessionSettings {
 export interface OnnxModelFile {
   /** The converted model, checked against the TF.js graph (services/onnx/prepare.ts). */
   path: string
+  /** The graph's bytes: when present, the session is made from them and `path` is not read (it names the cache entry). */
+  bytes?: Uint8Array
   inputName: string
   outputName: string
   /** int8 when it is the quantised form of the conversion (services/onnx/quantize.ts); fp32 when absent. */
@@ -40,12 +42,14 @@ export class OnnxClassifier {
   private constructor (readonly description: ModelDescription, private readonly ort: typeof Ort, private readonly session: Ort.InferenceSession, private readonly file: OnnxModelFile, private readonly settings: OrtSessionSettings) {}
 
   /** `profilePrefix`: onnxruntime writes a profile of every run there (for nodePlacement). */
-  static async load (directory: string, file: OnnxModelFile, settings: OrtSessionSettings, profilePrefix?: string): Promise<OnnxClassifier> {
-    const description = await ModelDescription.read(directory)
+  /** `source`: the model directory (its manifest read now), or the description of a version already read. */
+  static async load (source: string | ModelDescription, file: OnnxModelFile, settings: OrtSessionSettings, profilePrefix?: string): Promise<OnnxClassifier> {
+    const description = typeof source === 'string' ? await ModelDescription.read(source) : source
     // Imported here, so that a process or worker serving a TF.js backend never loads the native library.
     const ort = await import('onnxruntime-node')
     const options = sessionOptions(settings)
-    const session = await ort.InferenceSession.create(file.path, profilePrefix === undefined ? options : { ...options, enableProfiling: true, profileFilePrefix: profilePrefix })
+    const withProfile = profilePrefix === undefined ? options : { ...options, enableProfiling: true, profileFilePrefix: profilePrefix }
+    const session = file.bytes === undefined ? await ort.InferenceSession.create(file.path, withProfile) : await ort.InferenceSession.create(file.bytes, withProfile)
     return new OnnxClassifier(description, ort, session, file, settings)
   }
 

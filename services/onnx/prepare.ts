@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { join, relative, sep } from 'node:path'
+import { mkdir, readdir, readFile } from 'node:fs/promises'
+import { dirname, join, relative, sep } from 'node:path'
+import { writeFileAtomic } from '../atomic-file.js'
 import { ImageClassifier, ModelDescription } from '../classifier.js'
 import { decodeAndResize, type InputSpec } from '../image.js'
 import type { Pixels } from '../pixels.js'
@@ -23,6 +24,11 @@ export interface OnnxPrepareOptions {
    * `npm run model:calibrate`), fp32 otherwise; 'fp32': never int8; 'int8': int8 or refuse.
    */
   precision?: OnnxPrecision
+  /**
+   * Told of what the service recovers from but an operator should know: a cache entry that was damaged (converted
+   * again), a cache directory that cannot be written (the conversion served from memory). Default: console.warn.
+   */
+  warn?: (message: string, details?: Record<string, unknown>) => void
 }
 
 export type OnnxPrecision = 'auto' | 'fp32' | 'int8'
@@ -60,6 +66,10 @@ export interface QuantizationCheck {
 }
 
 export interface PreparedOnnxModel extends OnnxModelFile {
+  /** The graph itself, as checked: workers are handed these bytes, so a cache file changed or removed later is never read. */
+  bytes: Uint8Array
+  /** False when the cache directory could not be written: served from memory, converted again at the next boot. */
+  cached: boolean
   /** The TF.js model's digest (manifest sha256), which names the cache entry. */
   digest: string
   /** sha256 of the ONNX file, checked when it is read back from the cache. */
@@ -136,7 +146,13 @@ export async function prepareOnnxModel (directory: string, options: OnnxPrepareO
   const fp32 = await prepareFp32(description, options, reference)
   const precision = options.precision ?? 'auto'
   if (precision === 'fp32') return fp32
-  const calibration = await readCalibration(directory)
+  let calibration: Int8Calibration | undefined
+  try {
+    calibration = await readCalibration(directory)
+  } catch (err) {
+    if (precision === 'int8') throw err
+    return { ...fp32, int8Skipped: (err as Error).message }
+  }
   if (calibration === undefined) {
     if (precision === 'int8') throw new ConversionRefusedError(`ONNX_PRECISION=int8: ${directory} has no int8.json (npm run model:calibrate makes one)`)
     return fp32
@@ -152,9 +168,54 @@ export async function prepareOnnxModel (directory: string, options: OnnxPrepareO
 export const INT8_TOLERANCE = 0.2
 export const CALIBRATION_FILE = 'int8.json'
 
+/** The model's int8.json; undefined when there is none. One that does not parse is refused, naming the file. */
 export async function readCalibration (directory: string): Promise<Int8Calibration | undefined> {
-  const text = await readFile(join(directory, CALIBRATION_FILE), 'utf8').catch(() => undefined)
-  return text === undefined ? undefined : JSON.parse(text) as Int8Calibration
+  const file = join(directory, CALIBRATION_FILE)
+  const text = await readFile(file, 'utf8').catch(() => undefined)
+  if (text === undefined) return undefined
+  try {
+    return JSON.parse(text) as Int8Calibration
+  } catch (err) {
+    throw new ConversionRefusedError(`${file} cannot be read: ${(err as Error).message} (npm run model:calibrate writes it again)`)
+  }
+}
+
+const defaultWarn = (message: string): void => { console.warn(message) }
+
+/** Errors that mean the cache directory cannot take the file (full, read-only, not ours), not a bug. */
+const CACHE_WRITE_ERRORS = new Set(['ENOSPC', 'EROFS', 'EACCES', 'EPERM', 'EDQUOT', 'ENOTDIR', 'EEXIST', 'EIO'])
+
+/**
+ * A cache record: undefined when absent; when it does not parse (a write cut by a crash or a full disk, from before
+ * records were written atomically), undefined too, with one warning naming it, so the entry is made again.
+ */
+async function readRecord<T> (path: string, warn: NonNullable<OnnxPrepareOptions['warn']>): Promise<T | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined)
+  if (text === undefined) return undefined
+  try {
+    return JSON.parse(text) as T
+  } catch (err) {
+    warn(`ONNX cache record ${path} is damaged (${(err as Error).message}): converting again`, { file: path })
+    return undefined
+  }
+}
+
+/**
+ * Writes a checked graph and its record into the cache, each atomically; the record last, so a record names only a
+ * graph that is whole. False (with a warning) when the directory cannot take them: the caller serves from memory.
+ */
+async function writeCacheEntry (paths: { model: string, record: string }, bytes: Uint8Array, record: unknown, warn: NonNullable<OnnxPrepareOptions['warn']>): Promise<boolean> {
+  try {
+    await mkdir(dirname(paths.model), { recursive: true })
+    await writeFileAtomic(paths.model, bytes)
+    await writeFileAtomic(paths.record, JSON.stringify(record, null, 2))
+    return true
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === undefined || !CACHE_WRITE_ERRORS.has(code)) throw err
+    warn(`ONNX cache ${dirname(paths.model)} cannot be written (${code}): serving the checked conversion from memory; it is converted again at the next boot`, { cacheDir: dirname(paths.model), code })
+    return false
+  }
 }
 
 /**
@@ -168,32 +229,27 @@ async function prepareInt8 (description: ModelDescription, fp32: PreparedOnnxMod
   const calibrationSha = sha256(Buffer.from(JSON.stringify(calibration.biasCorrection === undefined ? calibration.ranges : [calibration.ranges, calibration.biasCorrection])))
   const paths = cachePaths(options.cacheDir, description.digest, `int8-v${QUANTIZER_VERSION}.${calibrationSha.slice(0, 16)}`)
   type Record = NonNullable<PreparedOnnxModel['int8']>
-  const cached = await readFile(paths.record, 'utf8').then(text => JSON.parse(text) as Record, () => undefined)
+  const warn = options.warn ?? defaultWarn
+  const cached = await readRecord<Record>(paths.record, warn)
   if (cached !== undefined) {
     const bytes = await readFile(paths.model).catch(() => undefined)
-    if (bytes !== undefined && sha256(bytes) === cached.sha256) return { ...fp32, path: paths.model, precision: 'int8', int8: cached }
+    if (bytes !== undefined && sha256(bytes) === cached.sha256) return { ...fp32, path: paths.model, bytes, precision: 'int8', int8: cached }
+    if (bytes !== undefined) warn(`ONNX cache file ${paths.model} does not match its record's sha256: quantising again`, { file: paths.model })
   }
   let bytes: Uint8Array
   try {
-    bytes = encodeModel(quantizeModel(decodeModel(await readFile(fp32.path)), calibration.ranges, calibration.biasCorrection))
+    bytes = encodeModel(quantizeModel(decodeModel(fp32.bytes), calibration.ranges, calibration.biasCorrection))
   } catch (err) {
     throw new ConversionRefusedError(`${description.name} cannot be quantised to int8: ${(err as Error).message}`)
   }
   const photos = spreadByLabel(options.checkPhotosDir, await listPhotos(options.checkPhotosDir), options.maxPhotos ?? 8)
-  const pending = `${paths.model}.${process.pid}.${Date.now()}.tmp`
-  await writeFile(pending, bytes)
-  try {
-    const check = await compareModels(description.directory, fp32, { ...fp32, path: pending, precision: 'int8' }, photos)
-    if (!(check.maxAbsDiff <= INT8_TOLERANCE)) {
-      throw new ConversionRefusedError(`the int8 model of ${description.name} disagrees with fp32: max |difference| ${check.maxAbsDiff} over ${photos.length} photos, tolerance ${INT8_TOLERANCE}`)
-    }
-    await rename(pending, paths.model)
-    const record: Record = { check, method: calibration.method, calibrationPhotos: calibration.photos.count, sha256: sha256(bytes) }
-    await writeFile(paths.record, JSON.stringify(record, null, 2))
-    return { ...fp32, path: paths.model, precision: 'int8', int8: record }
-  } finally {
-    await rm(pending, { force: true })
+  const check = await compareModels(description.directory, fp32, { ...fp32, path: paths.model, bytes, precision: 'int8' }, photos)
+  if (!(check.maxAbsDiff <= INT8_TOLERANCE)) {
+    throw new ConversionRefusedError(`the int8 model of ${description.name} disagrees with fp32: max |difference| ${check.maxAbsDiff} over ${photos.length} photos, tolerance ${INT8_TOLERANCE}`)
   }
+  const record: Record = { check, method: calibration.method, calibrationPhotos: calibration.photos.count, sha256: sha256(bytes) }
+  const cachedNow = await writeCacheEntry(paths, bytes, record, warn)
+  return { ...fp32, path: paths.model, bytes, cached: cachedNow, precision: 'int8', int8: record }
 }
 
 async function compareModels (directory: string, reference: OnnxModelFile, candidate: OnnxModelFile, photos: string[]): Promise<QuantizationCheck> {
@@ -215,11 +271,14 @@ async function compareModels (directory: string, reference: OnnxModelFile, candi
 async function prepareFp32 (description: ModelDescription, options: OnnxPrepareOptions, reference: string): Promise<PreparedOnnxModel> {
   const directory = description.directory
   const paths = cachePaths(options.cacheDir, description.digest)
-  const cached = await readFile(paths.record, 'utf8').then(text => JSON.parse(text) as Omit<PreparedOnnxModel, 'fromCache' | 'path'>, () => undefined)
+  const warn = options.warn ?? defaultWarn
+  type Record = Omit<PreparedOnnxModel, 'fromCache' | 'path' | 'bytes' | 'cached'>
+  const cached = await readRecord<Record>(paths.record, warn)
   if (cached !== undefined && cached.digest === description.digest) {
     const bytes = await readFile(paths.model).catch(() => undefined)
     // A cache entry whose file was damaged or replaced is converted and checked again.
-    if (bytes !== undefined && sha256(bytes) === cached.onnxSha256) return { ...cached, path: paths.model, fromCache: true }
+    if (bytes !== undefined && sha256(bytes) === cached.onnxSha256) return { ...cached, path: paths.model, bytes, cached: true, fromCache: true }
+    warn(bytes === undefined ? `ONNX cache file ${paths.model} is missing: converting again` : `ONNX cache file ${paths.model} does not match its record's sha256: converting again`, { file: paths.model })
   }
   if (description.format !== 'graph-model') throw new ConversionRefusedError(`${description.name} is a layers model; the ONNX converter takes graph models`)
 
@@ -232,23 +291,15 @@ async function prepareFp32 (description: ModelDescription, options: OnnxPrepareO
   const photos = spreadByLabel(options.checkPhotosDir, await listPhotos(options.checkPhotosDir), options.maxPhotos ?? 8)
   if (photos.length === 0) throw new ConversionRefusedError(`no photos in ${options.checkPhotosDir} to check the ONNX conversion against the TF.js graph`)
 
-  await mkdir(options.cacheDir, { recursive: true })
-  const pending = `${paths.model}.${process.pid}.${Date.now()}.tmp`
-  await writeFile(pending, converted.bytes)
-  const file: OnnxModelFile = { path: pending, inputName: converted.inputName, outputName: converted.outputNames[0] }
-  try {
-    const check = await checkConversion(directory, file, photos, options.tolerance ?? DEFAULT_TOLERANCE, reference)
-    if (check.maxAbsDiff > check.tolerance || !Number.isFinite(check.maxAbsDiff)) {
-      throw new ConversionRefusedError(`the ONNX conversion of ${description.name} disagrees with the TF.js graph: max |difference| ${check.maxAbsDiff} over ${photos.length} photos, tolerance ${check.tolerance}`)
-    }
-    await rename(pending, paths.model)
-    const prepared: PreparedOnnxModel = { ...file, path: paths.model, digest: description.digest, onnxSha256: sha256(converted.bytes), fromCache: false, check, opCounts: converted.opCounts }
-    const { path: _path, fromCache: _fromCache, ...record } = prepared
-    await writeFile(paths.record, JSON.stringify(record, null, 2))
-    return prepared
-  } finally {
-    await rm(pending, { force: true })
+  // Checked from memory, and written to the cache only once checked: no partial file is ever named by a record.
+  const file: OnnxModelFile = { path: paths.model, bytes: converted.bytes, inputName: converted.inputName, outputName: converted.outputNames[0] }
+  const check = await checkConversion(directory, file, photos, options.tolerance ?? DEFAULT_TOLERANCE, reference)
+  if (check.maxAbsDiff > check.tolerance || !Number.isFinite(check.maxAbsDiff)) {
+    throw new ConversionRefusedError(`the ONNX conversion of ${description.name} disagrees with the TF.js graph: max |difference| ${check.maxAbsDiff} over ${photos.length} photos, tolerance ${check.tolerance}`)
   }
+  const record: Record = { inputName: file.inputName, outputName: file.outputName, digest: description.digest, onnxSha256: sha256(converted.bytes), check, opCounts: converted.opCounts }
+  const cachedNow = await writeCacheEntry(paths, converted.bytes, record, warn)
+  return { ...record, path: paths.model, bytes: converted.bytes, cached: cachedNow, fromCache: false }
 }
 
 /** Runs the photos, as one batch, through the TF.js graph and the ONNX model; the largest difference. */

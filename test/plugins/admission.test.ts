@@ -1,7 +1,7 @@
 import t from 'tap'
 import { readFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
-import { build, holdAdmissionSlot as holdSlot, imageFile, labelledPhoto, listen } from '../helper.js'
+import { build, holdAdmissionSlot as holdSlot, imageFile, labelledPhoto, listen, startSlowUpload } from '../helper.js'
 
 async function metric (url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text()
@@ -24,11 +24,11 @@ t.test('over the admission limit, inference requests are refused before their up
   const post = (body: { payload: Buffer, headers: Record<string, string> }) => fetch(`${url}/predict`, { method: 'POST', body: new Uint8Array(body.payload), headers: body.headers })
 
   const held = await holdSlot(url)
-  await until(async () => await metric(url, 'admission_in_flight') === 1, 'the slow upload to be admitted')
+  await until(async () => await metric(url, 'admission_in_flight') === 1, 'the slot to be taken')
 
   const small = await post(upload)
   t.equal(small.status, 503)
-  t.match(await small.json(), { statusCode: 503, error: 'Service Unavailable', code: 'OVERLOADED', message: /limit of 1 requests in flight \(ADMISSION_LIMIT\); retry in 1 s/ })
+  t.match(await small.json(), { statusCode: 503, error: 'Service Unavailable', code: 'OVERLOADED', message: /limit of 1 requests being worked on \(ADMISSION_LIMIT\); retry in 1 s/ })
   t.equal(small.headers.get('retry-after'), '1')
   t.not(small.headers.get('connection'), 'close', 'a small upload is drained and the connection kept')
 
@@ -76,7 +76,7 @@ t.test('with the adaptive limit, concurrent clients are all answered, 200 or 503
 
 t.test('ADMISSION_LIMIT=off leaves only the queue\'s own limits', async t => {
   const url = await listen(t, { ADMISSION_LIMIT: 'off' })
-  const held = await holdSlot(url)
+  const held = await startSlowUpload(url)
   await new Promise(resolve => setTimeout(resolve, 100))
   const upload = imageFile(await readFile((await labelledPhoto()).path))
   const res = await fetch(`${url}/predict`, { method: 'POST', body: new Uint8Array(upload.payload), headers: upload.headers })
@@ -96,7 +96,7 @@ t.test('a refusal is held for ADMISSION_HOLD_MS (a client that ignores Retry-Aft
   const url = await listen(t, { ADMISSION_LIMIT: '1', ADMISSION_HOLD_MS: '600' })
   const slot = await holdSlot(url)
   t.teardown(() => slot.destroy())
-  await until(async () => await metric(url, 'admission_in_flight') === 1, 'the slow upload to be admitted')
+  await until(async () => await metric(url, 'admission_in_flight') === 1, 'the slot to be taken')
   const refusal = timedPost(url)
   await until(async () => await metric(url, 'admission_refusals_held') === 1, 'the refusal to be held')
   t.equal((await fetch(`${url}/health/ready`)).status, 200, 'other routes answer while it is held')
@@ -120,7 +120,7 @@ t.test('a refusal is held for ADMISSION_HOLD_MS (a client that ignores Retry-Aft
   const quick = await listen(t, { ADMISSION_LIMIT: '1', ADMISSION_HOLD_MS: '0' })
   const quickSlot = await holdSlot(quick)
   t.teardown(() => quickSlot.destroy())
-  await until(async () => await metric(quick, 'admission_in_flight') === 1, 'the slow upload to be admitted')
+  await until(async () => await metric(quick, 'admission_in_flight') === 1, 'the slot to be taken')
   const now = await timedPost(quick)
   t.equal(now.res.status, 503)
   t.ok(now.ms < 400, `ADMISSION_HOLD_MS=0: answered at once (${Math.round(now.ms)} ms)`)
@@ -130,8 +130,8 @@ t.test('at shutdown a held refusal is answered at once, and the server closes wi
   const server = await build(t, { ADMISSION_LIMIT: '1', ADMISSION_HOLD_MS: '1000' })
   await server.listen({ port: 0, host: '127.0.0.1' })
   const url = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`
-  const slot = await holdSlot(url)
-  await until(async () => await metric(url, 'admission_in_flight') === 1, 'the slow upload to be admitted')
+  const slot = await holdSlot(server)
+  await until(async () => await metric(url, 'admission_in_flight') === 1, 'the slot to be taken')
   const upload = imageFile(await readFile((await labelledPhoto()).path))
   const started = performance.now()
   const refusal = fetch(`${url}/predict`, { method: 'POST', body: new Uint8Array(upload.payload), headers: upload.headers })

@@ -71,7 +71,7 @@ t.test('a body that arrives in time is not cut, however long the answer takes', 
   }
   await closed
   const { status, body } = parse(text)
-  t.equal(status, 200)
+  t.equal(status, 200, JSON.stringify(body))
   t.match(body, { label: 'not_food', model: { name: 'food' } })
 })
 

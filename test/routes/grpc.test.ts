@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -84,12 +83,9 @@ t.test('the Open Inference Protocol over gRPC, called by grpcio stubs compiled f
   t.equal(results.unknown_version, 'NOT_FOUND')
   t.equal(results.load_without_token, 'PERMISSION_DENIED', 'the repository extension is off without ADMIN_TOKEN')
 
-  // Overload: HTTP uploads hold both admission slots (the limit is shared); the gRPC call is refused at once.
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-  const held = await Promise.all([holdAdmissionSlot(url, KEY), holdAdmissionSlot(url, KEY)])
+  // Overload: requests being worked on hold both admission slots (the limit is shared); the gRPC call is refused at once.
+  const held = await Promise.all([holdAdmissionSlot(app), holdAdmissionSlot(app)])
   t.teardown(() => held.forEach(s => s.destroy()))
-  await new Promise(resolve => setTimeout(resolve, 200))
   t.equal(app.admission.inFlight, 2, 'both slots held')
   t.equal(JSON.parse((await client('overload')).stdout).overload, 'UNAVAILABLE')
 

@@ -1,10 +1,9 @@
 import { openAsBlob } from 'node:fs'
-import type { Socket } from 'node:net'
 import t from 'tap'
 import { ApiError, ClassifierClient, retryAfterMs, retryingFetch } from '../../sdk/src/index.js'
 import { holdAdmissionSlot, labelledPhoto, listen } from '../helper.js'
 
-async function holdSlot (url: string): Promise<Socket> {
+async function holdSlot (url: string): Promise<{ destroy: () => void }> {
   const socket = await holdAdmissionSlot(url)
   await new Promise(resolve => setTimeout(resolve, 200))
   return socket

@@ -29,6 +29,12 @@ t.test('weights that do not match the manifest digest are refused', async t => {
   await t.rejects(ImageClassifier.load(dir), { message: /does not match its manifest: sha256 is [0-9a-f]{64}, manifest.json says/ })
 })
 
+t.test('a model.json that does not parse is refused, naming the file', async t => {
+  const dir = await buildTinyModel(t, { sha256: false })
+  await writeFile(join(dir, 'model.json'), '{"format": "layers-model", "modelTop')
+  await t.rejects(ImageClassifier.load(dir), { message: new RegExp(`^Cannot read ${join(dir, 'model.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `) })
+})
+
 t.test('a manifest that disagrees with the model is refused at load', async t => {
   const wrongSize = await buildTinyModel(t, { manifest: { input: { width: 64, height: 64, channels: 3, resizeMode: 'fill', normalization: { mean: [0, 0, 0], std: [1, 1, 1] } } } })
   await t.rejects(ImageClassifier.load(wrongSize), { message: /Model input shape \[.*32, 32, 3\] does not match the manifest's 64x64x3/ })

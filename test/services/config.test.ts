@@ -82,3 +82,11 @@ t.test('BOOT_TIMEOUT_MS is Fastify\'s plugin timeout: how long the model may tak
   t.equal(serverOptions(loadConfig({ BOOT_TIMEOUT_MS: '600000' })).pluginTimeout, 600_000)
   t.throws(() => loadConfig({ BOOT_TIMEOUT_MS: '10' }), ConfigError)
 })
+
+t.test('a fractional value of an integer setting is refused, not truncated', async t => {
+  t.throws(() => loadConfig({ INFERENCE_WORKERS: '1.5' }), { message: /INFERENCE_WORKERS="1.5": must be a whole number \(allowed: integer 0\.\.64, auto\)/ })
+  t.throws(() => loadConfig({ MAX_QUEUE: '2.0001' }), { message: /MAX_QUEUE="2.0001": must be a whole number \(allowed: integer 1\.\.\)/ })
+  t.throws(() => loadConfig({ PORT: '80.5' }), { message: /PORT="80.5": must be a whole number/ })
+  t.equal(loadConfig({ INFERENCE_WORKERS: '2' }).INFERENCE_WORKERS, 2)
+  t.equal(loadConfig({ MAX_QUEUE: '2.0' }).MAX_QUEUE, 2, 'a whole number written with a decimal point is one')
+})
