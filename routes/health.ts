@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { LiveSchema, ReadySchema, V2LiveSchema, V2ReadySchema, jsonResponse } from './schemas.js'
 
-const DRAINING = { status: 'draining' as const, ready: false, since: '2026-11-24T12:00:05.000Z', models: [{ name: 'food', version: '3.0.0' }], backend: 'wasm' }
+const DRAINING = { status: 'draining' as const, ready: false, since: '2026-11-24T12:00:05.000Z', models: [{ name: 'food', version: '4.0.0' }], backend: 'wasm' }
 
 /** Probes answer on every call: no access-log line per probe, warnings and errors only. */
 const logLevel = 'warn'

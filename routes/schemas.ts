@@ -110,7 +110,7 @@ export const errorResponses = {
 
 export const ModelRefSchema = Type.Object({
   name: Type.String({ description: 'The model\'s name, as in GET /models/{name}.', examples: ['food'] }),
-  version: Type.String({ description: 'The model\'s version, from its manifest.', examples: ['3.0.0'] })
+  version: Type.String({ description: 'The model\'s version, from its manifest.', examples: ['4.0.0'] })
 }, { $id: 'ModelRef', title: 'ModelRef', description: 'A model, by name and version.' })
 
 export const WelcomeSchema = Type.Object({
@@ -128,7 +128,7 @@ export const WelcomeSchema = Type.Object({
     name: 'food-classifier-service',
     version: '0.1.0',
     message: 'Welcome! POST an image to /predict (multipart field "file") to ask whether it shows food or not_food.',
-    model: { name: 'food', version: '3.0.0' },
+    model: { name: 'food', version: '4.0.0' },
     backend: 'wasm',
     docs: '/docs'
   }]
@@ -157,7 +157,7 @@ export const PredictionSchema = Type.Object({
     uncertain: false,
     predictions: [{ label: 'food', probability: 0.97 }, { label: 'not_food', probability: 0.03 }],
     warnings: [],
-    model: { name: 'food', version: '3.0.0' },
+    model: { name: 'food', version: '4.0.0' },
     backend: 'wasm'
   }]
 })
@@ -177,7 +177,7 @@ export const PredictionResultsSchema = Type.Object({
   description: 'The answers to several images sent in one request.',
   examples: [{
     results: [
-      { label: 'food', probability: 0.97, uncertain: false, predictions: [{ label: 'food', probability: 0.97 }, { label: 'not_food', probability: 0.03 }], warnings: [], model: { name: 'food', version: '3.0.0' }, backend: 'wasm' },
+      { label: 'food', probability: 0.97, uncertain: false, predictions: [{ label: 'food', probability: 0.97 }, { label: 'not_food', probability: 0.03 }], warnings: [], model: { name: 'food', version: '4.0.0' }, backend: 'wasm' },
       { statusCode: 415, error: 'Unsupported Media Type', code: 'UNSUPPORTED_MEDIA_TYPE', message: 'The data is not an image in a supported format (supported: JPEG, PNG, GIF, WebP, AVIF, TIFF).' }
     ]
   }]
@@ -191,7 +191,7 @@ export const SkippedBackendSchema = Type.Object({
 
 const modelInfoExample = {
   name: 'food',
-  version: '3.0.0',
+  version: '4.0.0',
   repositoryVersion: 1,
   description: 'Food / not-food photo classifier.',
   labels: ['food', 'not_food'],
@@ -210,7 +210,7 @@ const modelInfoExample = {
 
 export const ModelInfoSchema = Type.Object({
   name: Type.String({ description: 'The model\'s name, as in GET /models/{name}.', examples: ['food'] }),
-  version: Type.String({ description: 'The model\'s version, from its manifest.', examples: ['3.0.0'] }),
+  version: Type.String({ description: 'The model\'s version, from its manifest.', examples: ['4.0.0'] }),
   repositoryVersion: Type.Integer({ minimum: 1, description: 'Its version in the model repository (<name>/<version>/; 1 for a flat model directory): what the V2 and TF Serving routes address.', examples: [1] }),
   description: Type.String({ description: 'What the model does, from its manifest.' }),
   labels: Type.Array(Type.String(), { description: 'Every label the model answers, in the order of its outputs.', examples: [['food', 'not_food']] }),
@@ -275,7 +275,7 @@ export const ReadySchema = Type.Object({
   $id: 'Readiness',
   title: 'Readiness',
   description: 'Whether this instance should receive traffic, and why not.',
-  examples: [{ status: 'ready', ready: true, since: '2026-11-24T12:00:00.000Z', models: [{ name: 'food', version: '3.0.0' }], backend: 'wasm' }]
+  examples: [{ status: 'ready', ready: true, since: '2026-11-24T12:00:00.000Z', models: [{ name: 'food', version: '4.0.0' }], backend: 'wasm' }]
 })
 
 export const V2LiveSchema = Type.Object({ live: Type.Boolean({ description: 'True when the process answers.' }) }, { $id: 'V2Live', title: 'V2Live', description: 'Open Inference Protocol liveness.', examples: [{ live: true }] })

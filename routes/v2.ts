@@ -33,7 +33,7 @@ const ModelMetadataSchema = Type.Object({
     inputs: [{ name: INPUT_NAME, datatype: 'BYTES', shape: [-1] }],
     outputs: [{ name: OUTPUT_NAME, datatype: 'FP32', shape: [-1, 2] }],
     labels: ['food', 'not_food'],
-    parameters: { version: '3.0.0', backend: 'wasm' }
+    parameters: { version: '4.0.0', backend: 'wasm' }
   }]
 })
 

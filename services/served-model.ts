@@ -165,7 +165,7 @@ export class ServedModel {
   get name (): string { return this.identity.name }
   /** The repository version number, as the V2 and TF Serving protocols address it. */
   get repositoryVersion (): number { return this.identity.version }
-  /** The model's own version, from its manifest (for instance 3.0.0). */
+  /** The model's own version, from its manifest (for instance 4.0.0). */
   get version (): string { return this.description.version }
   get labels (): string[] { return this.description.labels }
   get inputSpec () { return this.description.inputSpec }

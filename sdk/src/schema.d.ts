@@ -595,7 +595,7 @@ export interface components {
          *       "models": [
          *         {
          *           "name": "food",
-         *           "version": "3.0.0"
+         *           "version": "4.0.0"
          *         }
          *       ],
          *       "backend": "wasm"
@@ -687,7 +687,7 @@ export interface components {
             name: string;
             /**
              * @description The model's version, from its manifest.
-             * @example 3.0.0
+             * @example 4.0.0
              */
             version: string;
         };
@@ -700,7 +700,7 @@ export interface components {
          *       "message": "Welcome! POST an image to /predict (multipart field \"file\") to ask whether it shows food or not_food.",
          *       "model": {
          *         "name": "food",
-         *         "version": "3.0.0"
+         *         "version": "4.0.0"
          *       },
          *       "backend": "wasm",
          *       "docs": "/docs"
@@ -767,7 +767,7 @@ export interface components {
          *       "warnings": [],
          *       "model": {
          *         "name": "food",
-         *         "version": "3.0.0"
+         *         "version": "4.0.0"
          *       },
          *       "backend": "wasm"
          *     }
@@ -835,7 +835,7 @@ export interface components {
          *           "warnings": [],
          *           "model": {
          *             "name": "food",
-         *             "version": "3.0.0"
+         *             "version": "4.0.0"
          *           },
          *           "backend": "wasm"
          *         },
@@ -878,7 +878,7 @@ export interface components {
          * @description A loaded model: what it answers, what it expects, and where it runs.
          * @example {
          *       "name": "food",
-         *       "version": "3.0.0",
+         *       "version": "4.0.0",
          *       "repositoryVersion": 1,
          *       "description": "Food / not-food photo classifier.",
          *       "labels": [
@@ -946,7 +946,7 @@ export interface components {
             name: string;
             /**
              * @description The model's version, from its manifest.
-             * @example 3.0.0
+             * @example 4.0.0
              */
             version: string;
             /**
@@ -1050,7 +1050,7 @@ export interface components {
          *       "models": [
          *         {
          *           "name": "food",
-         *           "version": "3.0.0",
+         *           "version": "4.0.0",
          *           "repositoryVersion": 1,
          *           "description": "Food / not-food photo classifier.",
          *           "labels": [
@@ -1147,7 +1147,7 @@ export interface operations {
                      *       "message": "Welcome! POST an image to /predict (multipart field \"file\") to ask whether it shows food or not_food.",
                      *       "model": {
                      *         "name": "food",
-                     *         "version": "3.0.0"
+                     *         "version": "4.0.0"
                      *       },
                      *       "backend": "wasm",
                      *       "docs": "/docs"
@@ -1419,7 +1419,7 @@ export interface operations {
                      *       "models": [
                      *         {
                      *           "name": "food",
-                     *           "version": "3.0.0",
+                     *           "version": "4.0.0",
                      *           "repositoryVersion": 1,
                      *           "description": "Food / not-food photo classifier.",
                      *           "labels": [
@@ -1571,7 +1571,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "name": "food",
-                     *       "version": "3.0.0",
+                     *       "version": "4.0.0",
                      *       "repositoryVersion": 1,
                      *       "description": "Food / not-food photo classifier.",
                      *       "labels": [
@@ -1743,7 +1743,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "name": "food",
-                     *       "version": "3.0.0",
+                     *       "version": "4.0.0",
                      *       "repositoryVersion": 1,
                      *       "description": "Food / not-food photo classifier.",
                      *       "labels": [
@@ -2018,7 +2018,7 @@ export interface operations {
                      *         "not_food"
                      *       ],
                      *       "parameters": {
-                     *         "version": "3.0.0",
+                     *         "version": "4.0.0",
                      *         "backend": "wasm"
                      *       }
                      *     }
@@ -2171,7 +2171,7 @@ export interface operations {
                      *         "not_food"
                      *       ],
                      *       "parameters": {
-                     *         "version": "3.0.0",
+                     *         "version": "4.0.0",
                      *         "backend": "wasm"
                      *       }
                      *     }
@@ -4825,7 +4825,7 @@ export interface operations {
                      *       "models": [
                      *         {
                      *           "name": "food",
-                     *           "version": "3.0.0"
+                     *           "version": "4.0.0"
                      *         }
                      *       ],
                      *       "backend": "wasm"
@@ -4848,7 +4848,7 @@ export interface operations {
                      *       "models": [
                      *         {
                      *           "name": "food",
-                     *           "version": "3.0.0"
+                     *           "version": "4.0.0"
                      *         }
                      *       ],
                      *       "backend": "wasm"
