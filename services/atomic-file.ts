@@ -12,15 +12,8 @@ export const tempPathFor = (path: string): string => `${path}.${process.pid}.${D
  * fsynced so the rename survives a power cut. A failed write (ENOSPC, EROFS) removes its temp file and throws.
  */
 export async function writeFileAtomic (path: string, data: Uint8Array | string): Promise<void> {
-  const temp = tempPathFor(path)
+  const temp = await writeTempFile(path, data)
   try {
-    const handle = await open(temp, 'w', 0o644)
-    try {
-      await handle.writeFile(data)
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
     await rename(temp, path)
   } catch (err) {
     await rm(temp, { force: true })

@@ -19,19 +19,7 @@ export function loadFromDirectory (dir: string): tfTypes.io.IOHandler {
         specs.push(...(group.weights as tfTypes.io.WeightsManifestEntry[]))
         for (const path of group.paths) buffers.push(await readFile(join(dir, path)))
       }
-      const all = Buffer.concat(buffers)
-      return {
-        modelTopology: modelJson.modelTopology as tfTypes.io.ModelArtifacts['modelTopology'],
-        format: modelJson.format,
-        generatedBy: modelJson.generatedBy as string | undefined,
-        convertedBy: modelJson.convertedBy as string | null | undefined,
-        signature: modelJson.signature as object | undefined,
-        userDefinedMetadata: modelJson.userDefinedMetadata as Record<string, object> | undefined,
-        modelInitializer: modelJson.modelInitializer as object | undefined,
-        trainingConfig: modelJson.trainingConfig as tfTypes.io.TrainingConfig | undefined,
-        weightSpecs: specs,
-        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength)
-      }
+      return artifactsOf(modelJson, specs, Buffer.concat(buffers))
     }
   }
 }
@@ -40,20 +28,23 @@ export function loadFromDirectory (dir: string): tfTypes.io.IOHandler {
 export function loadFromMemory (modelJson: ModelJson, weightData: Uint8Array): tfTypes.io.IOHandler {
   return {
     async load () {
-      const specs = modelJson.weightsManifest.flatMap(group => group.weights as tfTypes.io.WeightsManifestEntry[])
-      return {
-        modelTopology: modelJson.modelTopology as tfTypes.io.ModelArtifacts['modelTopology'],
-        format: modelJson.format,
-        generatedBy: modelJson.generatedBy as string | undefined,
-        convertedBy: modelJson.convertedBy as string | null | undefined,
-        signature: modelJson.signature as object | undefined,
-        userDefinedMetadata: modelJson.userDefinedMetadata as Record<string, object> | undefined,
-        modelInitializer: modelJson.modelInitializer as object | undefined,
-        trainingConfig: modelJson.trainingConfig as tfTypes.io.TrainingConfig | undefined,
-        weightSpecs: specs,
-        weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength) as ArrayBuffer
-      }
+      return artifactsOf(modelJson, modelJson.weightsManifest.flatMap(group => group.weights as tfTypes.io.WeightsManifestEntry[]), weightData)
     }
+  }
+}
+
+function artifactsOf (modelJson: ModelJson, weightSpecs: tfTypes.io.WeightsManifestEntry[], weightData: Uint8Array): tfTypes.io.ModelArtifacts {
+  return {
+    modelTopology: modelJson.modelTopology as tfTypes.io.ModelArtifacts['modelTopology'],
+    format: modelJson.format,
+    generatedBy: modelJson.generatedBy as string | undefined,
+    convertedBy: modelJson.convertedBy as string | null | undefined,
+    signature: modelJson.signature as object | undefined,
+    userDefinedMetadata: modelJson.userDefinedMetadata as Record<string, object> | undefined,
+    modelInitializer: modelJson.modelInitializer as object | undefined,
+    trainingConfig: modelJson.trainingConfig as tfTypes.io.TrainingConfig | undefined,
+    weightSpecs,
+    weightData: weightData.buffer.slice(weightData.byteOffset, weightData.byteOffset + weightData.byteLength) as ArrayBuffer
   }
 }
 
