@@ -89,8 +89,8 @@ t.test('the cached graph removed under a running service, then its worker killed
   t.same(res.json(), before, 'the same answer: the worker got the graph from memory, not from the removed file')
   t.equal((await server.inject('/health/ready')).statusCode, 200)
   const metrics = (await server.inject('/metrics')).body
-  t.match(metrics, /inference_worker_deaths_total\{model="food",version="3.0.0",backend="onnxruntime"\} 1/)
-  t.match(metrics, /inference_worker_restarts_total\{model="food",version="3.0.0",backend="onnxruntime"\} 1/)
+  t.match(metrics, /inference_worker_deaths_total\{model="food",version="4.0.0",backend="onnxruntime"\} 1/)
+  t.match(metrics, /inference_worker_restarts_total\{model="food",version="4.0.0",backend="onnxruntime"\} 1/)
   t.ok(warnings(lines).some(m => /inference worker worker-0 of food version 1 died/.test(m)), 'the death logged at warn')
 })
 

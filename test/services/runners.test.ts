@@ -32,8 +32,8 @@ t.test('a worker killed under load: every request is answered 200, or 503 with R
   }
   const metrics = (await app.inject('/metrics')).body
   // The second kill may find the worker still starting: a failed start then, not a death.
-  t.match(metrics, /inference_worker_deaths_total\{model="food",version="3.0.0",backend="wasm"\} [12]\n/)
-  t.match(metrics, /inference_worker_restarts_total\{model="food",version="3.0.0",backend="wasm"\} 2\n/)
+  t.match(metrics, /inference_worker_deaths_total\{model="food",version="4.0.0",backend="wasm"\} [12]\n/)
+  t.match(metrics, /inference_worker_restarts_total\{model="food",version="4.0.0",backend="wasm"\} 2\n/)
 })
 
 t.test('a worker that cannot start again: not ready, 503 MODEL_UNAVAILABLE with Retry-After, idle between tries, and it recovers by itself', async t => {
@@ -58,8 +58,8 @@ t.test('a worker that cannot start again: not ready, 503 MODEL_UNAVAILABLE with 
   t.equal((await app.inject('/health/ready')).statusCode, 200, `ready again by itself after ${Math.round(performance.now() - started)} ms`)
   t.equal((await app.inject({ method: 'POST', url: '/predict', payload: photo.payload, headers: photo.headers })).statusCode, 200)
   const metrics = (await app.inject('/metrics')).body
-  t.match(metrics, /inference_worker_start_failures_total\{model="food",version="3.0.0",backend="wasm"\} 3/)
-  t.match(metrics, /inference_worker_restarts_total\{model="food",version="3.0.0",backend="wasm"\} 4/)
+  t.match(metrics, /inference_worker_start_failures_total\{model="food",version="4.0.0",backend="wasm"\} 3/)
+  t.match(metrics, /inference_worker_restarts_total\{model="food",version="4.0.0",backend="wasm"\} 4/)
 })
 
 t.test('files changed in place under a served version: a restarted worker serves the version as loaded; an explicit load picks the change up', async t => {
@@ -93,5 +93,5 @@ t.test('files changed in place under a served version: a restarted worker serves
 
   const load = await app.inject({ method: 'POST', url: '/v2/repository/models/food/load', headers: { authorization: `Bearer ${token}` } })
   t.equal(load.statusCode, 200)
-  t.equal(app.models.default.version, '3.0.0', 'an explicit load serves the files now on disk')
+  t.equal(app.models.default.version, '4.0.0', 'an explicit load serves the files now on disk')
 })
