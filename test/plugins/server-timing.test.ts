@@ -22,7 +22,7 @@ t.test('every response carries Server-Timing; a prediction names its stages, que
   const predicted = await server.inject({ method: 'POST', url: '/predict', ...imageFile(await readFixture('images', 'flower.jpg')) })
   t.equal(predicted.statusCode, 200)
   const header = String(predicted.headers['server-timing'])
-  t.match(header, /^model;desc="food\/1 3\.0\.0", decode;dur=\d+\.\d, queue;dur=\d+\.\d, infer;dur=\d+\.\d, total;dur=\d+\.\d$/, "every prediction waits in the batch queue, so queue is always named")
+  t.match(header, /^model;desc="food\/1 4\.0\.0", decode;dur=\d+\.\d, queue;dur=\d+\.\d, infer;dur=\d+\.\d, total;dur=\d+\.\d$/, "every prediction waits in the batch queue, so queue is always named")
   const durations = Object.fromEntries(header.split(', ').slice(1).map(entry => [entry.split(';')[0], Number(entry.split('dur=')[1])]))
   t.ok(durations.infer > 0)
   t.ok(durations.total >= durations.decode + durations.infer - 0.3, 'the total covers the stages')

@@ -58,7 +58,7 @@ t.test('KServe V2 / Open Inference Protocol', async t => {
     t.equal(labels[data[0] > data[1] ? 0 : 1], predicted.label, 'the same label as /predict')
     t.ok(Math.abs(Math.max(data[0], data[1]) - predicted.probability) < 1e-6, 'the same probability as /predict')
     t.ok(data[3] > data[2], 'the flower is not food')
-    t.match(res.headers['server-timing'], /^model;desc="food\/1 3\.0\.0", decode;dur=/)
+    t.match(res.headers['server-timing'], /^model;desc="food\/1 4\.0\.0", decode;dur=/)
   })
 
   t.test('the classification extension answers "score:index:label" strings', async t => {
