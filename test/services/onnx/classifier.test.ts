@@ -22,7 +22,7 @@ t.test('the shipped model on WebGPU gives every output of the CPU engine within 
   await tf.setBackend('wasm')
   const cacheDir = await mkdtemp(join(tmpdir(), 'onnx-cache-'))
   t.teardown(() => rm(cacheDir, { recursive: true, force: true }))
-  const onnx = await prepareOnnxModel(food, { cacheDir, checkPhotosDir: fixture('photos'), maxPhotos: 4 })
+  const onnx = await prepareOnnxModel(food, { cacheDir, checkPhotosDir: fixture('photos'), maxPhotos: 4, precision: 'fp32' })
 
   const photosDir = fixture('photos')
   const photos = (await readdir(photosDir, { recursive: true })).filter(f => /\.(jpe?g|png)$/i.test(f)).sort()
