@@ -17,7 +17,7 @@
  */
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
-import { parseCsvLine } from './train/dataset.js'
+import { formatCsvLine, parseCsvLine } from './train/dataset.js'
 import { EXTRA_SOURCE_PREFIX } from './train/sources.js'
 
 export const AMBIGUOUS_AS = 'food'
@@ -28,7 +28,6 @@ export const PACKS = ['photos-extra', 'photos-extra-2', 'photos-extra-3']
 const packs = (process.env.PHOTOS_EXTRA?.split(':') ?? PACKS.map(p => join(root, '..', 'shared', 'data', p))).map(p => resolve(p))
 const manifestPath = join(dest, 'manifest.csv')
 
-const csv = (v: string): string => /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v
 const existing = readFileSync(manifestPath, 'utf8').split(/\r?\n/).filter(l => l.trim() !== '')
 const header = parseCsvLine(existing[0])
 const listed = new Set(existing.slice(1).map(l => { const f = parseCsvLine(l); return `${f[header.indexOf('class')]}/${f[header.indexOf('file')]}` }))
@@ -68,7 +67,7 @@ function addPack (pack: string): void {
       licence: get(f, 'licence'),
       note: packClass === 'ambiguous' ? 'packaged drink or dairy (photo pack ambiguous/, labelled food)' : `photo pack (../shared/data/${basename(pack)})`
     }
-    rows.push(header.map(h => csv(values[h] ?? '')).join(','))
+    rows.push(formatCsvLine(header, values))
     added++
   }
   if (rows.length > 0) appendFileSync(manifestPath, rows.join('\n') + '\n')

@@ -20,7 +20,7 @@ import { inflateSync } from 'node:zlib'
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import sharp, { type Sharp } from 'sharp'
-import { parseCsvLine } from './train/dataset.js'
+import { formatCsvLine, parseCsvLine } from './train/dataset.js'
 import { seedOf, mulberry32 } from './train/common.js'
 
 const PACKAGE = 'tuxpaint-stamps-default'
@@ -116,7 +116,7 @@ for (const path of FOLDERS.flatMap(f => existsSync(join(stamps, f)) ? walk(join(
   mkdirSync(join(dest, cls), { recursive: true })
   await background.composite([{ input: data, left, top }]).flatten({ background: '#ffffff' }).jpeg({ quality: 88 }).toFile(join(dest, cls, file))
   const values: Record<string, string> = { class: cls, file, width: String(SIDE), height: String(SIDE), source_package: PACKAGE, version, source_path: rel, licence: LICENCE, note: `photo cut-out ${how}` }
-  rows.push(header.map(h => { const v = values[h] ?? ''; return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v }).join(','))
+  rows.push(formatCsvLine(header, values))
 }
 const stampRows = rows.length
 
@@ -126,7 +126,7 @@ const rooms = readdirSync(join(dest, 'not_food')).filter(f => f.startsWith('cube
 const gcVersion = existsSync(join(work, 'deb')) ? (readdirSync(join(work, 'deb')).find(f => f.startsWith('gcompris-qt-data_'))?.split('_')[1] ?? '') : ''
 const addRow = (file: string, rel: string, note: string, width = SIDE, height = SIDE): void => {
   const values: Record<string, string> = { class: 'not_food', file, width: String(width), height: String(height), source_package: 'gcompris-qt-data', version: gcVersion, source_path: rel, licence: GCOMPRIS_LICENCE, note }
-  rows.push(header.map(h => { const v = values[h] ?? ''; return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v }).join(','))
+  rows.push(formatCsvLine(header, values))
 }
 if (existsSync(join(GCOMPRIS, 'leftright.rcc')) && rooms.length > 0) {
   for (const [p, blob] of rccFiles(join(GCOMPRIS, 'leftright.rcc'))) {

@@ -28,7 +28,8 @@ import { decodeModel, encodeModel } from '../../services/onnx/proto.js'
 import { quantizeModel, QUANTIZER_VERSION } from '../../services/onnx/quantize.js'
 import { BatchBuffer } from '../../services/pixels.js'
 import { projectRoot } from '../../services/project.js'
-import { measureBiasCorrections, measureRanges, type InputBatch } from './int8-calibration.js'
+import { parseCsvLine } from '../train/dataset.js'
+import { comparePrecisions, measureBiasCorrections, measureRanges, type InputBatch, type PrecisionRow } from './int8-calibration.js'
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -61,7 +62,7 @@ async function untouchedPhotos (): Promise<Set<string> | undefined> {
   const trained = (description.manifest as { training?: { data?: { sources?: Array<{ source: string }> } } }).training?.data?.sources?.map(s => s.source)
   const csv = await readFile(join(values.data, 'manifest.csv'), 'utf8').catch(() => undefined)
   if (trained === undefined || csv === undefined) return undefined
-  const [header, ...rows] = csv.trim().split('\n').map(line => line.split(','))
+  const [header, ...rows] = csv.trim().split(/\r?\n/).map(parseCsvLine)
   const [cls, file, source] = ['class', 'file', 'source_package'].map(k => header.indexOf(k))
   if (cls < 0 || file < 0 || source < 0) return undefined
   return new Set(rows.filter(r => !trained.includes(r[source])).map(r => join(values.data, r[cls], r[file])))
@@ -90,8 +91,8 @@ try {
   const a = await OnnxClassifier.load(modelDir, fp32, settings)
   const b = await OnnxClassifier.load(modelDir, { ...fp32, path: int8Path, precision: 'int8' }, settings)
   const foodIndex = description.labels.indexOf('food')
-  const compare = async (files: string[], truth: (file: string) => string): Promise<Array<{ file: string, truth: string, fp32: Float32Array, int8: Float32Array }>> => {
-    const rows = []
+  const compare = async (files: string[], truth: (file: string) => string): Promise<PrecisionRow[]> => {
+    const rows: PrecisionRow[] = []
     for (let i = 0; i < files.length; i += 16) {
       const batch = files.slice(i, i + 16)
       const inputs = await Promise.all(batch.map(pixels))
@@ -100,38 +101,7 @@ try {
     }
     return rows
   }
-  const round = (v: number): number => Math.round(v * 1e4) / 1e4
-  const summary = (rows: Awaited<ReturnType<typeof compare>>): Record<string, number> => {
-    let changed = 0
-    let maxAbsDiff = 0
-    let sumAbsDiff = 0
-    const right = { fp32: 0, int8: 0 }
-    const flips = { toRight: 0, toWrong: 0 }
-    for (const row of rows) {
-      const la = a.describe(row.fp32).label
-      const lb = b.describe(row.int8).label
-      row.fp32.forEach((v, k) => { maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - row.int8[k])) })
-      sumAbsDiff += Math.abs(row.fp32[foodIndex] - row.int8[foodIndex])
-      if (la === row.truth) right.fp32++
-      if (lb === row.truth) right.int8++
-      if (la !== lb) {
-        changed++
-        if (lb === row.truth) flips.toRight++
-        else flips.toWrong++
-      }
-    }
-    const n = Math.max(1, rows.length)
-    return {
-      photos: rows.length,
-      accuracyFp32: round(right.fp32 / n),
-      accuracyInt8: round(right.int8 / n),
-      labelChanges: changed,
-      labelChangesToRight: flips.toRight,
-      labelChangesToWrong: flips.toWrong,
-      maxAbsDiff: round(maxAbsDiff),
-      meanAbsDiff: round(sumAbsDiff / n)
-    }
-  }
+  const summary = (rows: PrecisionRow[]): ReturnType<typeof comparePrecisions> => comparePrecisions(rows, output => a.describe(output), foodIndex)
   const rows = await compare(evaluation, labelOf)
   console.log(`fp32 against int8 on ${rows.length} photos, ${elapsed()}`)
   const untouched = await untouchedPhotos()

@@ -89,3 +89,43 @@ export async function measureBiasCorrections (ort: OrtModule, model: OnnxModel, 
   }
   return corrections
 }
+
+/** One photo through both precisions: its true label and each precision's output. */
+export interface PrecisionRow { file: string, truth: string, fp32: Float32Array, int8: Float32Array }
+
+/**
+ * fp32 against int8 over photos (OnnxClassifier outputs; `describe` names the label an output answers): accuracy in
+ * each precision, answers changed and to which side, the largest change of any output and the mean change of food's.
+ */
+export function comparePrecisions (rows: PrecisionRow[], describe: (output: Float32Array) => { label: string }, foodIndex: number): { photos: number, accuracyFp32: number, accuracyInt8: number, labelChanges: number, labelChangesToRight: number, labelChangesToWrong: number, maxAbsDiff: number, meanAbsDiff: number } {
+  const round = (v: number): number => Math.round(v * 1e4) / 1e4
+  let changed = 0
+  let maxAbsDiff = 0
+  let sumAbsDiff = 0
+  const right = { fp32: 0, int8: 0 }
+  const flips = { toRight: 0, toWrong: 0 }
+  for (const row of rows) {
+    const la = describe(row.fp32).label
+    const lb = describe(row.int8).label
+    row.fp32.forEach((v, k) => { maxAbsDiff = Math.max(maxAbsDiff, Math.abs(v - row.int8[k])) })
+    sumAbsDiff += Math.abs(row.fp32[foodIndex] - row.int8[foodIndex])
+    if (la === row.truth) right.fp32++
+    if (lb === row.truth) right.int8++
+    if (la !== lb) {
+      changed++
+      if (lb === row.truth) flips.toRight++
+      else flips.toWrong++
+    }
+  }
+  const n = Math.max(1, rows.length)
+  return {
+    photos: rows.length,
+    accuracyFp32: round(right.fp32 / n),
+    accuracyInt8: round(right.int8 / n),
+    labelChanges: changed,
+    labelChangesToRight: flips.toRight,
+    labelChangesToWrong: flips.toWrong,
+    maxAbsDiff: round(maxAbsDiff),
+    meanAbsDiff: round(sumAbsDiff / n)
+  }
+}

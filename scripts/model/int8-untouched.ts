@@ -17,6 +17,7 @@ import { projectRoot } from '../../services/project.js'
 import { loadItems, type Item } from '../train/dataset.js'
 import { renderView } from '../train/augment.js'
 import { DATA_DIR } from '../train/common.js'
+import { comparePrecisions, type PrecisionRow } from './int8-calibration.js'
 
 const modelDir = resolve(process.argv[2] ?? join(projectRoot, 'model/food'))
 const spec = (await ModelDescription.read(modelDir)).inputSpec
@@ -32,24 +33,21 @@ try {
     { name: 'external set (data/external)', items: await loadItems(join(DATA_DIR, 'external')), view: 0 },
     { name: 'augmented view 1 of every 4th photo of data/', items: (await loadItems(DATA_DIR)).filter((_, i) => i % 4 === 0), view: 1 }
   ]
+  const foodIndex = fp32.description.labels.indexOf('food')
   for (const set of sets) {
-    let right32 = 0; let right8 = 0; let maxChange = 0
-    const changed: string[] = []
+    const rows: PrecisionRow[] = []
     for (let b = 0; b < set.items.length; b += 8) {
       const batch = set.items.slice(b, b + 8)
       const inputs = await Promise.all(batch.map(async it => (await renderView(await readFile(it.path), it.file, set.view, spec)).pixels))
       const [pa, pb] = [await fp32.predictBatch(inputs), await int8.predictBatch(inputs)]
-      batch.forEach((it, k) => {
-        const food32 = pa[k][0] >= pa[k][1]; const food8 = pb[k][0] >= pb[k][1]
-        if (food32 === (it.y === 0)) right32++
-        if (food8 === (it.y === 0)) right8++
-        maxChange = Math.max(maxChange, Math.abs(pa[k][0] - pb[k][0]))
-        if (food32 !== food8) changed.push(`${it.file} (${it.cls}): p(food) ${pa[k][0].toFixed(3)} -> ${pb[k][0].toFixed(3)}`)
-      })
+      rows.push(...batch.map((it, k) => ({ file: it.file, truth: it.cls, fp32: pa[k], int8: pb[k] })))
     }
-    const n = set.items.length
-    console.log(`${set.name}: ${n} photos; accuracy fp32 ${(100 * right32 / n).toFixed(2)}%, int8 ${(100 * right8 / n).toFixed(2)}% (${right8 - right32 >= 0 ? '+' : ''}${(100 * (right8 - right32) / n).toFixed(2)} points); ${changed.length} answers changed; largest change of p(food) ${maxChange.toFixed(3)}`)
-    for (const c of changed) console.log(`  ${c}`)
+    const m = comparePrecisions(rows, output => fp32.describe(output), foodIndex)
+    const pct = (x: number): string => `${(100 * x).toFixed(2)}%`
+    console.log(`${set.name}: ${m.photos} photos; accuracy fp32 ${pct(m.accuracyFp32)}, int8 ${pct(m.accuracyInt8)}; ${m.labelChanges} answers changed (${m.labelChangesToRight} to right, ${m.labelChangesToWrong} to wrong); largest change of an output ${m.maxAbsDiff.toFixed(3)}`)
+    for (const r of rows) {
+      if (fp32.describe(r.fp32).label !== fp32.describe(r.int8).label) console.log(`  ${r.file} (${r.truth}): p(food) ${r.fp32[foodIndex].toFixed(3)} -> ${r.int8[foodIndex].toFixed(3)}`)
+    }
   }
 } finally {
   await rm(cacheDir, { recursive: true, force: true })

@@ -21,6 +21,11 @@ export interface Item {
 }
 
 /** Splits one CSV line (RFC 4180 quoting). */
+/** A manifest.csv line: `values` in the header's column order, quoted where a value needs it (parseCsvLine reads it back). */
+export function formatCsvLine (header: string[], values: Record<string, string>): string {
+  return header.map(h => { const v = values[h] ?? ''; return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v }).join(',')
+}
+
 export function parseCsvLine (line: string): string[] {
   const out: string[] = []
   let cur = ''

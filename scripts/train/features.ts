@@ -38,13 +38,13 @@ export async function getFeatures (tf: typeof tfTypes, backbone: BackboneName, i
   const useOnnx = BACKBONES[backbone].source === 'coco-ssd' && process.env.FEATURE_ENGINE !== 'wasm'
   const dim = BACKBONES[backbone].dim
   const out: Float32Array[][] = []
+  const extractBatch = async (batch: Float32Array, n: number): Promise<Float32Array> => {
+    if (onnx !== undefined) return await onnx.run(batch, n, spec.width)
+    const x = tf.tensor4d(batch, [n, spec.height, spec.width, 3])
+    const y = (fe as FeatureExtractor).extract(x)
+    try { return await y.data() as Float32Array } finally { x.dispose(); y.dispose() }
+  }
   for (let v = 0; v < views; v++) {
-    const extractBatch = async (batch: Float32Array, n: number): Promise<Float32Array> => {
-      if (onnx !== undefined) return await onnx.run(batch, n, spec.width)
-      const x = tf.tensor4d(batch, [n, spec.height, spec.width, 3])
-      const y = (fe as FeatureExtractor).extract(x)
-      try { return await y.data() as Float32Array } finally { x.dispose(); y.dispose() }
-    }
     const feats: Array<Float32Array | undefined> = await Promise.all(items.map(async it => await readCached(cachePath(backbone, spec, v, it.file), dim)))
     const missing = feats.map((f, i) => f === undefined ? i : -1).filter(i => i >= 0)
     if (missing.length > 0) {

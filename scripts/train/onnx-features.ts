@@ -1,5 +1,6 @@
 import type * as Ort from 'onnxruntime-node'
-import { convertGraph, type ConstTensor, type ConvertInput, type TfNode } from '../../services/onnx/convert.js'
+import { convertGraph } from '../../services/onnx/convert.js'
+import { graphModelInput } from '../../services/onnx/graph-model.js'
 import { sessionOptions } from '../../services/onnx/classifier.js'
 import type { GraphArtifacts } from '../model/coco-ssd.js'
 
@@ -10,27 +11,18 @@ export interface BatchExtractor {
   dispose: () => Promise<void>
 }
 
-/** A graph built in memory (scripts/model/coco-ssd.ts) as the ONNX converter's input. */
-export function convertInputOf (g: GraphArtifacts): ConvertInput {
-  const weights = new Map<string, ConstTensor>()
-  let offset = 0
-  const data = g.weightData
-  for (const spec of g.modelJson.weightsManifest[0].weights) {
-    const count = spec.shape.reduce((a, b) => a * b, 1)
-    const bytes = data.slice(offset, offset + count * 4)
-    offset += count * 4
-    const values = spec.dtype === 'int32' ? new Int32Array(bytes.buffer, bytes.byteOffset, count) : new Float32Array(bytes.buffer, bytes.byteOffset, count)
-    weights.set(spec.name, { dtype: spec.dtype === 'int32' ? 'int32' : 'float32', shape: spec.shape, data: values })
-  }
-  return { nodes: g.modelJson.modelTopology.node as TfNode[], weights, outputs: [g.output] }
-}
-
 /**
  * The feature graph converted by the service's own converter and run on onnxruntime's CPU engine: the same
  * arithmetic as the service's onnxruntime backend, several times faster than TF.js on wasm for the training set.
  */
 export async function onnxExtractor (g: GraphArtifacts, dim: number, threads = 2): Promise<BatchExtractor> {
-  const converted = convertGraph(convertInputOf(g))
+  const converted = convertGraph(await graphModelInput({
+    format: 'graph-model',
+    modelTopology: g.modelJson.modelTopology,
+    weightSpecs: g.modelJson.weightsManifest[0].weights as Array<{ name: string, shape: number[], dtype: 'float32' | 'int32' }>,
+    weightData: g.weightData.slice().buffer,
+    signature: g.modelJson.signature
+  }, 'the COCO-SSD feature graph'))
   const ort: typeof Ort = await import('onnxruntime-node')
   const session = await ort.InferenceSession.create(converted.bytes, sessionOptions({ intraOpThreads: threads, spinning: false }))
   return {

@@ -14,8 +14,13 @@ export function graphOutputs (nodes: TfNode[], signature?: { outputs?: Record<st
 export async function readGraphModel (dir: string): Promise<ConvertInput> {
   const artifacts = await loadFromDirectory(dir).load?.()
   if (artifacts === undefined) throw new Error(`cannot read ${dir}`)
+  return await graphModelInput(artifacts, dir)
+}
+
+/** A TF.js graph model's artifacts (from a directory or from memory) as the converter's input; `from` names it in errors. */
+export async function graphModelInput (artifacts: tf.io.ModelArtifacts, from: string): Promise<ConvertInput> {
   const topology = artifacts.modelTopology as { node?: TfNode[] }
-  if (artifacts.format === 'layers-model' || !Array.isArray(topology.node)) throw new Error(`${dir} holds a layers model; the ONNX converter takes graph models`)
+  if (artifacts.format === 'layers-model' || !Array.isArray(topology.node)) throw new Error(`${from} holds a layers model; the ONNX converter takes graph models`)
   const nodes = topology.node
   const weights = new Map<string, ConstTensor>()
   const decoded = tf.io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), artifacts.weightSpecs ?? [])
