@@ -87,7 +87,13 @@ const existing = readFileSync(manifestPath, 'utf8').split(/\r?\n/).filter(l => l
 const header = parseCsvLine(existing[0])
 const listed = new Set(existing.slice(1).map(l => parseCsvLine(l)[header.indexOf('file')]))
 const scenes = readdirSync(join(dest, 'not_food')).filter(f => f.startsWith('cubemap__') || f.startsWith('clothing__')).sort()
-const stamps = unpacked()
+let stamps: string
+try {
+  stamps = unpacked()
+} catch (err) {
+  console.error(`data-stamps: cannot get ${PACKAGE} (apt-get download and dpkg-deb, Debian's apt and dpkg): ${(err as Error).message.split('\n')[0]}`)
+  process.exit(1)
+}
 const version = execFileSync('dpkg-deb', ['-f', join(work, 'deb', readdirSync(join(work, 'deb')).find(f => f.startsWith(`${PACKAGE}_`)) as string), 'Version']).toString().trim()
 const rows: string[] = []
 for (const path of FOLDERS.flatMap(f => existsSync(join(stamps, f)) ? walk(join(stamps, f)) : [])) {
