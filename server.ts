@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify from 'fastify'
 import closeWithGrace from 'close-with-grace'
 import app, { serverOptions } from './app.js'
-import { ConfigError, loadConfig } from './services/config.js'
+import { ConfigError, loadConfig } from './services/common/config.js'
 
 let config
 try {

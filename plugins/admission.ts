@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
-import { AdmissionLimiter } from '../services/admission.js'
-import { errorEnvelope } from '../services/errors.js'
+import { AdmissionLimiter } from '../services/admission/concurrency-limit.js'
+import { errorEnvelope } from '../services/common/errors.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -29,7 +29,7 @@ const bodyReceivedAt = new WeakMap<FastifyRequest, number>()
 export const refusedAtAdmission = (request: FastifyRequest): boolean => refused.has(request)
 
 /**
- * Admission for inference requests (services/admission.ts). A slot is taken once the request's body has arrived,
+ * Admission for inference requests (services/admission/concurrency-limit.ts). A slot is taken once the request's body has arrived,
  * so it counts work, not uploads: a client trickling its body holds no slot, and cannot starve the others. Uploads
  * still arriving are bounded on their own (MAX_UPLOADS_IN_PROGRESS, 503 UPLOADS_BUSY), and cut at BODY_TIMEOUT_MS
  * (plugins/body-timeout.ts). While every slot is taken a request is refused at once, before its body is read: a

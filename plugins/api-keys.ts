@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyRequest, FastifyReply } from 'fastify'
-import { loadApiKeys, type ApiKeys } from '../services/api-keys.js'
-import { isOpenWithoutKey } from '../services/route-access.js'
+import { loadApiKeys, type ApiKeys } from '../services/admission/api-keys.js'
+import { isOpenWithoutKey } from '../services/admission/route-access.js'
 import { errorResponses } from '../routes/schemas.js'
 
 declare module 'fastify' {

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import type { IncomingHttpHeaders } from 'node:http'
-import { bodyTimeout } from '../services/errors.js'
+import { bodyTimeout } from '../services/common/errors.js'
 
 const hasBody = (headers: IncomingHttpHeaders): boolean =>
   headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0

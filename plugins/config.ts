@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { loadConfig, type Config } from '../services/config.js'
+import { loadConfig, type Config } from '../services/common/config.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

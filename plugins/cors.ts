@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import fastifyCors from '@fastify/cors'
-import { parseList } from '../services/config.js'
+import { parseList } from '../services/common/config.js'
 
 /** What a page on another origin may read from a response: timings, the request id, and when to retry. */
 export const EXPOSED_HEADERS = ['Server-Timing', 'X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset']

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { Readiness } from '../services/readiness.js'
+import { Readiness } from '../services/admission/readiness.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import sharp from 'sharp'
-import { createImagePreprocessor, type ImagePreprocessor } from '../services/image.js'
+import { createImagePreprocessor, type ImagePreprocessor } from '../services/image/decode.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { Inference, cacheMark, observedAnswers, type ClassifiedImages, type InferenceRequest } from '../services/inference.js'
-import { ResponseCache } from '../services/response-cache.js'
-import type { ServedModel } from '../services/served-model.js'
+import { Inference, cacheMark, observedAnswers, type ClassifiedImages, type InferenceRequest } from '../services/inference/classify.js'
+import { ResponseCache } from '../services/inference/response-cache.js'
+import type { ServedModel } from '../services/models/served-model.js'
 
 export type InferenceCall = Omit<InferenceRequest, 'deadline'>
 

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { ServiceMetrics } from '../services/metrics.js'
+import { ServiceMetrics } from '../services/observability/metrics.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

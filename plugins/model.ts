@@ -1,13 +1,13 @@
 import fp from 'fastify-plugin'
-import { onOnnxRuntime, selectBackend, type BackendChoice, type BackendLoader } from '../services/backend.js'
-import { ModelRegistry } from '../services/model-registry.js'
-import { ModelRepository, SingleModelSource, parseVersionPolicies, policyFor, selectVersions, type ModelSource } from '../services/model-repository.js'
-import { placementTotals } from '../services/onnx/classifier.js'
-import { checkExecutionProvider, prepareOnnxModel, type PreparedOnnxModel } from '../services/onnx/prepare.js'
-import { removeStaleTempFiles } from '../services/atomic-file.js'
-import type { WorkerEvent } from '../services/runners.js'
-import { ServedModel, resolveInferenceSettings } from '../services/served-model.js'
-import { describeAdapter } from '../services/webgpu.js'
+import { onOnnxRuntime, selectBackend, type BackendChoice, type BackendLoader } from '../services/engines/backend.js'
+import { ModelRegistry } from '../services/models/registry.js'
+import { ModelRepository, SingleModelSource, parseVersionPolicies, policyFor, selectVersions, type ModelSource } from '../services/models/repository.js'
+import { placementTotals } from '../services/engines/onnx/classifier.js'
+import { checkExecutionProvider, prepareOnnxModel, type PreparedOnnxModel } from '../services/engines/onnx/prepare.js'
+import { removeStaleTempFiles } from '../services/common/atomic-file.js'
+import type { WorkerEvent } from '../services/engines/runners.js'
+import { ServedModel, resolveInferenceSettings } from '../services/models/served-model.js'
+import { describeAdapter } from '../services/engines/webgpu.js'
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import { serviceInfo } from '../services/project.js'
+import { serviceInfo } from '../services/common/project.js'
 
 /** The OpenAPI document, generated from the route schemas, and Swagger UI at /docs. */
 export default fp(async function openapi (fastify) {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import underPressure from '@fastify/under-pressure'
-import { OverloadedError } from '../services/errors.js'
-import { isOperationsRoute } from '../services/route-access.js'
+import { OverloadedError } from '../services/common/errors.js'
+import { isOperationsRoute } from '../services/admission/route-access.js'
 
 /** Refuses requests with 503 and Retry-After while the event loop lags or memory is over its limit. */
 export default fp(async function pressure (fastify) {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import fastifyRateLimit from '@fastify/rate-limit'
-import { rateLimited } from '../services/errors.js'
-import { isOperationsRoute } from '../services/route-access.js'
+import { rateLimited } from '../services/common/errors.js'
+import { isOperationsRoute } from '../services/admission/route-access.js'
 import { errorResponses } from '../routes/schemas.js'
 
 /**

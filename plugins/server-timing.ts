@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin'
-import { STAGES } from '../services/metrics.js'
+import { STAGES } from '../services/observability/metrics.js'
 import type { StageTimings } from './timings.js'
 
 /**

@@ -2,8 +2,8 @@ import fp from 'fastify-plugin'
 import FastifyOtel from '@fastify/otel'
 import type { Tracer } from '@opentelemetry/api'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
-import { isOperationsRoute } from '../services/route-access.js'
-import { startTracing, tracingWanted } from '../services/tracing.js'
+import { isOperationsRoute } from '../services/admission/route-access.js'
+import { startTracing, tracingWanted } from '../services/observability/tracing.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -20,7 +20,7 @@ export interface TracingPluginOptions {
 /**
  * OpenTelemetry traces, when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER is set: the Node SDK (traces
  * only), @fastify/otel for the request span (a W3C traceparent from the client is its parent), and the trace id in
- * every log line of the request and in the X-Trace-Id response header. services/inference.ts adds the decode,
+ * every log line of the request and in the X-Trace-Id response header. services/inference/classify.ts adds the decode,
  * queue and inference spans. Registered first, so that every route and hook is instrumented.
  */
 export default fp<TracingPluginOptions>(async function tracing (fastify, opts) {

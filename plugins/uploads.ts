@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin'
 import multipart from '@fastify/multipart'
-import { ServiceError, ErrorCodes, payloadTooLarge } from '../services/errors.js'
-import { jsonBodyLimit } from '../services/inference.js'
+import { ServiceError, ErrorCodes, payloadTooLarge } from '../services/common/errors.js'
+import { jsonBodyLimit } from '../services/inference/classify.js'
 
 /** How long a connection closed after an early answer keeps reading (and dropping) what its client still sends. */
 const LINGER_MS = 2000

@@ -4,11 +4,11 @@ import fp from 'fastify-plugin'
 import { Metadata, Server, ServerCredentials, loadPackageDefinition, status, type GrpcObject, type ServerUnaryCall, type ServiceClientConstructor, type UntypedServiceImplementation, type sendUnaryData } from '@grpc/grpc-js'
 import { loadSync } from '@grpc/proto-loader'
 import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api'
-import { checkAdminToken } from '../services/admin-token.js'
-import { ErrorCodes, OverloadedError, ServiceError } from '../services/errors.js'
-import { buildGrpcResponse, grpcStatusOf, readGrpcImages, type GrpcInferRequest } from '../services/grpc-inference.js'
-import { INPUT_NAME, OUTPUT_NAME } from '../services/open-inference.js'
-import { projectRoot, serviceInfo } from '../services/project.js'
+import { checkAdminToken } from '../services/admission/admin-token.js'
+import { ErrorCodes, OverloadedError, ServiceError } from '../services/common/errors.js'
+import { buildGrpcResponse, grpcStatusOf, readGrpcImages, type GrpcInferRequest } from '../services/protocols/grpc.js'
+import { INPUT_NAME, OUTPUT_NAME } from '../services/protocols/open-inference.js'
+import { projectRoot, serviceInfo } from '../services/common/project.js'
 
 export const PROTO_PATH = join(projectRoot, 'proto', 'grpc_predict_v2.proto')
 const EXTENSIONS = ['classification', 'model_repository']

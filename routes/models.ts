@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import type { BackendChoice } from '../services/backend.js'
-import type { ServedModel } from '../services/served-model.js'
+import type { BackendChoice } from '../services/engines/backend.js'
+import type { ServedModel } from '../services/models/served-model.js'
 import { ModelInfoSchema, ModelListSchema, errorResponses, jsonResponse } from './schemas.js'
 
 const PREPROCESSING_STEPS = [

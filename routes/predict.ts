@@ -2,9 +2,9 @@ import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { MultipartFile } from '@fastify/multipart'
 import Type, { type Static } from 'typebox'
-import { ErrorCodes, ServiceError, envelopeOf, noFile } from '../services/errors.js'
-import { describeFormats } from '../services/image.js'
-import { decodeBase64 } from '../services/inference.js'
+import { ErrorCodes, ServiceError, envelopeOf, noFile } from '../services/common/errors.js'
+import { describeFormats } from '../services/image/decode.js'
+import { decodeBase64 } from '../services/inference/classify.js'
 import { ImageErrorSchema, PredictionResultsSchema, PredictionSchema, errorResponses, ref } from './schemas.js'
 
 interface JsonImages { image?: string, images?: string[] }

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { checkAdminToken } from '../services/admin-token.js'
+import { checkAdminToken } from '../services/admission/admin-token.js'
 import { errorResponse, errorResponses, protocolError, protocolJson } from './schemas.js'
 
 const IndexEntrySchema = Type.Object({

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { loadPage, prefersHtml, webDir } from '../services/page.js'
-import { serviceInfo } from '../services/project.js'
+import { loadPage, prefersHtml, webDir } from '../services/protocols/page.js'
+import { serviceInfo } from '../services/common/project.js'
 import { WelcomeSchema, errorResponses, jsonResponse } from './schemas.js'
 
 const ASSETS = { 'page.js': 'text/javascript; charset=utf-8', 'page.css': 'text/css; charset=utf-8' }

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import { TF_INPUT, classificationResult, classifyImages, predictImages } from '../services/tf-serving.js'
-import type { ServedModel } from '../services/served-model.js'
+import { TF_INPUT, classificationResult, classifyImages, predictImages } from '../services/protocols/tf-serving.js'
+import type { ServedModel } from '../services/models/served-model.js'
 import { errorResponse, errorResponses, protocolError, protocolJson } from './schemas.js'
 
 const VersionStatusSchema = Type.Object({

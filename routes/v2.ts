@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import { jsonBodyLimit } from '../services/inference.js'
-import { serviceInfo } from '../services/project.js'
-import { INPUT_NAME, OUTPUT_NAME, buildOutputs, readImages, splitBinaryBody, type InferRequest } from '../services/open-inference.js'
-import type { ServedModel } from '../services/served-model.js'
+import { jsonBodyLimit } from '../services/inference/classify.js'
+import { serviceInfo } from '../services/common/project.js'
+import { INPUT_NAME, OUTPUT_NAME, buildOutputs, readImages, splitBinaryBody, type InferRequest } from '../services/protocols/open-inference.js'
+import type { ServedModel } from '../services/models/served-model.js'
 import { V2ModelReadySchema, errorResponse, errorResponses, jsonResponse, protocolError, protocolJson } from './schemas.js'
 
 const EXTENSIONS = ['binary_tensor_data', 'classification', 'model_repository']
@@ -104,7 +104,7 @@ const v2: FastifyPluginAsyncTypebox = async function v2 (fastify) {
 
   function ready (name: string, version: string | undefined, reply: FastifyReply) {
     const model: ServedModel = models.get(name, version)
-    // Not ready either while none of its workers can start (services/runners.ts).
+    // Not ready either while none of its workers can start (services/engines/runners.ts).
     const ready = readiness.ready && model.available
     reply.code(ready ? 200 : 503)
     return { name: model.name, ready }

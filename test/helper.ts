@@ -7,11 +7,11 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import * as tf from '@tensorflow/tfjs'
 import type { Test } from 'tap'
 import app, { serverOptions, type AppOptions } from '../app.js'
-import { loadConfig } from '../services/config.js'
-import { saveToDirectory } from '../services/model-files.js'
-import { computeModelDigest } from '../services/model-manifest.js'
-import { projectRoot } from '../services/project.js'
-import { probeWebGpu, type WebGpuStatus } from '../services/webgpu.js'
+import { loadConfig } from '../services/common/config.js'
+import { saveToDirectory } from '../services/engines/tfjs/model-files.js'
+import { computeModelDigest } from '../services/models/manifest.js'
+import { projectRoot } from '../services/common/project.js'
+import { probeWebGpu, type WebGpuStatus } from '../services/engines/webgpu.js'
 
 export const fixturesDir = join(projectRoot, 'test/fixtures')
 

@@ -3,8 +3,8 @@
  */
 import { connect } from 'node:net'
 import t from 'tap'
-import { LoadGenerator, summarize } from '../scripts/load.js'
-import { ServiceProcess, freePort, httpGet } from '../scripts/service-process.js'
+import { LoadGenerator, summarize } from '../scripts/bench/load-generator.js'
+import { ServiceProcess, freePort, httpGet } from '../scripts/deploy/service-process.js'
 import { readFixture } from './helper.js'
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))

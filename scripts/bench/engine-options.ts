@@ -10,14 +10,14 @@
  */
 import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
-import { selectBackend, type BackendChoice } from '../../services/backend.js'
-import { ModelDescription } from '../../services/classifier.js'
-import { preprocessImage } from '../../services/image.js'
-import { prepareOnnxModel, readCalibration } from '../../services/onnx/prepare.js'
-import type { Pixels } from '../../services/pixels.js'
-import { projectRoot } from '../../services/project.js'
-import { ServedModel, type InferenceSettings } from '../../services/served-model.js'
-import { loadConfig } from '../../services/config.js'
+import { selectBackend, type BackendChoice } from '../../services/engines/backend.js'
+import { ModelDescription } from '../../services/engines/tfjs/classifier.js'
+import { preprocessImage } from '../../services/image/decode.js'
+import { prepareOnnxModel, readCalibration } from '../../services/engines/onnx/prepare.js'
+import type { Pixels } from '../../services/image/pixels.js'
+import { projectRoot } from '../../services/common/project.js'
+import { ServedModel, type InferenceSettings } from '../../services/models/served-model.js'
+import { loadConfig } from '../../services/common/config.js'
 import { benchPhotos, driveEngine, percentile } from './load.js'
 
 const modelDir = process.env.MODEL_DIR ?? join(projectRoot, 'model/food')

@@ -9,7 +9,7 @@
 import { Metadata, credentials, loadPackageDefinition, type Client, type GrpcObject, type ServiceClientConstructor } from '@grpc/grpc-js'
 import { loadSync } from '@grpc/proto-loader'
 import { PROTO_PATH } from '../../routes/grpc.js'
-import { ServiceProcess, freePort } from '../service-process.js'
+import { ServiceProcess, freePort } from '../deploy/service-process.js'
 import { benchPhotos, multipartUpload, percentile, runLoad } from './load.js'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15)

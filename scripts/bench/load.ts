@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { projectRoot } from '../../services/project.js'
-import { LoadGenerator, type Upload } from '../load.js'
+import { projectRoot } from '../../services/common/project.js'
+import { LoadGenerator, type Upload } from './load-generator.js'
 import { phonePhotos } from './phone-photos.js'
 
 export type { Upload }

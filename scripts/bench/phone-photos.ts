@@ -1,7 +1,7 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import sharp from 'sharp'
-import { projectRoot } from '../../services/project.js'
+import { projectRoot } from '../../services/common/project.js'
 
 /**
  * 12 MP phone-camera-like JPEGs (4032x3024, 4:2:0, quality 92, sensor-like grain, every other one in portrait

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { join } from 'node:path'
-import { projectRoot } from '../../services/project.js'
-import { freePort } from '../service-process.js'
+import { projectRoot } from '../../services/common/project.js'
+import { freePort } from '../deploy/service-process.js'
 
 export interface RunningServer { url: string, child: ChildProcess, stop: () => Promise<number | null> }
 

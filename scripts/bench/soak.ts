@@ -7,7 +7,7 @@
 import { execSync } from 'node:child_process'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { projectRoot } from '../../services/project.js'
+import { projectRoot } from '../../services/common/project.js'
 import { multipartUpload, runLoad } from './load.js'
 import { startServer } from './server.js'
 

@@ -14,7 +14,7 @@
  */
 import { execSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
-import { projectRoot } from '../../services/project.js'
+import { projectRoot } from '../../services/common/project.js'
 import { benchPhotos, multipartUpload, runLoad } from './load.js'
 import { startServer } from './server.js'
 

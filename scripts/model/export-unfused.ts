@@ -9,11 +9,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { assembleModel } from '../train/assemble.js'
-import { ImageClassifier } from '../../services/classifier.js'
-import { selectBackend } from '../../services/backend.js'
-import { preprocessImage } from '../../services/image.js'
-import { readModelJson } from '../../services/model-manifest.js'
-import { projectRoot } from '../../services/project.js'
+import { ImageClassifier } from '../../services/engines/tfjs/classifier.js'
+import { selectBackend } from '../../services/engines/backend.js'
+import { preprocessImage } from '../../services/image/decode.js'
+import { readModelJson } from '../../services/models/manifest.js'
+import { projectRoot } from '../../services/common/project.js'
 
 const source = resolve(process.argv[2] ?? join(projectRoot, 'model/food-v2'))
 const out = resolve(process.argv[3] ?? join(projectRoot, 'bench/unfused-food'))

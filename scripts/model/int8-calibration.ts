@@ -4,8 +4,8 @@
  * normalised input batches ([n, H, W, 3] float32).
  */
 import type * as Ort from 'onnxruntime-node'
-import { encodeModel, type OnnxModel } from '../../services/onnx/proto.js'
-import { calibrationModel, localProbeModel, RangeCollector, type BiasCorrections, type CalibrationRanges } from '../../services/onnx/quantize.js'
+import { encodeModel, type OnnxModel } from '../../services/engines/onnx/proto.js'
+import { calibrationModel, localProbeModel, RangeCollector, type BiasCorrections, type CalibrationRanges } from '../../services/engines/onnx/quantize.js'
 
 export interface InputBatch { data: Float32Array, dims: [number, number, number, number] }
 

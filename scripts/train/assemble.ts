@@ -1,7 +1,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, basename } from 'node:path'
 import type * as tfTypes from '@tensorflow/tfjs'
-import { computeModelDigest, parseManifest, type ModelManifest } from '../../services/model-manifest.js'
+import { computeModelDigest, parseManifest, type ModelManifest } from '../../services/models/manifest.js'
 import { FEATURE_NODE, readNsfwjsModel, BACKBONES, type BackboneName, type RawModel } from './backbones.js'
 import { headAsDense, type Head } from './head.js'
 import { fuseLayersModel } from '../model/fuse.js'

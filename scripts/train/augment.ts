@@ -1,5 +1,5 @@
 import sharp from 'sharp'
-import { decodeAndResize, type InputSpec } from '../../services/image.js'
+import { decodeAndResize, type InputSpec } from '../../services/image/decode.js'
 import { mulberry32, seedOf } from './common.js'
 
 /**

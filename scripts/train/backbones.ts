@@ -5,7 +5,7 @@ import type * as tfTypes from '@tensorflow/tfjs'
 import { fuseLayersModel } from '../model/fuse.js'
 import { buildCocoSsdGraph, headInput, readCocoSsd, COCO_SSD_NORMALIZATION, COCO_SSD_SUBDIR, FEATURE_DIM } from '../model/coco-ssd.js'
 import { CACHE_DIR } from './common.js'
-import { loadFromDirectory } from '../../services/model-files.js'
+import { loadFromDirectory } from '../../services/engines/tfjs/model-files.js'
 
 const require = createRequire(import.meta.url)
 

@@ -1,4 +1,4 @@
-import type { ModelManifest } from '../../services/model-manifest.js'
+import type { ModelManifest } from '../../services/models/manifest.js'
 import type { Item } from './dataset.js'
 import type { FinalConfig } from './config.js'
 import { COMPARISON, COMPARISON_COMMAND, COMPARISON_NOTES, FAILURE_MODES } from './comparison.js'
@@ -52,7 +52,7 @@ Files: \`model.json\` (TF.js graph model), one weight shard, \`manifest.json\` (
 - Backbone: ${training.backbone as string}.
 - Head: ${training.head as string}. One model goes from pixels to probabilities.
 ${fusion}- Augmentation: ${training.augmentation as string}.
-- Preprocessing at training time is the service's own \`decodeAndResize\` + \`normalizePixels\` (services/image.ts), so training and serving see the same pixels.
+- Preprocessing at training time is the service's own \`decodeAndResize\` + \`normalizePixels\` (services/image/decode.ts), so training and serving see the same pixels.
 - Reproduce: \`npm run data && npm run model:train${reproduce}\`; evaluate: \`${a.recipe !== 'food' ? `MODEL_DIR=model/${a.recipe} ` : ''}npm run model:eval${reproduce}\` (grouped), \`${a.recipe !== 'food' ? `MODEL_DIR=model/${a.recipe} ` : ''}npm run model:external\` (external set). Deterministic (${cfg.seed}).
 
 ## Data
@@ -65,7 +65,7 @@ repository; licences are per file (data/manifest.csv, and the photo pack's manif
 ${srcRows.join('\n')}
 
 ${cfg.data === 'recipe+pack' ? `Packaged drinks and dairy held in shops (the pack's \`ambiguous/\`, 296 photos) are labelled **food**: the service answers
-"does this photo contain food", drinks count as food, and a carton of juice contains one (scripts/data-extra.ts).
+"does this photo contain food", drinks count as food, and a carton of juice contains one (scripts/data/extra.ts).
 ` : ''}The weights are derived from training on these photos; the photos themselves are not distributed with the model.
 
 ## Held-out metrics (grouped by source)

@@ -1,6 +1,6 @@
 /**
  * The comparison behind the default recipe (scripts/train/config.ts); the model card prints it.
- * - v4 data (2026-12-06): the shared recipe + the three photo packs + the cut-outs of scripts/data-stamps.ts, 9,591
+ * - v4 data (2026-12-06): the shared recipe + the three photo packs + the cut-outs of scripts/data/stamps.ts, 9,591
  *   photos in 40 sources (25 grouped folds). The rows were measured with a numpy / scikit-learn replica of the grouped
  *   protocol (Debian's python3-sklearn: LogisticRegression with C = 1 / (L2 x photos), the same per-photo source
  *   weights, the same cached features), because the plain-JS head takes ~35 s per fold on this machine; the shipped

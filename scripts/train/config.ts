@@ -1,4 +1,4 @@
-import type { ResizeMode } from '../../services/image.js'
+import type { ResizeMode } from '../../services/image/decode.js'
 import type { BackboneName } from './backbones.js'
 import type { TrainConfig } from './cv.js'
 import type { Item } from './dataset.js'
@@ -31,7 +31,7 @@ const SEED = 'deterministic: no random initialisation; augmentation seeded by sh
 /**
  * - food (the default, 4.0.0): the COCO-SSD detector's backbone (SSDLite MobileNetV2 trained on COCO) cut to its pooled
  *   last feature map and its best score per COCO class (scripts/model/coco-ssd.ts), a logistic head on top, trained on
- *   the shared recipe's photos, the three photo packs and the cut-outs of scripts/data-stamps.ts. Chosen by the grouped
+ *   the shared recipe's photos, the three photo packs and the cut-outs of scripts/data/stamps.ts. Chosen by the grouped
  *   comparison in model/food/MODEL_CARD.md; its uncertain flag marks the least sure 15% of the held-out photos.
  * - food-v2 (food 2.0.0, kept as model/food-v2 for the same-network benchmark against the peers): nsfwjs MobileNetV2
  *   1.0, fused by scripts/model/fuse.ts, trained on the recipe's photos only.

@@ -78,7 +78,7 @@ export async function loadItems (dataDir: string): Promise<Item[]> {
   try {
     text = await readFile(join(dataDir, 'manifest.csv'), 'utf8')
   } catch {
-    throw new Error(`No dataset at ${dataDir} (manifest.csv missing): run \`npm run data\` (bash scripts/data.sh) first.`)
+    throw new Error(`No dataset at ${dataDir} (manifest.csv missing): run \`npm run data\` (bash scripts/data/data.sh) first.`)
   }
   return parseManifestCsv(text, dataDir)
 }

@@ -11,8 +11,8 @@ import '@tensorflow/tfjs-backend-wasm'
 import sharp from 'sharp'
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { InputSpec } from '../../services/image.js'
-import { readManifest } from '../../services/model-manifest.js'
+import type { InputSpec } from '../../services/image/decode.js'
+import { readManifest } from '../../services/models/manifest.js'
 import { DATA_DIR, MODEL_DIR, REPO_ROOT, log } from './common.js'
 import { loadItems, isHandAddedFixture, type Item } from './dataset.js'
 import { loadModelDir, predictPhoto } from './verify.js'
@@ -66,7 +66,7 @@ for (const [k, label] of manifest.labels.entries()) {
 }
 await writeFile(join(OUT, 'SOURCES.md'), `# Test photos
 
-Real photos for tests, chosen by \`scripts/train/fixtures.ts\` from the dataset built by \`scripts/data.sh\`: only files whose
+Real photos for tests, chosen by \`scripts/train/fixtures.ts\` from the dataset built by \`scripts/data/data.sh\`: only files whose
 licence (manifest.csv) is public domain, CC0, BSD or MIT, re-encoded to at most 640 px (JPEG quality 85). Each is
 classified correctly by model/food ${manifest.version} with a probability of at least ${margin} for its label (last column, at the time of
 selection; below the manifest's uncertainThreshold ${manifest.uncertainThreshold} the service flags the prediction uncertain). They are part of the training data, so they are smoke tests of the shipped model, not a held-out test.

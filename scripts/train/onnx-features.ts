@@ -1,7 +1,7 @@
 import type * as Ort from 'onnxruntime-node'
-import { convertGraph } from '../../services/onnx/convert.js'
-import { graphModelInput } from '../../services/onnx/graph-model.js'
-import { sessionOptions } from '../../services/onnx/classifier.js'
+import { convertGraph } from '../../services/engines/onnx/convert.js'
+import { graphModelInput } from '../../services/engines/onnx/graph-model.js'
+import { sessionOptions } from '../../services/engines/onnx/classifier.js'
 import type { GraphArtifacts } from '../model/coco-ssd.js'
 
 /** A feature graph run by onnxruntime: [n,H,W,3] normalised pixels in, [n,dim] features out. */

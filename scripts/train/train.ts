@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { readFile, writeFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { normalizePixels } from '../../services/pixels.js'
+import { normalizePixels } from '../../services/image/pixels.js'
 import { DATA_DIR, MODEL_DIR, RECIPE, log } from './common.js'
 import { loadItems, LABELS, type Item } from './dataset.js'
 import { getFeatures, inputSpecFor } from './features.js'
@@ -22,7 +22,7 @@ import { maxAbsDiff, median, predictFoodOn, runModel, stratifiedPick, type AnyMo
 import { BACKBONES, cocoSsdDir, detectorFeatures } from './backbones.js'
 import { buildCocoSsdGraph, readCocoSsd, COCO_SSD_PACKAGE } from '../model/coco-ssd.js'
 import { headAsDense } from './head.js'
-import { ImageClassifier } from '../../services/classifier.js'
+import { ImageClassifier } from '../../services/engines/tfjs/classifier.js'
 import { renderView } from './augment.js'
 import { FINAL, itemsFor } from './config.js'
 import { modelCard, type ExternalResult } from './card.js'
@@ -153,7 +153,7 @@ const manifest = {
       ? `${COCO_SSD_PACKAGE} (Apache-2.0): SSDLite MobileNetV2 COCO, cut to the pooled Conv_1 map (1280) + max sigmoid score per COCO class over all anchors (91), ${spec.width}x${spec.height}, batch norm folded, float32`
       : `nsfwjs@4.4.0 ${cfg.backbone} (${spec.width}x${spec.height}, ${backboneInfo.format === 'layers-model' ? 'uint8 weights as shipped, dequantised and fused to float32' : 'weights uint8 as shipped'})`,
     head: `logistic regression as 2-way softmax, L2 ${cfg.train.head.l2}, ${cfg.train.head.iterations} full-batch Adam steps, source balance alpha ${cfg.train.head.sourceAlpha}, temperature ${round(temperature, 3)} folded in`,
-    data: { script: `scripts/data.sh (../shared/data/build_dataset.sh${cfg.data === 'recipe+pack' ? ' + scripts/data-extra.ts: ../shared/data/photos-extra, -2, -3 + scripts/data-stamps.ts: tuxpaint-stamps-default and gcompris-qt-data cut-outs' : ''})`, photos: items.length, food: items.filter(i => i.y === 0).length, notFood: items.filter(i => i.y === 1).length, sources },
+    data: { script: `scripts/data/data.sh (../shared/data/build_dataset.sh${cfg.data === 'recipe+pack' ? ' + scripts/data/extra.ts: ../shared/data/photos-extra, -2, -3 + scripts/data/stamps.ts: tuxpaint-stamps-default and gcompris-qt-data cut-outs' : ''})`, photos: items.length, food: items.filter(i => i.y === 0).length, notFood: items.filter(i => i.y === 1).length, sources },
     augmentation: cfg.train.views > 1 ? `${cfg.train.views - 1} augmented views per photo (white background replaced by synthetic backgrounds, random crop, flip, colour jitter, greyscale)` : 'none',
     seed: cfg.seed,
     procedure: 'npm run data && npm run model:train (scripts/train/train.ts)',

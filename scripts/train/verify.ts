@@ -1,9 +1,9 @@
 import type * as tfTypes from '@tensorflow/tfjs'
-import { loadFromDirectory } from '../../services/model-files.js'
-import { readModelJson } from '../../services/model-manifest.js'
-import { decodeAndResize, preprocessImage, type InputSpec } from '../../services/image.js'
-import { normalizePixels } from '../../services/pixels.js'
-import type { ImageClassifier } from '../../services/classifier.js'
+import { loadFromDirectory } from '../../services/engines/tfjs/model-files.js'
+import { readModelJson } from '../../services/models/manifest.js'
+import { decodeAndResize, preprocessImage, type InputSpec } from '../../services/image/decode.js'
+import { normalizePixels } from '../../services/image/pixels.js'
+import type { ImageClassifier } from '../../services/engines/tfjs/classifier.js'
 import { readFile } from 'node:fs/promises'
 import type { Item } from './dataset.js'
 
@@ -57,7 +57,7 @@ export function maxAbsDiff (a: ArrayLike<number>[], b: ArrayLike<number>[]): num
   return m
 }
 
-export { median } from '../../services/stats.js'
+export { median } from '../../services/common/stats.js'
 
 /**
  * p(food) of each photo through the service's own decode and resize (decodeAndResize) and a loaded classifier, one at

@@ -6,7 +6,7 @@ import ts from 'typescript'
 import t, { type Test } from 'tap'
 import { browserRequired, launch, noChromium } from './chromium.js'
 import { labelledPhoto, listen } from '../helper.js'
-import { projectRoot } from '../../services/project.js'
+import { projectRoot } from '../../services/common/project.js'
 
 /*
  * A web app on another origin calls POST /predict through the generated SDK, in Chromium: from an origin in

@@ -5,7 +5,7 @@ import sharp from 'sharp'
 import t from 'tap'
 import { browserRequired, launch, noChromium, watchPolicyViolations } from './chromium.js'
 import { fixture, labelledPhoto, listen } from '../helper.js'
-import { projectRoot } from '../../services/project.js'
+import { projectRoot } from '../../services/common/project.js'
 
 /*
  * The page at /, as a person uses it: open the service's address, choose a photo, read the answer. What the page

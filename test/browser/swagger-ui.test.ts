@@ -4,7 +4,7 @@ import { basename, join } from 'node:path'
 import t from 'tap'
 import { browserRequired, launch, noChromium, watchPolicyViolations } from './chromium.js'
 import { labelledPhoto, listen } from '../helper.js'
-import { projectRoot } from '../../services/project.js'
+import { projectRoot } from '../../services/common/project.js'
 
 /*
  * Swagger UI's "Try it out" on POST /predict, as a person does it, in Debian's Chromium driven by playwright-core

@@ -2,11 +2,11 @@
  * The corpus runner: sends every file of an edge-case folder (data/edge_cases/ from the data step, or the
  * committed subset test/fixtures/edge/) to POST /predict over real HTTP, and checks each answer against the
  * committed table test/corpus/expectations.tsv: the status, the error code, and for 200s the kinds of warnings.
- * Used by scripts/corpus.ts (npm run test:corpus) and by test/corpus/edge-fixtures.test.ts.
+ * Used by scripts/check/corpus.ts (npm run test:corpus) and by test/corpus/edge-fixtures.test.ts.
  */
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { projectRoot } from '../../services/project.js'
+import { projectRoot } from '../../services/common/project.js'
 
 export type Corpus = 'data' | 'fixtures'
 

@@ -7,7 +7,7 @@ import Fastify from 'fastify'
 import * as tf from '@tensorflow/tfjs'
 import sharp from 'sharp'
 import app, { options } from '../../app.js'
-import { loadConfig } from '../../services/config.js'
+import { loadConfig } from '../../services/common/config.js'
 
 export interface ServerStats {
   rss: number

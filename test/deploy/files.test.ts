@@ -12,11 +12,11 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
 import { parse } from 'yaml'
-import { renderKustomization } from '../../scripts/kustomize.js'
-import { composeShutdownEnv } from '../../scripts/lb-test.js'
-import { findNginx, nginxTemplatePath, renderTemplate, testNginxConfig, writeNginxConfig } from '../../scripts/nginx.js'
-import { ConfigSchema, loadConfig } from '../../services/config.js'
-import { projectRoot } from '../../services/project.js'
+import { renderKustomization } from '../../scripts/deploy/kustomize.js'
+import { composeShutdownEnv } from '../../scripts/deploy/lb-test.js'
+import { findNginx, nginxTemplatePath, renderTemplate, testNginxConfig, writeNginxConfig } from '../../scripts/deploy/nginx.js'
+import { ConfigSchema, loadConfig } from '../../services/common/config.js'
+import { projectRoot } from '../../services/common/project.js'
 import { build } from '../helper.js'
 
 const root = (...parts: string[]) => join(projectRoot, ...parts)
@@ -58,7 +58,7 @@ function envOf (instructions: Instruction[]): Record<string, string> {
 /** The service's variables of an environment must be schema keys with valid values; others are not its business. */
 function checkServiceEnv (t: Test, env: Record<string, string>, allowed: string[] = []) {
   const unknown = Object.keys(env).filter(key => !schemaKeys.includes(key) && !allowed.includes(key))
-  t.same(unknown, [], 'every variable is one the service reads (services/config.ts)')
+  t.same(unknown, [], 'every variable is one the service reads (services/common/config.ts)')
   t.doesNotThrow(() => loadConfig(env), 'and the values pass its schema')
   return loadConfig(env)
 }
@@ -284,6 +284,6 @@ t.test('deploy/k8s/gpu: the GPU image, the GPU backend, one GPU per pod', async 
 
 t.test('npm run test:lb runs the load-balancer test; npm run test:containers the container test', async t => {
   const pkg = JSON.parse(await read('package.json')) as { scripts: Record<string, string> }
-  t.equal(pkg.scripts['test:lb'], 'tsx scripts/lb-test.ts')
-  t.equal(pkg.scripts['test:containers'], 'tsx scripts/containers.ts')
+  t.equal(pkg.scripts['test:lb'], 'tsx scripts/deploy/lb-test.ts')
+  t.equal(pkg.scripts['test:containers'], 'tsx scripts/deploy/containers.ts')
 })

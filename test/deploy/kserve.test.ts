@@ -6,8 +6,8 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
 import { parse } from 'yaml'
-import { ConfigSchema, loadConfig } from '../../services/config.js'
-import { projectRoot } from '../../services/project.js'
+import { ConfigSchema, loadConfig } from '../../services/common/config.js'
+import { projectRoot } from '../../services/common/project.js'
 import { build } from '../helper.js'
 
 t.test('deploy/kserve: a V2 InferenceService with a custom predictor container, probes on routes that answer, resources, scaling', async t => {

@@ -1,10 +1,10 @@
 /**
- * The load-balancer test (scripts/lb-test.ts) as part of the suite: nginx with the deployment's configuration
+ * The load-balancer test (scripts/deploy/lb-test.ts) as part of the suite: nginx with the deployment's configuration
  * in front of two real instances under steady load, each restarted in turn. Zero failed requests or it fails.
  */
 import t from 'tap'
-import { formatReport, runLoadBalancerTest } from '../../scripts/lb-test.js'
-import { findNginx } from '../../scripts/nginx.js'
+import { formatReport, runLoadBalancerTest } from '../../scripts/deploy/lb-test.js'
+import { findNginx } from '../../scripts/deploy/nginx.js'
 
 // Two boots per instance on a shared machine: more than the suite's default per-file limit.
 t.setTimeout(420_000)

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import { loadConfig } from '../../services/config.js'
-import { projectRoot } from '../../services/project.js'
+import { loadConfig } from '../../services/common/config.js'
+import { projectRoot } from '../../services/common/project.js'
 
 /** ../shared/bench-peers/run-peers.sh passes bench/peers.env as PROJECT_ENV: `env $PROJECT_ENV node dist/server.js`. */
 t.test('bench/peers.env is one line of VAR=value settings the service accepts: MobileNetV2 1.0 224 on onnxruntime', async t => {

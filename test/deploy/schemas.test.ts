@@ -16,8 +16,8 @@ import { ConfigMap } from 'kubernetes-models/v1/ConfigMap'
 import { Pod } from 'kubernetes-models/v1/Pod'
 import { Service } from 'kubernetes-models/v1/Service'
 import { parse, parseAllDocuments } from 'yaml'
-import { renderKustomization } from '../../scripts/kustomize.js'
-import { projectRoot } from '../../services/project.js'
+import { renderKustomization } from '../../scripts/deploy/kustomize.js'
+import { projectRoot } from '../../services/common/project.js'
 import { build } from '../helper.js'
 
 type Manifest = Record<string, any>
@@ -53,8 +53,8 @@ for (const dir of ['deploy/k8s', 'deploy/k8s/gpu']) {
   })
 
   // kubectl is not in Debian 12's own archive at a version whose kustomize reads `patches` (1.20): where one is
-  // installed, scripts/kustomize.ts must render what it renders.
-  t.test(`${dir}: scripts/kustomize.ts renders what kubectl kustomize renders`, { skip: kubectl ? false : 'kubectl is not installed' }, async t => {
+  // installed, scripts/deploy/kustomize.ts must render what it renders.
+  t.test(`${dir}: scripts/deploy/kustomize.ts renders what kubectl kustomize renders`, { skip: kubectl ? false : 'kubectl is not installed' }, async t => {
     const { stdout } = await promisify(execFile)('kubectl', ['kustomize', join(projectRoot, dir)])
     const byIdentity = (ms: Manifest[]) => Object.fromEntries(ms.map(m => [`${m.kind}/${m.metadata.name}`, m]))
     t.same(byIdentity(await renderKustomization(join(projectRoot, dir))), byIdentity(parseAllDocuments(stdout).map(d => d.toJS())))

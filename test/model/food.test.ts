@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import t from 'tap'
-import { projectRoot } from '../../services/project.js'
+import { projectRoot } from '../../services/common/project.js'
 import { build, fixture, imageFile, readFixture, SHIPPED_MODELS } from '../helper.js'
 
 /** The shipped models, through the service, on committed real photos (licences in test/fixtures/photos/SOURCES.md). */

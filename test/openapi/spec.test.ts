@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { parse, stringify } from 'yaml'
-import { openApiPath } from '../../scripts/generate-openapi.js'
+import { openApiPath } from '../../scripts/api/openapi.js'
 import { ERROR_CODES } from '../../routes/schemas.js'
-import { projectRoot } from '../../services/project.js'
+import { projectRoot } from '../../services/common/project.js'
 
 /*
  * What makes openapi.yaml good enough to generate clients from, checked on the committed document (which

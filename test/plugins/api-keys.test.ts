@@ -7,7 +7,7 @@ import Fastify from 'fastify'
 import t from 'tap'
 import app, { serverOptions } from '../../app.js'
 import { ApiError, ClassifierClient } from '../../sdk/src/index.js'
-import { loadConfig } from '../../services/config.js'
+import { loadConfig } from '../../services/common/config.js'
 import { build, imageFile, labelledPhoto, listen, readFixture } from '../helper.js'
 
 const KEY = 'test-key-0123456789abcdef'

@@ -2,7 +2,7 @@ import { connect, type AddressInfo } from 'node:net'
 import Fastify from 'fastify'
 import t from 'tap'
 import app, { serverOptions } from '../../app.js'
-import { loadConfig } from '../../services/config.js'
+import { loadConfig } from '../../services/common/config.js'
 import { captureLogs, imageFile, readFixture } from '../helper.js'
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
 import app, { serverOptions } from '../../app.js'
-import { loadConfig } from '../../services/config.js'
-import { cachePaths } from '../../services/onnx/prepare.js'
+import { loadConfig } from '../../services/common/config.js'
+import { cachePaths } from '../../services/engines/onnx/prepare.js'
 import { captureLogs, fixture, imageFile, readFixture } from '../helper.js'
 
 /**

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { parse } from 'yaml'
-import { generateOpenApi, openApiPath } from '../../scripts/generate-openapi.js'
+import { generateOpenApi, openApiPath } from '../../scripts/api/openapi.js'
 import { build } from '../helper.js'
 
 t.test('openapi.yaml is the document generated from the route schemas (run npm run openapi when this fails)', async t => {

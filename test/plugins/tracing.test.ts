@@ -8,9 +8,9 @@ import { loadSync } from '@grpc/proto-loader'
 import t from 'tap'
 import { PROTO_PATH } from '../../routes/grpc.js'
 import app, { serverOptions } from '../../app.js'
-import { loadConfig } from '../../services/config.js'
-import { tracingWanted } from '../../services/tracing.js'
-import { ServiceProcess, freePort } from '../../scripts/service-process.js'
+import { loadConfig } from '../../services/common/config.js'
+import { tracingWanted } from '../../services/observability/tracing.js'
+import { ServiceProcess, freePort } from '../../scripts/deploy/service-process.js'
 import { build, captureLogs, fixture, imageFile, readFixture } from '../helper.js'
 
 const flowerJpeg = readFileSync(fixture('images', 'flower.jpg'))

@@ -7,7 +7,7 @@ import { Metadata, credentials, loadPackageDefinition, type GrpcObject, type Ser
 import { loadSync } from '@grpc/proto-loader'
 import t from 'tap'
 import { PROTO_PATH } from '../../routes/grpc.js'
-import { projectRoot } from '../../services/project.js'
+import { projectRoot } from '../../services/common/project.js'
 import { build, fixture, holdAdmissionSlot, imageFile, readFixture } from '../helper.js'
 
 const run = promisify(execFile)

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { computeModelDigest } from '../../services/model-manifest.js'
-import { projectRoot } from '../../services/project.js'
+import { computeModelDigest } from '../../services/models/manifest.js'
+import { projectRoot } from '../../services/common/project.js'
 import { build } from '../helper.js'
 
 t.test('GET /models lists the loaded model, GET /models/:name describes it', async t => {

@@ -22,7 +22,7 @@ t.test('odd images through POST /predict: refusals name the format, answers list
   const answers: Array<[Buffer, string[]]> = [
     [await edge('animated', 'flower-animated.avif'), ['alpha flattened onto white', 'animated: first of 2 frames used', 'upscaled from 96x64']],
     [await edge('exif_orientation', 'golang-github-disintegration-imaging-dev__orientation_7.jpg'), ['rotated: EXIF orientation 7 applied', 'upscaled from 50x70']],
-    // the default model resizes with fill (stretched, nothing cropped); cropping is tested on a cover spec in test/services/image.test.ts
+    // the default model resizes with fill (stretched, nothing cropped); cropping is tested on a cover spec in test/services/image/decode.test.ts
     [await edge('extreme_aspect_or_tiny', 'strip-65535x1.png'), ['upscaled from 65535x1']]
   ]
   for (const [payload, warnings] of answers) {

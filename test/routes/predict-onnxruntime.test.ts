@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { projectRoot } from '../../services/project.js'
+import { projectRoot } from '../../services/common/project.js'
 import { build, imageFile, readFixture } from '../helper.js'
 
 /** The shipped model served on onnxruntime over HTTP, against the same app on wasm for the same photos. */

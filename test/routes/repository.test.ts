@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import t, { type Test } from 'tap'
-import { projectRoot } from '../../services/project.js'
+import { projectRoot } from '../../services/common/project.js'
 import { build, readFixture } from '../helper.js'
 
 // The swap test below loads and warms up full-size models five times on the main thread, under load: minutes on a

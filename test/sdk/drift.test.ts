@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { parse, stringify } from 'yaml'
-import { openApiPath } from '../../scripts/generate-openapi.js'
-import { generateSdkTypes, sdkTypesPath } from '../../scripts/generate-sdk.js'
+import { openApiPath } from '../../scripts/api/openapi.js'
+import { generateSdkTypes, sdkTypesPath } from '../../scripts/api/sdk.js'
 
 t.test('sdk/src/schema.d.ts is what openapi-typescript generates from openapi.yaml (run npm run sdk when this fails)', async t => {
   const spec = await readFile(openApiPath, 'utf8')

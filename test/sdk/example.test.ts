@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import t from 'tap'
 import { fixture, labelledPhoto, listen } from '../helper.js'
-import { projectRoot } from '../../services/project.js'
+import { projectRoot } from '../../services/common/project.js'
 
 const examplePath = join(projectRoot, 'sdk/examples/classify-photo.ts')
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import ts from 'typescript'
 import { fixture } from '../helper.js'
-import { projectRoot } from '../../services/project.js'
+import { projectRoot } from '../../services/common/project.js'
 
 const config = ts.getParsedCommandLineOfConfigFile(join(projectRoot, 'sdk/tsconfig.json'), {}, {
   ...ts.sys,

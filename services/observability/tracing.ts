@@ -1,0 +1,67 @@
+import { context, trace, type Attributes, type Context, type Tracer } from '@opentelemetry/api'
+import { NodeSDK } from '@opentelemetry/sdk-node'
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { serviceInfo } from '../common/project.js'
+
+/**
+ * OpenTelemetry tracing, configured as every OTel SDK is, by the standard OTEL_* variables (exporter, endpoint,
+ * sampler, propagators, resource), which the Node SDK reads from the process environment. Off unless
+ * OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER says where spans go: then nothing is started and the
+ * inference path creates no span at all.
+ */
+
+export interface TracingSettings {
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string
+  OTEL_TRACES_EXPORTER?: string
+}
+
+export function tracingWanted (settings: TracingSettings): boolean {
+  if (settings.OTEL_TRACES_EXPORTER !== undefined) return settings.OTEL_TRACES_EXPORTER.split(',').some(e => !['none', ''].includes(e.trim()))
+  return settings.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined
+}
+
+export interface Tracing {
+  tracer: Tracer
+  /** Flushes the spans not yet exported and stops the SDK. */
+  shutdown: () => Promise<void>
+}
+
+/**
+ * Starts the Node SDK for traces only (metrics stay with Prometheus, logs with pino): the exporters OTEL_* names,
+ * or `spanProcessors` when given (tests: the in-memory exporter). Registers the global tracer provider, context
+ * manager and propagator (W3C traceparent by default).
+ */
+export function startTracing (options: { serviceName: string, spanProcessors?: SpanProcessor[] }): Tracing {
+  const sdk = new NodeSDK({
+    serviceName: options.serviceName,
+    ...(options.spanProcessors !== undefined ? { spanProcessors: options.spanProcessors } : {}),
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: []
+  })
+  sdk.start()
+  return { tracer: trace.getTracer(serviceInfo.name, serviceInfo.version), shutdown: () => sdk.shutdown() }
+}
+
+/** performance.now() milliseconds as the epoch milliseconds spans take. */
+const epochMs = (at: number): number => performance.timeOrigin + at
+
+/** A span over a stage already measured: from `startMs` (performance.now() time) for `durationMs`. */
+export function recordSpan (tracer: Tracer, name: string, startMs: number, durationMs: number, attributes: Attributes, parent: Context = context.active()): void {
+  tracer.startSpan(name, { startTime: epochMs(startMs), attributes }, parent).end(epochMs(startMs + durationMs))
+}
+
+/** Runs `fn` inside a span named `name`, ended when it settles (with the error, if any). */
+export async function inSpan<T> (tracer: Tracer | undefined, name: string, attributes: Attributes, fn: () => Promise<T>): Promise<T> {
+  if (tracer === undefined) return fn()
+  const span = tracer.startSpan(name, { attributes })
+  try {
+    return await context.with(trace.setSpan(context.active(), span), fn)
+  } catch (err) {
+    span.recordException(err as Error)
+    span.setStatus({ code: 2, message: (err as Error).message })
+    throw err
+  } finally {
+    span.end()
+  }
+}

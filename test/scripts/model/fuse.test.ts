@@ -1,0 +1,94 @@
+import * as tf from '@tensorflow/tfjs'
+import t, { type Test } from 'tap'
+import { fuseLayersModel } from '../../../scripts/model/fuse.js'
+import { selectBackend } from '../../../services/engines/backend.js'
+import { preprocessImage } from '../../../services/image/decode.js'
+import { normalizePixels } from '../../../services/image/pixels.js'
+import { readFixture } from '../../helper.js'
+
+t.before(async () => { await selectBackend('wasm') })
+
+/** A small Keras-style MobileNetV2 block stack: conv, batch norm and ReLU6 as separate layers. */
+function keraStyleModel (size: number, padding: [[number, number], [number, number]] = [[0, 1], [0, 1]]): tf.LayersModel {
+  const seed = (n: number) => tf.initializers.randomNormal({ mean: 0, stddev: 0.5, seed: n })
+  const input = tf.input({ shape: [size, size, 3], name: 'image' })
+  let x = tf.layers.zeroPadding2d({ padding }).apply(input) as tf.SymbolicTensor
+  x = tf.layers.conv2d({ filters: 8, kernelSize: 3, strides: 2, useBias: false, kernelInitializer: seed(1) }).apply(x) as tf.SymbolicTensor
+  x = tf.layers.batchNormalization({ epsilon: 1e-3 }).apply(x) as tf.SymbolicTensor
+  x = tf.layers.reLU({ maxValue: 6 }).apply(x) as tf.SymbolicTensor
+  const shortcut = x
+  let y = tf.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', useBias: false, depthwiseInitializer: seed(2) }).apply(x) as tf.SymbolicTensor
+  y = tf.layers.batchNormalization({ epsilon: 1e-3 }).apply(y) as tf.SymbolicTensor
+  y = tf.layers.reLU({ maxValue: 6 }).apply(y) as tf.SymbolicTensor
+  y = tf.layers.conv2d({ filters: 8, kernelSize: 1, useBias: false, kernelInitializer: seed(3) }).apply(y) as tf.SymbolicTensor
+  y = tf.layers.batchNormalization({ epsilon: 1e-3 }).apply(y) as tf.SymbolicTensor
+  x = tf.layers.add().apply([shortcut, y]) as tf.SymbolicTensor
+  x = tf.layers.conv2d({ filters: 16, kernelSize: 1, activation: 'relu', kernelInitializer: seed(4) }).apply(x) as tf.SymbolicTensor
+  x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor
+  x = tf.layers.dropout({ rate: 0.3 }).apply(x) as tf.SymbolicTensor
+  const output = tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: seed(5) }).apply(x) as tf.SymbolicTensor
+  const model = tf.model({ inputs: input, outputs: output })
+  // Trained-looking batch norm statistics, so that folding them actually changes the weights.
+  let k = 10
+  for (const layer of model.layers.filter(l => l.getClassName() === 'BatchNormalization')) {
+    layer.setWeights(layer.getWeights().map((w, i) => tf.tidy(() => {
+      const r = tf.randomUniform(w.shape, 0, 1, 'float32', k++)
+      return i === 3 ? r.add(0.5) : i === 0 ? r.add(0.5) : r.sub(0.5)
+    })))
+  }
+  return model
+}
+
+t.test('the fused graph gives the layers model\'s outputs on real images, in fewer ops', async t => {
+  const model = keraStyleModel(64)
+  const fused = fuseLayersModel(model)
+  t.same(fused.stats, {
+    'Pad (folded into the conv as SAME)': 1,
+    'Conv2D+BatchNormalization+ReLU': 1,
+    'DepthwiseConv2D+BatchNormalization+ReLU': 1,
+    'Conv2D+BatchNormalization': 1,
+    Add: 1,
+    Conv2D: 1,
+    Mean: 1,
+    'Dense+softmax': 1
+  })
+  t.notOk(fused.modelJson.modelTopology.node.some(n => n.op === 'FusedBatchNormV3' || n.op === 'Relu6' || n.op === 'Pad'), 'no separate batch norm, activation or padding ops remain')
+  await checkOutputs(t, model, fused)
+})
+
+t.test('padding that SAME would not add stays an explicit Pad, with the same outputs', async t => {
+  const model = keraStyleModel(64, [[1, 1], [1, 1]])
+  const fused = fuseLayersModel(model)
+  t.equal(fused.stats.Pad, 1)
+  t.equal(fused.stats['Pad (folded into the conv as SAME)'], undefined)
+  await checkOutputs(t, model, fused)
+})
+
+async function checkOutputs (t: Test, model: tf.LayersModel, fused: ReturnType<typeof fuseLayersModel>): Promise<void> {
+  const graph = await tf.loadGraphModel(tf.io.fromMemory({
+    modelTopology: fused.modelJson.modelTopology as unknown as tf.io.ModelJSON['modelTopology'],
+    weightSpecs: fused.modelJson.weightsManifest[0].weights,
+    weightData: fused.weightData.slice().buffer,
+    format: 'graph-model'
+  }))
+  const spec = { width: 64, height: 64, channels: 3 as const, resizeMode: 'cover' as const, normalization: { mean: [127.5, 127.5, 127.5] as [number, number, number], std: [127.5, 127.5, 127.5] as [number, number, number] } }
+  let maxDiff = 0
+  for (const file of ['flower.jpg', 'flower-grey.jpg', 'flower-cmyk.jpg', 'flower-tiny-16x12.jpg']) {
+    const input = normalizePixels((await preprocessImage(await readFixture('images', file), spec)).pixels, spec)
+    const [expected, actual] = tf.tidy(() => {
+      const x = tf.tensor4d(input, [1, 64, 64, 3])
+      return [(model.predict(x) as tf.Tensor).dataSync(), (graph.predict(x) as tf.Tensor).dataSync()]
+    })
+    t.equal(actual.length, 3)
+    for (let i = 0; i < 3; i++) maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]))
+  }
+  t.ok(maxDiff < 1e-4, `max abs difference ${maxDiff.toExponential(2)} < 1e-4`)
+  model.dispose()
+  graph.dispose()
+}
+
+t.test('a layer the fuser does not know is refused by name', async t => {
+  const input = tf.input({ shape: [8, 8, 3] })
+  const output = tf.layers.maxPooling2d({ poolSize: 2, name: 'odd_pool' }).apply(input) as tf.SymbolicTensor
+  t.throws(() => fuseLayersModel(tf.model({ inputs: input, outputs: output })), /layer odd_pool: MaxPooling2D is not supported by the fuser/)
+})
