@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { MultipartFile } from '@fastify/multipart'
 import Type, { type Static } from 'typebox'
 import { ErrorCodes, ServiceError, envelopeOf, noFile } from '../services/common/errors.js'
-import { describeFormats } from '../services/image/decode.js'
+import { describeFormats } from '../services/image/probe.js'
 import { decodeBase64 } from '../services/inference/classify.js'
 import { ImageErrorSchema, PredictionResultsSchema, PredictionSchema, errorResponses, ref } from './schemas.js'
 

@@ -1,5 +1,6 @@
 import sharp from 'sharp'
-import { decodeAndResize, type InputSpec } from '../../services/image/decode.js'
+import { decodeAndResize } from '../../services/image/decode.js'
+import type { InputSpec } from '../../services/image/pixels.js'
 import { mulberry32, seedOf } from './common.js'
 
 /**

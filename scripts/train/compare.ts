@@ -19,7 +19,7 @@ import type { BackboneName } from './backbones.js'
 import { inputSpecFor } from './features.js'
 import { itemsFor } from './config.js'
 import { GAP_DIM } from '../model/coco-ssd.js'
-import type { ResizeMode } from '../../services/image/decode.js'
+import type { ResizeMode } from '../../services/image/pixels.js'
 
 /** Backbones as name[@size][:resizeMode], e.g. coco_ssd@300:fill (default: the backbone's size, cover). */
 const backbones = (process.argv[2] ?? 'mobilenet_v2,mobilenet_v2_mid').split(',').map(b => {

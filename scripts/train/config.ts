@@ -1,4 +1,4 @@
-import type { ResizeMode } from '../../services/image/decode.js'
+import type { ResizeMode } from '../../services/image/pixels.js'
 import type { BackboneName } from './backbones.js'
 import type { TrainConfig } from './cv.js'
 import type { Item } from './dataset.js'

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type * as tfTypes from '@tensorflow/tfjs'
-import type { InputSpec } from '../../services/image/decode.js'
+import type { InputSpec } from '../../services/image/pixels.js'
 import { normalizePixels } from '../../services/image/pixels.js'
 import { AUG_VERSION, renderView } from './augment.js'
 import { BACKBONES, cocoSsdDir, loadFeatureExtractor, normalizationOf, type BackboneName, type FeatureExtractor } from './backbones.js'

@@ -1,4 +1,13 @@
-import type { InputSpec } from './decode.js'
+export type ResizeMode = 'cover' | 'contain' | 'fill'
+
+export interface InputSpec {
+  width: number
+  height: number
+  channels: 3
+  resizeMode: ResizeMode
+  /** Per-channel mean and standard deviation in 0..255 units: value = (pixel - mean) / std. */
+  normalization: { mean: [number, number, number], std: [number, number, number] }
+}
 
 /**
  * One image as a model takes it: 8-bit sRGB pixels, height x width x 3, row-major (HWC), at the model's input

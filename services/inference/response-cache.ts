@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { InputSpec } from '../image/decode.js'
+import type { InputSpec } from '../image/pixels.js'
 
 /** What a cached answer keeps: the model's output row and what decoding found, enough to answer again. */
 export interface CachedAnswer {

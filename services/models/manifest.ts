@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
-import type { InputSpec } from '../image/decode.js'
+import type { InputSpec } from '../image/pixels.js'
 
 /**
  * A model is a directory: manifest.json (this schema), model.json (a TF.js layers or graph model) and its

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs'
 import { loadFromDirectory, loadFromMemory } from './model-files.js'
 import { digestOf, inputSpecOf, readManifest, readModelFiles, type ModelJson, type ModelManifest } from '../../models/manifest.js'
-import type { InputSpec } from '../../image/decode.js'
+import type { InputSpec } from '../../image/pixels.js'
 import { BatchBuffer, type Pixels } from '../../image/pixels.js'
 
 export interface LabelProbability {

@@ -14,7 +14,7 @@ import { loadModelDir, maxAbsDiff, median, predictPhoto, runModel, stratifiedPic
 import { mulberry32 } from '../../../scripts/train/common.js'
 import { UNSEEN_SOURCE_FIXTURE } from '../../../scripts/train/dataset.js'
 import { computeModelDigest, readManifest } from '../../../services/models/manifest.js'
-import type { InputSpec } from '../../../services/image/decode.js'
+import type { InputSpec } from '../../../services/image/pixels.js'
 import { projectRoot } from '../../../services/common/project.js'
 import { SHIPPED_MODELS } from '../../helper.js'
 

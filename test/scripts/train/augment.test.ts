@@ -1,7 +1,8 @@
 import t from 'tap'
 import sharp from 'sharp'
 import { renderView, whiteBackgroundMask, whiteBorderFraction } from '../../../scripts/train/augment.js'
-import { decodeAndResize, type InputSpec } from '../../../services/image/decode.js'
+import { decodeAndResize } from '../../../services/image/decode.js'
+import type { InputSpec } from '../../../services/image/pixels.js'
 
 const spec: InputSpec = { width: 64, height: 64, channels: 3, resizeMode: 'cover', normalization: { mean: [0, 0, 0], std: [255, 255, 255] } }
 

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { normalizePixels } from '../../../services/image/pixels.js'
-import { decodeAndResize, type InputSpec } from '../../../services/image/decode.js'
+import { decodeAndResize } from '../../../services/image/decode.js'
+import type { InputSpec } from '../../../services/image/pixels.js'
 import { readFixture } from '../../helper.js'
 
 const spec: InputSpec = { width: 64, height: 48, channels: 3, resizeMode: 'cover', normalization: { mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] } }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import type { InputSpec } from '../../../services/image/decode.js'
+import type { InputSpec } from '../../../services/image/pixels.js'
 import { ResponseCache, type CachedAnswer } from '../../../services/inference/response-cache.js'
 
 const spec: InputSpec = { width: 224, height: 224, channels: 3, resizeMode: 'cover', normalization: { mean: [0, 0, 0], std: [1, 1, 1] } }
