@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ImageClassifier } from '../../services/engines/tfjs/classifier.js'
 import { DATA_DIR, MODEL_DIR, log } from './common.js'
