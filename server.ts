@@ -39,7 +39,7 @@ closeWithGrace({
   server.log.info({ ms: Math.round(performance.now() - started) }, 'closed: accepted requests finished, model released')
 })
 
-// Fault drills (README, Overload): kill every inference worker as a crash would; they are replaced.
+// Fault drills (docs/operations.md, "Workers that die or cannot start"): kill every inference worker as a crash would; they are replaced.
 if (config.FAULT_INJECTION) {
   process.on('SIGUSR2', () => {
     const runners = server.hasDecorator('models') ? server.models.list().flatMap(m => m.workerRunners) : []

@@ -54,8 +54,8 @@ export function resolveInferenceSettings (config: InferenceConfig, backend: Back
   }
   if (backend.name === 'onnxruntime') {
     // onnxruntime-node runs a session synchronously on the calling thread, so sessions live on workers; one
-    // single-threaded session per core (ORT_INTRA_OP_THREADS=1) and batches of up to 4: see the README's
-    // backend table for the (preliminary) measurements behind these defaults.
+    // single-threaded session per core (ORT_INTRA_OP_THREADS=1) and batches of up to 4: see docs/benchmarks.md,
+    // "The engine alone", for the measurements behind these defaults.
     const intraOpThreads = config.ORT_INTRA_OP_THREADS === undefined || config.ORT_INTRA_OP_THREADS === 'auto' ? 1 : config.ORT_INTRA_OP_THREADS
     return {
       workers: config.INFERENCE_WORKERS === 'auto' ? Math.max(1, Math.floor(cores / intraOpThreads)) : config.INFERENCE_WORKERS,
