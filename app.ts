@@ -12,6 +12,7 @@ import apiKeys from './plugins/api-keys.js'
 import bodyTimeout from './plugins/body-timeout.js'
 import config from './plugins/config.js'
 import cors from './plugins/cors.js'
+import earlyClose, { bodyStillArriving } from './plugins/early-close.js'
 import health from './plugins/health.js'
 import images from './plugins/images.js'
 import inference from './plugins/inference.js'
@@ -146,6 +147,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
   await server.register(timings)
   await server.register(safeHeaders)
   await server.register(cors)
+  await server.register(earlyClose)
   await server.register(bodyTimeout)
   await server.register(uploads)
   await server.register(images)
@@ -178,8 +180,15 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
     if (err instanceof OverloadedError) reply.header('retry-after', String(err.retryAfterSeconds))
     return reply.code(payload.statusCode).send(payload)
   })
-  server.setNotFoundHandler(function notFound (request, reply) {
+  function notFound (request: FastifyRequest, reply: FastifyReply): FastifyReply {
     return reply.code(404).send(body(404, 'NOT_FOUND', `Route ${request.method} ${request.url} not found.`))
+  }
+  server.setNotFoundHandler(notFound)
+  // Fastify reads the body of a request to no route (of a type it parses) before the not-found handler runs: one
+  // still arriving is answered now instead, unread, and its connection closed (plugins/early-close.ts).
+  server.addHook('onRequest', function notFoundBeforeBody (request, reply, done) {
+    if (request.is404 && bodyStillArriving(request.raw)) notFound(request, reply)
+    else done()
   })
 
   await server.register(rootRoutes)

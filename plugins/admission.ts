@@ -1,8 +1,8 @@
-import type { IncomingHttpHeaders } from 'node:http'
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { AdmissionLimiter } from '../services/admission/concurrency-limit.js'
 import { errorEnvelope } from '../services/common/errors.js'
+import { bodyStillArriving, drainAfterAnswer } from './early-close.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -18,9 +18,6 @@ declare module 'fastify' {
 const DRAIN_BYTES = 1024 * 1024
 /** At most this many refusals are held (ADMISSION_HOLD_MS) at once; past it they are answered at once. */
 const MAX_HELD = 1024
-
-const hasBody = (headers: IncomingHttpHeaders): boolean =>
-  headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0
 
 const refused = new WeakSet<FastifyRequest>()
 const bodyReceivedAt = new WeakMap<FastifyRequest, number>()
@@ -75,7 +72,8 @@ export default fp(async function admission (fastify) {
     refused.add(request)
     const length = Number(request.headers['content-length'])
     const drained = bodyRead || length <= DRAIN_BYTES
-    if (!drained) reply.header('connection', 'close')
+    // Larger or unsized bodies still arriving close the connection (plugins/early-close.ts).
+    if (drained) drainAfterAnswer(request)
     const envelope = errorEnvelope(503, code, message)
     if (request.routeOptions.config.protocolErrors === true) envelope.error = envelope.message
     const answer = (): void => { reply.code(503).header('retry-after', String(retryAfter)).send(envelope) }
@@ -104,7 +102,7 @@ export default fp(async function admission (fastify) {
       return
     }
     const raw = request.raw
-    if (!raw.complete && hasBody(raw.headers)) {
+    if (bodyStillArriving(raw)) {
       if (uploading >= MAX_UPLOADS_IN_PROGRESS) {
         uploadsRefused++
         refuse(request, reply, 'UPLOADS_BUSY', `${uploading} uploads are still arriving, the limit of uploads in progress (MAX_UPLOADS_IN_PROGRESS=${MAX_UPLOADS_IN_PROGRESS}); retry in 1 s.`, 1, false)
@@ -143,4 +141,4 @@ export default fp(async function admission (fastify) {
     route.onRequest = [...[route.onRequest ?? []].flat(), screen]
     route.preHandler = [...[route.preHandler ?? []].flat(), admit]
   })
-}, { name: 'admission', dependencies: ['config', 'model', 'metrics'] })
+}, { name: 'admission', dependencies: ['config', 'model', 'metrics', 'early-close'] })

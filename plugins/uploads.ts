@@ -3,9 +3,6 @@ import multipart from '@fastify/multipart'
 import { ServiceError, ErrorCodes, payloadTooLarge } from '../services/common/errors.js'
 import { jsonBodyLimit } from '../services/inference/classify.js'
 
-/** How long a connection closed after an early answer keeps reading (and dropping) what its client still sends. */
-const LINGER_MS = 2000
-
 /** Room in a multipart body beyond its images: boundaries and part headers (per part), and the small fields. */
 const MULTIPART_PART_BYTES = 1024
 const MULTIPART_FIELDS_BYTES = 64 * 1024
@@ -16,7 +13,8 @@ const MULTIPART_FIELDS_BYTES = 64 * 1024
  * of it is read, and before `100 Continue` is sent to a client that asked for it (Expect: 100-continue), so such a
  * client never sends it: Node answers 100 Continue itself before the request reaches Fastify, so the server takes
  * over `checkContinue` and sends 100 Continue from preParsing, once every onRequest hook (this one, API keys, rate
- * limits, admission) has let the request through.
+ * limits, admission) has let the request through. The body unread, the refusal closes the connection
+ * (plugins/early-close.ts).
  */
 export default fp(async function uploads (fastify) {
   const { MAX_UPLOAD_BYTES: maxBytes, MAX_REQUEST_BYTES, MAX_IMAGES_PER_REQUEST } = fastify.config
@@ -41,40 +39,18 @@ export default fp(async function uploads (fastify) {
   }
 
   fastify.server.on('checkContinue', (req, res) => fastify.server.emit('request', req, res))
-  fastify.addHook('onRequest', async function refuseDeclaredLength (request, reply) {
+  fastify.addHook('onRequest', async function refuseDeclaredLength (request) {
     const declared = Number(request.headers['content-length'])
     if (!Number.isFinite(declared)) return
     const limit = declaredLimit(String(request.headers['content-type'] ?? ''))
     if (limit === undefined || declared <= limit.bytes) return
-    // The body is not read: the connection cannot carry another request after it.
-    reply.header('connection', 'close')
     // A raw image or JSON: the same answer as when Fastify's parser meets the limit (app.ts).
     if (limit.raw === true) throw payloadTooLarge(maxBytes)
     if (limit.json === true) throw new ServiceError(ErrorCodes.PAYLOAD_TOO_LARGE, 413, `The request body is larger than the limit of ${limit.bytes} bytes: MAX_REQUEST_BYTES (${MAX_REQUEST_BYTES}) of images, base64-encoded.`)
     throw new ServiceError(ErrorCodes.PAYLOAD_TOO_LARGE, 413, `The request declares ${declared} bytes (Content-Length), more than the limit of ${limit.bytes} bytes: ${limit.what}. Nothing was read.`)
   })
-  // A refusal sent while the client is still sending its body (413 here, 503 at admission or for uploads in progress)
-  // closes the connection. Node destroys the socket as soon as the answer is written, and a socket closed with unread
-  // data sends a reset, so a client still writing gets EPIPE or ECONNRESET, often before it has read the answer. As
-  // Apache's and nginx's lingering close: the answer is written and the sending side closed, what the client still
-  // sends is read and dropped, and the socket is destroyed when the client closes its side or LINGER_MS later.
-  fastify.addHook('onSend', async function lingerAfterEarlyAnswer (request, reply, payload) {
-    const raw = request.raw
-    const socket = raw.socket
-    if (raw.complete || socket === null || !/close/i.test(String(reply.getHeader('connection') ?? ''))) return payload
-    socket.destroySoon = function lingeringClose () {
-      socket.end()
-      raw.resume()
-      socket.resume()
-      const timer = setTimeout(() => socket.destroy(), LINGER_MS)
-      timer.unref()
-      socket.once('end', () => socket.destroy())
-      socket.once('close', () => clearTimeout(timer))
-    }
-    return payload
-  })
   fastify.addHook('preParsing', async function sendContinue (request, reply, payload) {
     if (/100-continue/i.test(String(request.headers.expect ?? '')) && !reply.raw.headersSent) reply.raw.writeContinue()
     return payload
   })
-}, { name: 'uploads', dependencies: ['config'] })
+}, { name: 'uploads', dependencies: ['config', 'early-close'] })
