@@ -8,13 +8,39 @@ export interface BatchRunner {
   readonly available?: boolean
   /** Why not, while it is not. */
   readonly unavailableReason?: string
-  run: (inputs: Pixels[]) => Promise<Float32Array[]>
+  run: (inputs: Pixels[]) => Promise<RunnerOutput>
   /** TF.js tensors held by this runner's engine. */
   memory: () => Promise<TensorMemory>
   close: () => Promise<void>
 }
 
 export interface TensorMemory { numTensors: number, numBytes: number }
+
+export interface RunnerOutput {
+  /** One row of probabilities per input, in order. */
+  outputs: Float32Array[]
+  /** What the runner measured of its own work, on the thread that did it (a worker's, for a WorkerRunner). */
+  ran?: RunnerTiming
+}
+
+/** Epoch milliseconds (performance.timeOrigin + performance.now() on the thread that ran): comparable across threads. */
+export interface RunnerTiming {
+  startMs: number
+  endMs: number
+  /** The thread: its name (the runner's id) and, for a worker thread, its threadId. */
+  thread: { name: string, id?: number }
+}
+
+/** One batch as its requests see it: the same object for all of them. */
+export interface BatchRun {
+  size: number
+  /** performance.now() on the main thread: the batch handed to its runner, its outputs back. */
+  startedAt: number
+  endedAt: number
+  ran?: RunnerTiming
+  /** The `link` each request of the batch was submitted with, in batch order (their span contexts, when traced). */
+  links: unknown[]
+}
 
 export interface BatchQueueOptions {
   /** Largest batch handed to a runner. */
@@ -38,10 +64,12 @@ export interface QueuedResult {
   /** Milliseconds the batch took on its runner. */
   inferMs: number
   batchSize: number
+  batch: BatchRun
 }
 
 interface Pending {
   input: Pixels
+  link: unknown
   enqueuedAt: number
   deadline: number
   attempts: number
@@ -126,7 +154,8 @@ export class BatchQueue {
     }
   }
 
-  submit (input: Pixels, deadline = Infinity): Promise<QueuedResult> {
+  /** `link`: anything the caller wants to know of its batch-mates (tracing: the request's span context). */
+  submit (input: Pixels, deadline = Infinity, link?: unknown): Promise<QueuedResult> {
     try {
       this.admit(deadline)
     } catch (err) {
@@ -134,7 +163,7 @@ export class BatchQueue {
     }
     const now = performance.now()
     return new Promise((resolve, reject) => {
-      this.queue.push({ input, enqueuedAt: now, deadline, attempts: 0, resolve, reject })
+      this.queue.push({ input, link, enqueuedAt: now, deadline, attempts: 0, resolve, reject })
       this.options.onDepth?.(this.queue.length)
       this.pump()
     })
@@ -187,13 +216,15 @@ export class BatchQueue {
   private dispatch (runner: BatchRunner, batch: Pending[]): void {
     this.busy++
     const started = performance.now()
-    runner.run(batch.map(p => p.input)).then(outputs => {
-      const ms = performance.now() - started
+    runner.run(batch.map(p => p.input)).then(({ outputs, ran }) => {
+      const endedAt = performance.now()
+      const ms = endedAt - started
       this.itemMs = 0.8 * this.itemMs + 0.2 * (ms / batch.length)
       this.counts.requests += batch.length
       this.counts.batches++
       this.options.onBatch?.(batch.length, ms)
-      batch.forEach((p, i) => p.resolve({ probabilities: outputs[i], queueMs: started - p.enqueuedAt, inferMs: ms, batchSize: batch.length }))
+      const run: BatchRun = { size: batch.length, startedAt: started, endedAt, ran, links: batch.map(p => p.link) }
+      batch.forEach((p, i) => p.resolve({ probabilities: outputs[i], queueMs: started - p.enqueuedAt, inferMs: ms, batchSize: batch.length, batch: run }))
     }, (err: unknown) => {
       // A runner that failed (a crashed worker, say) is not the requests' fault: give them one more try.
       const retry = batch.filter(p => ++p.attempts < MAX_ATTEMPTS)

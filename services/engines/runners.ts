@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
-import type { BatchRunner, TensorMemory } from './batch-queue.js'
+import type { BatchRunner, RunnerOutput, TensorMemory } from './batch-queue.js'
 import { OverloadedError } from '../common/errors.js'
 import type { Pixels } from '../image/pixels.js'
 import { ImageClassifier } from './tfjs/classifier.js'
@@ -17,8 +17,10 @@ export class InProcessRunner implements BatchRunner {
   readonly available = true
   constructor (private readonly classifier: ImageClassifier | OnnxClassifier) {}
 
-  run (inputs: Pixels[]): Promise<Float32Array[]> {
-    return this.classifier.predictBatch(inputs)
+  async run (inputs: Pixels[]): Promise<RunnerOutput> {
+    const startMs = performance.timeOrigin + performance.now()
+    const outputs = await this.classifier.predictBatch(inputs)
+    return { outputs, ran: { startMs, endMs: performance.timeOrigin + performance.now(), thread: { name: this.id } } }
   }
 
   async memory (): Promise<TensorMemory> {
@@ -177,7 +179,8 @@ export class WorkerRunner implements BatchRunner {
     const resolve = call.resolve as (value: unknown) => void
     if (message.type === 'memory') { resolve({ numTensors: message.numTensors, numBytes: message.numBytes }); return }
     const width = this.labels
-    resolve(Array.from({ length: call.count }, (_, i) => message.output.subarray(i * width, (i + 1) * width)))
+    const outputs = Array.from({ length: call.count }, (_, i) => message.output.subarray(i * width, (i + 1) * width))
+    resolve({ outputs, ran: { startMs: message.startMs, endMs: message.endMs, thread: { name: this.id, id: this.worker.threadId } } } satisfies RunnerOutput)
   }
 
   /** A worker that was serving died: its calls fail (the queue retries them), and it is started again at once. */
@@ -211,7 +214,7 @@ export class WorkerRunner implements BatchRunner {
     }
   }
 
-  async run (inputs: Pixels[]): Promise<Float32Array[]> {
+  async run (inputs: Pixels[]): Promise<RunnerOutput> {
     await this.whenReady()
     const size = inputs[0].length
     const batch = new Uint8Array(size * inputs.length)

@@ -25,7 +25,8 @@ export interface WorkerInit {
 export type WorkerRequest = { type: 'run', id: number, batch: Uint8Array, count: number } | { type: 'memory', id: number }
 export type WorkerResponse =
   | { type: 'ready', warmUpMs: number, itemMs: number }
-  | { type: 'result', id: number, output: Float32Array }
+  /** startMs, endMs: the batch's run in this thread, as epoch milliseconds (the main thread's spans are on that clock). */
+  | { type: 'result', id: number, output: Float32Array, startMs: number, endMs: number }
   | { type: 'error', id: number, message: string }
   | { type: 'memory', id: number, numTensors: number, numBytes: number }
   | { type: 'fatal', message: string }
@@ -63,11 +64,13 @@ try {
       return
     }
     const items = Array.from({ length: message.count }, (_, i) => message.batch.subarray(i * size, (i + 1) * size))
+    const startMs = performance.timeOrigin + performance.now()
     classifier.predictBatch(items).then(rows => {
+      const endMs = performance.timeOrigin + performance.now()
       const output = new Float32Array(rows.reduce((n, r) => n + r.length, 0))
       let offset = 0
       for (const row of rows) { output.set(row, offset); offset += row.length }
-      port.postMessage({ type: 'result', id: message.id, output } satisfies WorkerResponse, [output.buffer])
+      port.postMessage({ type: 'result', id: message.id, output, startMs, endMs } satisfies WorkerResponse, [output.buffer])
     }, (err: Error) => {
       port.postMessage({ type: 'error', id: message.id, message: err.message } satisfies WorkerResponse)
     })

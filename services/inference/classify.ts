@@ -1,14 +1,15 @@
-import type { Attributes, Tracer } from '@opentelemetry/api'
+import { TraceFlags, context, trace, type Attributes, type Link, type SpanContext, type Tracer } from '@opentelemetry/api'
 import { ErrorCodes, ServiceError, payloadTooLarge } from '../common/errors.js'
 import type { ImagePreprocessor } from '../image/decode.js'
 import type { ObservedAnswer } from '../observability/metrics.js'
 import type { ModelRegistry } from '../models/registry.js'
 import { ResponseCache } from './response-cache.js'
-import { inSpan, recordSpan } from '../observability/tracing.js'
+import { epochMs, inSpan, recordSpan } from '../observability/tracing.js'
+import type { BatchRun } from '../engines/batch-queue.js'
 import type { ServedClassification, ServedModel } from '../models/served-model.js'
 
 /** What one image gets: the model's answer and what was done to the image on the way. */
-export interface ImageAnswer extends Omit<ServedClassification, 'queueMs' | 'inferMs' | 'batchSize'> {
+export interface ImageAnswer extends Omit<ServedClassification, 'queueMs' | 'inferMs' | 'batchSize' | 'batch'> {
   warnings: string[]
 }
 
@@ -66,9 +67,11 @@ export interface ClassifyOptions {
   deadline?: number
   /** Answers of earlier requests: a repeat of the same bytes to the same version skips decode and inference. */
   cache?: ResponseCache
-  /** With tracing on: spans for decode, queue and inference, under the active context, with these attributes. */
-  trace?: { tracer: Tracer, attributes: Attributes }
+  /** With tracing on: spans for decode, queue, batch and inference, under the active context, with these attributes. */
+  trace?: StageTracing
 }
+
+interface StageTracing { tracer: Tracer, attributes: Attributes }
 
 /**
  * Classifies the images of one request on one model version: each is looked up in the response cache (when there
@@ -96,7 +99,7 @@ export async function classifyImages (model: ServedModel, preprocessor: ImagePre
     const image = await preprocessor.preprocess(bytes, model.inputSpec)
     max('decode', image.timings.decode)
     if (options.trace !== undefined) {
-      recordSpan(options.trace.tracer, 'decode', decodeStarted, performance.now() - decodeStarted, {
+      recordSpan(options.trace.tracer, 'decode', epochMs(decodeStarted), epochMs(performance.now()), {
         ...options.trace.attributes, 'image.format': image.info.format, 'image.width': image.info.width, 'image.height': image.info.height, 'image.bytes': bytes.length
       })
     }
@@ -112,12 +115,9 @@ export async function classifyImages (model: ServedModel, preprocessor: ImagePre
     }
     if (image === undefined) throw new Error('unreachable: an image neither cached nor decoded')
     const submitted = performance.now()
-    const { queueMs, inferMs, batchSize: size, ...answer } = await model.classify(image.pixels, options)
-    if (options.trace !== undefined) {
-      const { tracer, attributes } = options.trace
-      recordSpan(tracer, 'queue', submitted, queueMs, attributes)
-      recordSpan(tracer, 'inference', submitted + queueMs, inferMs, { ...attributes, 'inference.batch_size': size })
-    }
+    const link = options.trace !== undefined ? trace.getSpanContext(context.active()) : undefined
+    const { queueMs, inferMs, batchSize: size, batch, ...answer } = await model.classify(image.pixels, { topK: options.topK, deadline: options.deadline, link })
+    if (options.trace !== undefined) recordBatchSpans(options.trace, submitted, batch, link)
     max('queue', queueMs)
     max('infer', inferMs)
     batchSize = Math.max(batchSize, size)
@@ -125,6 +125,34 @@ export async function classifyImages (model: ServedModel, preprocessor: ImagePre
     return { ...answer, warnings: image.warnings }
   }))
   return { outcomes, timings, batchSize, details }
+}
+
+/**
+ * The spans of one image's way through the batch queue, recorded once it is answered, from the times the queue and
+ * the runner measured: `queue` (submitted until its batch left), `batch` (the main thread's view of the batch: handed
+ * to the runner until its outputs were back, worker hand-over included) and, under it, `inference` (what the runner
+ * measured of its own work, on the worker thread that did it). A batch serves several requests: as Triton does with
+ * its compute span, each request gets its own batch span under its own trace, so every trace shows where its time
+ * went; the batch-mates' requests are span links (OTel's way for an operation shared by several traces).
+ */
+function recordBatchSpans ({ tracer, attributes }: StageTracing, submittedAt: number, batch: BatchRun, own: SpanContext | undefined): void {
+  recordSpan(tracer, 'queue', epochMs(submittedAt), epochMs(batch.startedAt), attributes)
+  const thread: Attributes = batch.ran === undefined ? {} : { 'thread.name': batch.ran.thread.name, ...(batch.ran.thread.id !== undefined ? { 'thread.id': batch.ran.thread.id } : {}) }
+  const sized = { ...attributes, 'inference.batch_size': batch.size, ...thread }
+  const parent = recordSpan(tracer, 'batch', epochMs(batch.startedAt), epochMs(batch.endedAt), sized, { links: batchMates(batch.links, own) })
+  if (batch.ran !== undefined) recordSpan(tracer, 'inference', batch.ran.startMs, batch.ran.endMs, sized, { parent })
+}
+
+/** The sampled requests that shared a batch, each once, without the request itself (several of its images may). */
+function batchMates (links: unknown[], own: SpanContext | undefined): Link[] {
+  const seen = new Set(own === undefined ? [] : [own.spanId])
+  const mates: Link[] = []
+  for (const l of links as Array<SpanContext | undefined>) {
+    if (l === undefined || seen.has(l.spanId) || (l.traceFlags & TraceFlags.SAMPLED) === 0) continue
+    seen.add(l.spanId)
+    mates.push({ context: l })
+  }
+  return mates
 }
 
 export interface InferenceRequest {

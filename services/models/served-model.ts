@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { BatchQueue, type BatchRunner, type TensorMemory } from '../engines/batch-queue.js'
+import { BatchQueue, type BatchRun, type BatchRunner, type TensorMemory } from '../engines/batch-queue.js'
 import { onOnnxRuntime, type BackendChoice } from '../engines/backend.js'
 import { readFile } from 'node:fs/promises'
 import { ImageClassifier, ModelDescription, ModelSnapshot, type Classification } from '../engines/tfjs/classifier.js'
@@ -79,6 +79,8 @@ export interface ServedClassification extends Classification {
   queueMs: number
   inferMs: number
   batchSize: number
+  /** The batch it ran in (shared with its batch-mates): for the batch and inference spans. */
+  batch: BatchRun
 }
 
 export interface ServeHooks {
@@ -204,9 +206,10 @@ export class ServedModel {
     this.queue.admit(deadline)
   }
 
-  async classify (input: Pixels, options: { topK?: number, deadline?: number } = {}): Promise<ServedClassification> {
-    const { probabilities, queueMs, inferMs, batchSize } = await this.queue.submit(input, options.deadline)
-    return { ...this.description.describe(probabilities, options.topK), probabilities, queueMs, inferMs, batchSize }
+  /** `link`: handed back, with those of its batch-mates, in the answer's `batch.links` (tracing: a span context). */
+  async classify (input: Pixels, options: { topK?: number, deadline?: number, link?: unknown } = {}): Promise<ServedClassification> {
+    const { probabilities, queueMs, inferMs, batchSize, batch } = await this.queue.submit(input, options.deadline, options.link)
+    return { ...this.description.describe(probabilities, options.topK), probabilities, queueMs, inferMs, batchSize, batch }
   }
 
   /** Answers every accepted request, then stops the runners and releases their models. */

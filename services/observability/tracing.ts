@@ -1,4 +1,4 @@
-import { context, trace, type Attributes, type Context, type Tracer } from '@opentelemetry/api'
+import { context, trace, type Attributes, type Context, type Link, type Tracer } from '@opentelemetry/api'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { serviceInfo } from '../common/project.js'
@@ -44,11 +44,17 @@ export function startTracing (options: { serviceName: string, spanProcessors?: S
 }
 
 /** performance.now() milliseconds as the epoch milliseconds spans take. */
-const epochMs = (at: number): number => performance.timeOrigin + at
+export const epochMs = (at: number): number => performance.timeOrigin + at
 
-/** A span over a stage already measured: from `startMs` (performance.now() time) for `durationMs`. */
-export function recordSpan (tracer: Tracer, name: string, startMs: number, durationMs: number, attributes: Attributes, parent: Context = context.active()): void {
-  tracer.startSpan(name, { startTime: epochMs(startMs), attributes }, parent).end(epochMs(startMs + durationMs))
+/**
+ * A span over a stage already measured, from `startMs` to `endMs` (epoch milliseconds), under `parent` (the active
+ * context by default); returns the context it opens, for its children.
+ */
+export function recordSpan (tracer: Tracer, name: string, startMs: number, endMs: number, attributes: Attributes, options: { parent?: Context, links?: Link[] } = {}): Context {
+  const parent = options.parent ?? context.active()
+  const span = tracer.startSpan(name, { startTime: startMs, attributes, links: options.links }, parent)
+  span.end(endMs)
+  return trace.setSpan(parent, span)
 }
 
 /** Runs `fn` inside a span named `name`, ended when it settles (with the error, if any). */

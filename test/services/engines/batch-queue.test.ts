@@ -13,7 +13,7 @@ function controlledRunner (id: string) {
     run (inputs) {
       batches.push(inputs.map(x => x[0] / 40))
       if (runner.failNext) { runner.failNext = false; return Promise.reject(new Error('worker crashed')) }
-      return new Promise(resolve => pending.push(() => resolve(inputs.map(x => Float32Array.of(x[0] / 40, 1 - x[0] / 40)))))
+      return new Promise(resolve => pending.push(() => resolve({ outputs: inputs.map(x => Float32Array.of(x[0] / 40, 1 - x[0] / 40)) })))
     },
     finishOne () { pending.shift()?.() },
     memory: async () => ({ numTensors: 0, numBytes: 0 }),
@@ -56,6 +56,29 @@ t.test('while runners are busy, requests gather into batches of at most maxBatch
   const results = await Promise.all(answers)
   t.same(results.map(r => r.batchSize), [1, 3, 3, 3, 1])
   t.same(results.map(r => r.probabilities[0]), [1, 2, 3, 4, 5], 'each request gets its own answer')
+})
+
+t.test('the requests of a batch share what is known of it: its size, its times, what each was submitted with, what the runner measured', async t => {
+  const runner = controlledRunner('a')
+  const ran = { startMs: 1_700_000_000_000, endMs: 1_700_000_000_012, thread: { name: 'a', id: 3 } }
+  const run = runner.run.bind(runner)
+  runner.run = async inputs => ({ ...await run(inputs), ran })
+  const queue = new BatchQueue([runner], options)
+  const answers = [queue.submit(item(1), Infinity, 'first')]
+  await tick()
+  answers.push(queue.submit(item(2), Infinity, 'second'), queue.submit(item(3)), queue.submit(item(4), Infinity, 'fourth'))
+  runner.finishOne()
+  await tick(); await tick()
+  runner.finishOne()
+  const [alone, ...together] = await Promise.all(answers)
+  t.same(alone.batch.links, ['first'])
+  t.equal(together[0].batch, together[2].batch, 'one object for the whole batch')
+  t.same(together[0].batch.links, ['second', undefined, 'fourth'], 'in batch order, undefined for a request submitted without one')
+  t.equal(together[0].batch.size, 3)
+  t.same(together[0].batch.ran, ran, 'the runner\'s own measure, as it gave it')
+  const { startedAt, endedAt } = together[0].batch
+  t.ok(startedAt >= alone.batch.endedAt && endedAt > startedAt, 'main-thread times: after the first batch, in order')
+  t.equal(together[1].inferMs, endedAt - startedAt, 'inferMs is the batch\'s main-thread time')
 })
 
 t.test('a partial batch waits at most maxBatchDelayMs while another runner is busy', async t => {
