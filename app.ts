@@ -56,8 +56,8 @@ export const options: FastifyServerOptions = {
   // not refused: every request that reaches the process finishes. plugins/health.ts bounds the drain.
   return503OnClosing: false,
   // The model plugin loads and warms the model before the port opens; on onnxruntime a first boot also converts it
-  // and checks the conversion on real photos, which on a busy 2-core host took over Fastify's default 10 s. The
-  // Kubernetes startupProbe gives a start 2 minutes; so does this (BOOT_TIMEOUT_MS in serverOptions).
+  // and checks the conversion on real photos, which on a busy 2-core host takes longer than Fastify's default 10 s.
+  // The Kubernetes startupProbe gives a start 2 minutes; so does this (BOOT_TIMEOUT_MS in serverOptions).
   pluginTimeout: 120_000,
   forceCloseConnections: 'idle',
   requestIdHeader: false,

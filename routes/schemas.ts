@@ -290,10 +290,6 @@ export const namedSchemas: TSchema[] = [
   ErrorSchema, ModelRefSchema, WelcomeSchema, LabelProbabilitySchema, PredictionSchema, ImageErrorSchema, PredictionResultsSchema, SkippedBackendSchema, ModelInfoSchema, ModelListSchema
 ]
 
-/**
- * `isBinary: true` documents a raw binary body (`type: string, format: binary` in OpenAPI) and accepts the
- * Buffer that the raw content-type parser produces, which JSON Schema's `type: string` would refuse.
- */
 type AjvPlugin = Extract<NonNullable<NonNullable<FastifyServerOptions['ajv']>['plugins']>[number], (...args: never[]) => unknown>
 
 const isMultipartFile = (value: unknown): boolean => typeof value === 'object' && value !== null && 'file' in value && Boolean((value as { file: unknown }).file)
@@ -315,6 +311,10 @@ export const multipartFilesKeyword: AjvPlugin = (ajv) => ajv.addKeyword({
   error: { message: 'should be one file or several' }
 })
 
+/**
+ * `isBinary: true` documents a raw binary body (`type: string, format: binary` in OpenAPI) and accepts the
+ * Buffer that the raw content-type parser produces, which JSON Schema's `type: string` would refuse.
+ */
 export const binaryBodyKeyword: AjvPlugin = (ajv) => ajv.addKeyword({
   keyword: 'isBinary',
   compile: (_schema: unknown, parent: Record<string, unknown>) => {

@@ -32,17 +32,16 @@ const onTensorFlow = (backend: BackendChoice): boolean => backend.tfjsBackend ==
 
 /**
  * Defaults per backend. wasm and cpu run one op at a time per thread, so each core gets a worker with its own
- * model. On wasm, batches of up to 4 pay a little (npm run bench, food 2.0.0, one worker: 32.8, 33.8, 34.3, 34.5
- * images/s at batch 1, 2, 4, 8; two workers 59.7 at batch 1, 64.1 at up to 4; over HTTP at 16 clients 50 -> 53
- * req/s with p99 unchanged); an idle worker still takes a lone request at once. The pure-JS cpu backend is not
- * measured and keeps batches of one. tfjs-node spreads each op over its own thread pool and gains from larger
- * batches, so it runs on the main thread with batches of up to 16.
+ * model. On wasm, batches of up to 4 give a little more throughput at the same p99 (npm run bench, food 2.0.0: two
+ * workers, 59.7 images/s at batch 1, 64.1 at up to 4); an idle worker still takes a lone request at once. The
+ * pure-JS cpu backend is not measured and keeps batches of one. tfjs-node spreads each op over its own thread pool
+ * and gains from larger batches, so it runs on the main thread with batches of up to 16.
  */
 export function resolveInferenceSettings (config: InferenceConfig, backend: BackendChoice, cores = availableParallelism()): InferenceSettings {
   if (backend.name === 'webgpu') {
     // One GPU device: one session on one worker (the binding's run is synchronous, so not on the HTTP thread), fed
-    // batches of up to 32 while it is busy. Defaults until measured on a GPU: no GPU was at hand when they were set
-    // (on lavapipe, the software adapter, batch size only slows each batch down).
+    // batches of up to 32 while it is busy. Not yet measured on a GPU (on lavapipe, the software adapter, batch size
+    // only slows each batch down).
     const intraOpThreads = config.ORT_INTRA_OP_THREADS === undefined || config.ORT_INTRA_OP_THREADS === 'auto' ? 1 : config.ORT_INTRA_OP_THREADS
     return {
       workers: config.INFERENCE_WORKERS === 'auto' ? 1 : config.INFERENCE_WORKERS,

@@ -26,7 +26,7 @@ export interface FinishedRequest {
 }
 
 export interface ServiceMetricsOptions {
-  /** The TF.js backend serving inference; a label of every inference metric. */
+  /** The inference backend (BackendChoice.name); a label of every inference metric. */
   backend: string
   /** Where tensor counts come from; replace it when tensors live elsewhere (worker threads). */
   tensorMemory?: () => TensorMemory | Promise<TensorMemory>
