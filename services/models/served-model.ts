@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os'
+import type { Config } from '../common/config.js'
 import { BatchQueue, type BatchRunner, type TensorMemory } from '../engines/batch-queue.js'
 import { onOnnxRuntime, type BackendChoice } from '../engines/backend.js'
 import { readFile } from 'node:fs/promises'
@@ -19,14 +20,8 @@ export interface InferenceSettings {
   precision?: 'fp32' | 'int8'
 }
 
-export interface InferenceConfig {
-  INFERENCE_WORKERS: number | 'auto'
-  MAX_BATCH_SIZE: number | 'auto'
-  MAX_BATCH_DELAY_MS: number
-  MAX_QUEUE: number
-  ORT_INTRA_OP_THREADS?: number | 'auto'
-  ORT_SPINNING?: boolean
-}
+/** The settings that shape inference (services/common/config.ts); the onnxruntime ones may be left out. */
+export type InferenceConfig = Pick<Config, 'INFERENCE_WORKERS' | 'MAX_BATCH_SIZE' | 'MAX_BATCH_DELAY_MS' | 'MAX_QUEUE'> & Partial<Pick<Config, 'ORT_INTRA_OP_THREADS' | 'ORT_SPINNING'>>
 
 const onTensorFlow = (backend: BackendChoice): boolean => backend.tfjsBackend === 'tensorflow'
 
@@ -38,11 +33,11 @@ const onTensorFlow = (backend: BackendChoice): boolean => backend.tfjsBackend ==
  * and gains from larger batches, so it runs on the main thread with batches of up to 16.
  */
 export function resolveInferenceSettings (config: InferenceConfig, backend: BackendChoice, cores = availableParallelism()): InferenceSettings {
+  const intraOpThreads = config.ORT_INTRA_OP_THREADS === undefined || config.ORT_INTRA_OP_THREADS === 'auto' ? 1 : config.ORT_INTRA_OP_THREADS
   if (backend.name === 'webgpu') {
     // One GPU device: one session on one worker (the binding's run is synchronous, so not on the HTTP thread), fed
     // batches of up to 32 while it is busy. Not yet measured on a GPU (on lavapipe, the software adapter, batch size
     // only slows each batch down).
-    const intraOpThreads = config.ORT_INTRA_OP_THREADS === undefined || config.ORT_INTRA_OP_THREADS === 'auto' ? 1 : config.ORT_INTRA_OP_THREADS
     return {
       workers: config.INFERENCE_WORKERS === 'auto' ? 1 : config.INFERENCE_WORKERS,
       maxBatchSize: config.MAX_BATCH_SIZE === 'auto' ? 32 : config.MAX_BATCH_SIZE,
@@ -55,7 +50,6 @@ export function resolveInferenceSettings (config: InferenceConfig, backend: Back
     // onnxruntime-node runs a session synchronously on the calling thread, so sessions live on workers; one
     // single-threaded session per core (ORT_INTRA_OP_THREADS=1) and batches of up to 4: see docs/benchmarks.md,
     // "The engine alone", for the measurements behind these defaults.
-    const intraOpThreads = config.ORT_INTRA_OP_THREADS === undefined || config.ORT_INTRA_OP_THREADS === 'auto' ? 1 : config.ORT_INTRA_OP_THREADS
     return {
       workers: config.INFERENCE_WORKERS === 'auto' ? Math.max(1, Math.floor(cores / intraOpThreads)) : config.INFERENCE_WORKERS,
       maxBatchSize: config.MAX_BATCH_SIZE === 'auto' ? 4 : config.MAX_BATCH_SIZE,
