@@ -64,6 +64,10 @@ export function protocolError<R extends { content: { 'application/json': Record<
   return { ...response, content: { 'application/json': { ...response.content['application/json'], ...(example !== undefined ? { example } : {}), ...(examples !== undefined ? { examples } : {}) } } }
 }
 
+/** Path parameters of the protocol routes (KServe V2, TF Serving) that address a model, or one of its versions. */
+export const modelNameParams = Type.Object({ name: Type.String({ description: 'Model name.', examples: ['food'] }) })
+export const modelVersionParams = Type.Object({ name: Type.String({ description: 'Model name.', examples: ['food'] }), version: Type.String({ description: 'Repository version.', examples: ['1'] }) })
+
 export const errorResponses = {
   400: errorResponse(400, 'Bad Request', 'No image was received (`NO_FILE`), or a query parameter is invalid (`VALIDATION_ERROR`).',
     { code: 'NO_FILE', message: 'No image received: send it as the multipart field "file", or as a raw body with an image content type.' },

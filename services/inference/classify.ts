@@ -184,6 +184,16 @@ export class Inference {
   }
 }
 
+/**
+ * The probability rows of a request that is answered whole (KServe V2, TF Serving, gRPC): those protocols have no
+ * per-image error, so the first image that failed fails the request.
+ */
+export function probabilityRows (outcomes: ClassifiedImages['outcomes']): Float32Array[] {
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+  if (failed !== undefined) throw failed.reason
+  return outcomes.map(o => (o as PromiseFulfilledResult<ImageAnswer>).value.probabilities)
+}
+
 /** The answers of a request as the quality metrics take them (services/observability/metrics.ts). */
 export function observedAnswers (classified: ClassifiedImages): ObservedAnswer[] {
   return classified.outcomes.flatMap((o, i) => o.status === 'fulfilled'

@@ -1,5 +1,6 @@
 import { ErrorCodes, ServiceError } from '../common/errors.js'
 import { decodeBase64 } from '../inference/classify.js'
+import type { ServedModel } from '../models/served-model.js'
 
 /**
  * The KServe V2 / Open Inference Protocol's REST inference request and response, for an image classifier: one
@@ -39,6 +40,22 @@ export interface InferOutput {
 }
 
 const bad = (message: string) => new ServiceError(ErrorCodes.BAD_REQUEST, 400, message)
+
+type ModelVersion = Pick<ServedModel, 'name' | 'repositoryVersion' | 'format' | 'labels'>
+
+/**
+ * A model's metadata as both transports answer it: the versions `serving` (the one asked for, or every serving
+ * one), the platform, the one input and the one output.
+ */
+export function modelMetadata (model: ModelVersion, serving: ModelVersion[]) {
+  return {
+    name: model.name,
+    versions: serving.map(m => String(m.repositoryVersion)),
+    platform: `tfjs_${model.format}`,
+    inputs: [{ name: INPUT_NAME, datatype: 'BYTES', shape: [-1] }],
+    outputs: [{ name: OUTPUT_NAME, datatype: 'FP32', shape: [-1, model.labels.length] }]
+  }
+}
 
 /** Splits a binary-extension body into its JSON header and the binary data after it. */
 export function splitBinaryBody (body: Buffer, headerLength: string | undefined): { request: unknown, binary: Buffer } {
