@@ -1,6 +1,6 @@
 import sharp, { type Metadata } from 'sharp'
 import { ServiceError, ErrorCodes } from '../common/errors.js'
-import { countSequenceFrames, readFileTypeBrands, readJpegHeader, readLargestItemSize, readPngAnimation, type JpegHeader } from './headers.js'
+import { countSequenceFrames, readFileTypeBrands, readJpegHeader, readLargestItemSize, readPngAnimation, readPngSize, type JpegHeader } from './headers.js'
 
 /**
  * The first step an upload takes: its format told from the bytes, its header read (by headers.ts for what libvips
@@ -58,7 +58,6 @@ export function describeFormats (): string {
 }
 
 const ascii = (buf: Uint8Array, start: number, end: number): string => Buffer.from(buf.subarray(start, end)).toString('latin1')
-const be32 = (buf: Uint8Array, at: number): number => ((buf[at] << 24) | (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]) >>> 0
 
 const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs', 'mif1', 'msf1'])
 
@@ -158,7 +157,7 @@ function avifSequence (buf: Uint8Array): { input: Uint8Array, frames: number } |
  */
 function declaredSize (buf: Uint8Array, format: ImageFormat): { width: number, height: number } | undefined {
   if (format === 'avif') return readLargestItemSize(buf)
-  if (format === 'png' && buf.length >= 24 && ascii(buf, 12, 16) === 'IHDR') return { width: be32(buf, 16), height: be32(buf, 20) }
+  if (format === 'png') return readPngSize(buf)
   return undefined
 }
 
