@@ -21,8 +21,10 @@ export const DEFAULT_LIMITS: ImageLimits = { maxPixels: 50_000_000, decodeTimeou
 export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'avif' | 'heic' | 'tiff' | 'jp2' | 'jxl' | 'bmp' | 'ico' | 'psd' | 'svg' | 'pdf' |
   'pnm' | 'xpm' | 'icns' | 'qoi'
 
+const DECODED = ['jpeg', 'png', 'gif', 'webp', 'avif', 'tiff'] as const satisfies readonly ImageFormat[]
+
 /** Formats the service decodes. Everything else that is recognisably an image is refused with 415. */
-export const SUPPORTED_FORMATS: readonly ImageFormat[] = ['jpeg', 'png', 'gif', 'webp', 'avif', 'tiff']
+export const SUPPORTED_FORMATS: readonly ImageFormat[] = DECODED
 
 export const FORMAT_NAMES: Record<ImageFormat, string> = {
   jpeg: 'JPEG', png: 'PNG', gif: 'GIF', webp: 'WebP', avif: 'AVIF', tiff: 'TIFF', heic: 'HEIC/HEIF', jp2: 'JPEG 2000', jxl: 'JPEG XL',
@@ -32,7 +34,7 @@ export const FORMAT_NAMES: Record<ImageFormat, string> = {
 const NO_DECODER = 'the image library bundled with the service (sharp\'s prebuilt libvips) has no decoder for it'
 
 /** Why each recognised format outside SUPPORTED_FORMATS is refused; the 415 message names the format and the reason. */
-export const REFUSED_FORMATS: Readonly<Record<Exclude<ImageFormat, 'jpeg' | 'png' | 'gif' | 'webp' | 'avif' | 'tiff'>, string>> = {
+export const REFUSED_FORMATS: Readonly<Record<Exclude<ImageFormat, typeof DECODED[number]>, string>> = {
   heic: 'sharp\'s prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible)',
   jp2: NO_DECODER,
   jxl: NO_DECODER,
