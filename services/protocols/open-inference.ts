@@ -90,8 +90,6 @@ export function writeBytesElements (elements: Buffer[]): Buffer {
   return Buffer.concat(elements.flatMap(e => { const size = Buffer.alloc(4); size.writeUInt32LE(e.length); return [size, e] }))
 }
 
-const flatten = (value: unknown): unknown[] => Array.isArray(value) ? value.flatMap(flatten) : [value]
-
 /**
  * The encoded images of an inference request, in order; an element that is not base64 is that image's error.
  * `binary` is the data after the JSON header, for inputs sent with the binary tensor data extension.
@@ -113,7 +111,7 @@ export function readImages (request: InferRequest, binary: Buffer = Buffer.alloc
     images = readBytesElements(binary.subarray(0, size))
   } else {
     if (input.data === undefined) throw bad(`Input '${INPUT_NAME}' has no data: base64 strings in "data", or binary data with parameters.binary_data_size.`)
-    images = flatten(input.data).map((element, i) => {
+    images = ([input.data] as unknown[]).flat(Infinity).map((element, i) => {
       if (typeof element !== 'string') return bad(`Element ${i} of input '${INPUT_NAME}' is not a string: send each image base64-encoded.`)
       try {
         return decodeBase64(element, `Element ${i} of input '${INPUT_NAME}'`, maxImageBytes)
