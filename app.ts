@@ -6,7 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { BackendLoader } from './services/engines/backend.js'
 import { parseList, type Config } from './services/common/config.js'
-import { OverloadedError, ServiceError, errorEnvelope as body, type ErrorEnvelope } from './services/common/errors.js'
+import { OverloadedError, ServiceError, envelopeOf, errorEnvelope, jsonBodyTooLarge, payloadTooLarge, type ErrorEnvelope } from './services/common/errors.js'
 import admission from './plugins/admission.js'
 import apiKeys from './plugins/api-keys.js'
 import bodyTimeout from './plugins/body-timeout.js'
@@ -56,8 +56,8 @@ export const options: FastifyServerOptions = {
   // not refused: every request that reaches the process finishes. plugins/health.ts bounds the drain.
   return503OnClosing: false,
   // The model plugin loads and warms the model before the port opens; on onnxruntime a first boot also converts it
-  // and checks the conversion on real photos, which on a busy 2-core host took over Fastify's default 10 s. The
-  // Kubernetes startupProbe gives a start 2 minutes; so does this (BOOT_TIMEOUT_MS in serverOptions).
+  // and checks the conversion on real photos, which on a busy 2-core host takes longer than Fastify's default 10 s.
+  // The Kubernetes startupProbe gives a start 2 minutes; so does this (BOOT_TIMEOUT_MS in serverOptions).
   pluginTimeout: 120_000,
   forceCloseConnections: 'idle',
   requestIdHeader: false,
@@ -103,34 +103,34 @@ declare module 'fastify' {
 
 /** Maps every error, ours or the framework's, to the one envelope with a stable code. */
 export function toErrorBody (err: FastifyError, request: FastifyRequest, config: Config): ErrorEnvelope {
-  if (err instanceof ServiceError) return body(err.statusCode, err.code, err.message)
+  if (err instanceof ServiceError) return envelopeOf(err)
   if (err.validation) {
     if (err.validationContext === 'body' && request.routeOptions.url === '/predict' && !/json/.test(String(request.headers['content-type']))) {
-      return body(400, 'NO_FILE', `No image received: send it as the multipart field "file" (${err.message}).`)
+      return errorEnvelope(400, 'NO_FILE', `No image received: send it as the multipart field "file" (${err.message}).`)
     }
-    return body(400, 'VALIDATION_ERROR', err.message)
+    return errorEnvelope(400, 'VALIDATION_ERROR', err.message)
   }
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       if (/json/.test(String(request.headers['content-type']))) {
-        return body(413, 'PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${jsonBodyLimit(config.MAX_REQUEST_BYTES)} bytes: MAX_REQUEST_BYTES (${config.MAX_REQUEST_BYTES}) of images, base64-encoded.`)
+        return envelopeOf(jsonBodyTooLarge(jsonBodyLimit(config.MAX_REQUEST_BYTES), config.MAX_REQUEST_BYTES))
       }
     // falls through
     case 'FST_REQ_FILE_TOO_LARGE':
-      return body(413, 'PAYLOAD_TOO_LARGE', `The upload is larger than the limit of ${config.MAX_UPLOAD_BYTES} bytes (MAX_UPLOAD_BYTES).`)
+      return envelopeOf(payloadTooLarge(config.MAX_UPLOAD_BYTES))
     case 'FST_FILES_LIMIT':
-      return body(400, 'TOO_MANY_IMAGES', `More than ${config.MAX_IMAGES_PER_REQUEST} images in one request (MAX_IMAGES_PER_REQUEST).`)
+      return errorEnvelope(400, 'TOO_MANY_IMAGES', `More than ${config.MAX_IMAGES_PER_REQUEST} images in one request (MAX_IMAGES_PER_REQUEST).`)
     case 'FST_PARTS_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return body(400, 'BAD_REQUEST', `Too many parts in the multipart body: send the images in the field "file" (${err.message}).`)
+      return errorEnvelope(400, 'BAD_REQUEST', `Too many parts in the multipart body: send the images in the field "file" (${err.message}).`)
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
-      return body(415, 'UNSUPPORTED_MEDIA_TYPE', `Unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}: send multipart/form-data with the field "file", or a raw body with an image/* or application/octet-stream content type.`)
+      return errorEnvelope(415, 'UNSUPPORTED_MEDIA_TYPE', `Unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}: send multipart/form-data with the field "file", or a raw body with an image/* or application/octet-stream content type.`)
   }
   const status = err.statusCode ?? 500
-  if (status >= 400 && status < 500) return body(status, status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', err.message)
-  if (status === 503) return body(503, 'SERVICE_UNAVAILABLE', err.message)
-  return body(500, 'INTERNAL_ERROR', 'Internal server error.')
+  if (status >= 400 && status < 500) return errorEnvelope(status, status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST', err.message)
+  if (status === 503) return errorEnvelope(503, 'SERVICE_UNAVAILABLE', err.message)
+  return errorEnvelope(500, 'INTERNAL_ERROR', 'Internal server error.')
 }
 
 const HANG_UP_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'])
@@ -181,7 +181,7 @@ async function app (fastify: FastifyInstance, opts: AppOptions) {
     return reply.code(payload.statusCode).send(payload)
   })
   function notFound (request: FastifyRequest, reply: FastifyReply): FastifyReply {
-    return reply.code(404).send(body(404, 'NOT_FOUND', `Route ${request.method} ${request.url} not found.`))
+    return reply.code(404).send(errorEnvelope(404, 'NOT_FOUND', `Route ${request.method} ${request.url} not found.`))
   }
   server.setNotFoundHandler(notFound)
   // Fastify reads the body of a request to no route (of a type it parses) before the not-found handler runs: one

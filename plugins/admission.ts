@@ -47,8 +47,9 @@ export default fp(async function admission (fastify) {
     // Every runner busy and one batch more waiting for each: a server at capacity serves that many without refusing.
     floor: 2 * minLimit
   })
-  /** Inference requests whose body is still arriving. */
+  /** Inference requests whose body is still arriving, and those refused because too many were (UPLOADS_BUSY). */
   let uploading = 0
+  let uploadsRefused = 0
   /** Refusals waiting out ADMISSION_HOLD_MS: answered when it ends, when their client leaves, or at shutdown. */
   const held = new Map<FastifyReply, { timer: NodeJS.Timeout, answer: () => void }>()
   function release (reply: FastifyReply, answer: boolean): void {
@@ -132,7 +133,6 @@ export default fp(async function admission (fastify) {
     })
     done()
   }
-  let uploadsRefused = 0
   fastify.metrics.setUploadSource(() => ({ uploading, refused: uploadsRefused }))
   // Route-level hooks, added after those of the plugins registered before (API keys, rate limits): a request that
   // would be refused anyway for its key or its rate takes no slot.

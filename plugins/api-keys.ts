@@ -22,7 +22,7 @@ const KEY_SCHEMES: Array<Record<string, string[]>> = [{ bearerAuth: [] }, { apiK
 export default fp(async function apiKeys (fastify) {
   const keys = await loadApiKeys(fastify.config)
   fastify.decorate('apiKeys', keys)
-  if (keys) fastify.log.info({ keys: keys.size }, 'API keys required on /predict and /models')
+  if (keys) fastify.log.info({ keys: keys.size }, 'API keys required on the inference and model routes')
 
   async function requireKey (request: FastifyRequest, reply: FastifyReply) {
     try {

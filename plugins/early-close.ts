@@ -25,7 +25,7 @@ export const drainAfterAnswer = (request: FastifyRequest): void => { draining.ad
 /**
  * An answer given before the request's body has arrived (401, 403, 404, 413 by Content-Length, 415 by type, 429,
  * 503 at admission, 408 BODY_TIMEOUT) closes the connection: without Connection: close, Node keeps it and reads the
- * rest of the body first, so a client trickling an upload held it until Node's request timeout. Node destroys a
+ * rest of the body first, so a client trickling an upload would hold it until Node's request timeout. Node destroys a
  * closing socket as soon as the answer is written, and a socket closed with unread data sends a reset, so a client
  * still writing gets EPIPE or ECONNRESET, often before it has read the answer. As Apache's and nginx's lingering
  * close: the answer is written and the sending side closed, what the client still sends is read and dropped, and

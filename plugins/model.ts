@@ -5,6 +5,7 @@ import { ModelRepository, SingleModelSource, parseVersionPolicies, policyFor, se
 import { placementTotals } from '../services/engines/onnx/classifier.js'
 import { checkExecutionProvider, prepareOnnxModel, type PreparedOnnxModel } from '../services/engines/onnx/prepare.js'
 import { removeStaleTempFiles } from '../services/common/atomic-file.js'
+import { parseList } from '../services/common/config.js'
 import type { WorkerEvent } from '../services/engines/runners.js'
 import { ServedModel, resolveInferenceSettings } from '../services/models/served-model.js'
 import { describeAdapter } from '../services/engines/webgpu.js'
@@ -31,7 +32,7 @@ async function bootModels (source: ModelSource, defaultModel: string, loadModels
     const all = (await source.scan()).map(m => m.name)
     return [defaultModel, ...all.filter(n => n !== defaultModel)]
   }
-  return [...new Set([defaultModel, ...loadModels.split(',').filter(n => n !== '')])]
+  return [...new Set([defaultModel, ...parseList(loadModels)])]
 }
 
 export default fp<ModelPluginOptions>(async function model (fastify, opts) {

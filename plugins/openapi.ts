@@ -20,7 +20,7 @@ export default fp(async function openapi (fastify) {
       security: [],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key as `Authorization: Bearer <key>`. Needed on /predict and /models only when the service is configured with API_KEYS or API_KEYS_FILE.' },
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key as `Authorization: Bearer <key>`. Needed on the inference and model routes only when the service is configured with API_KEYS or API_KEYS_FILE.' },
           apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same API key as `X-API-Key: <key>`, for clients that cannot set Authorization.' },
           adminToken: { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN the server was started with; without one set, repository control is off.' }
         }

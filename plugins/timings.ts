@@ -1,10 +1,9 @@
 import fp from 'fastify-plugin'
-
-/** Milliseconds spent in each stage of a request; /predict fills decode, queue and infer. */
-export type StageTimings = Partial<Record<'decode' | 'queue' | 'infer', number>>
+import type { StageTimings } from '../services/observability/metrics.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
+    /** Milliseconds spent in each stage of the request; the inference routes fill decode, queue and infer. */
     timings: StageTimings
   }
 }

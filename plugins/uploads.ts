@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin'
 import multipart from '@fastify/multipart'
-import { ServiceError, ErrorCodes, payloadTooLarge } from '../services/common/errors.js'
+import { ServiceError, ErrorCodes, jsonBodyTooLarge, payloadTooLarge } from '../services/common/errors.js'
 import { jsonBodyLimit } from '../services/inference/classify.js'
 
 /** Room in a multipart body beyond its images: boundaries and part headers (per part), and the small fields. */
@@ -46,7 +46,7 @@ export default fp(async function uploads (fastify) {
     if (limit === undefined || declared <= limit.bytes) return
     // A raw image or JSON: the same answer as when Fastify's parser meets the limit (app.ts).
     if (limit.raw === true) throw payloadTooLarge(maxBytes)
-    if (limit.json === true) throw new ServiceError(ErrorCodes.PAYLOAD_TOO_LARGE, 413, `The request body is larger than the limit of ${limit.bytes} bytes: MAX_REQUEST_BYTES (${MAX_REQUEST_BYTES}) of images, base64-encoded.`)
+    if (limit.json === true) throw jsonBodyTooLarge(limit.bytes, MAX_REQUEST_BYTES)
     throw new ServiceError(ErrorCodes.PAYLOAD_TOO_LARGE, 413, `The request declares ${declared} bytes (Content-Length), more than the limit of ${limit.bytes} bytes: ${limit.what}. Nothing was read.`)
   })
   fastify.addHook('preParsing', async function sendContinue (request, reply, payload) {

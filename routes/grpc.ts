@@ -5,9 +5,11 @@ import { Metadata, Server, ServerCredentials, loadPackageDefinition, status, typ
 import { loadSync } from '@grpc/proto-loader'
 import { SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api'
 import { checkAdminToken } from '../services/admission/admin-token.js'
+import { requiredModels } from '../services/admission/readiness.js'
 import { ErrorCodes, OverloadedError, ServiceError } from '../services/common/errors.js'
+import { probabilityRows } from '../services/inference/classify.js'
 import { buildGrpcResponse, grpcStatusOf, readGrpcImages, type GrpcInferRequest } from '../services/protocols/grpc.js'
-import { INPUT_NAME, OUTPUT_NAME } from '../services/protocols/open-inference.js'
+import { modelMetadata } from '../services/protocols/open-inference.js'
 import { projectRoot, serviceInfo } from '../services/common/project.js'
 
 export const PROTO_PATH = join(projectRoot, 'proto', 'grpc_predict_v2.proto')
@@ -39,7 +41,7 @@ async function grpc (fastify: FastifyInstance) {
   fastify.decorate('grpc', state)
   if (GRPC_PORT === undefined) return
   const { models, readiness, inference, metrics, admission, apiKeys, log, tracer } = fastify
-  const required = fastify.config.REQUIRED_MODELS === '' ? [models.defaultName] : fastify.config.REQUIRED_MODELS.split(',')
+  const required = requiredModels(fastify.config.REQUIRED_MODELS, models.defaultName)
 
   const definition = loadPackageDefinition(loadSync(PROTO_PATH, { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true }))
   const service = ((definition.inference as GrpcObject).GRPCInferenceService as ServiceClientConstructor).service
@@ -93,15 +95,9 @@ async function grpc (fastify: FastifyInstance) {
     return readiness.ready
   }
 
-  const modelMetadata = (name: string, version: string) => {
+  const metadataOf = (name: string, version: string) => {
     const model = models.get(name, version === '' ? undefined : version)
-    return {
-      name: model.name,
-      versions: version !== '' ? [String(model.repositoryVersion)] : models.versions(name).map(m => String(m.repositoryVersion)),
-      platform: `tfjs_${model.format}`,
-      inputs: [{ name: INPUT_NAME, datatype: 'BYTES', shape: [-1] }],
-      outputs: [{ name: OUTPUT_NAME, datatype: 'FP32', shape: [-1, model.labels.length] }]
-    }
+    return modelMetadata(model, version !== '' ? [model] : models.versions(name))
   }
 
   /** The call's deadline as performance.now() time, capped as over REST; an expired one is refused at once. */
@@ -128,9 +124,7 @@ async function grpc (fastify: FastifyInstance) {
       const { images, body, raw } = readGrpcImages(request, MAX_UPLOAD_BYTES)
       const { outcomes, model, timings } = await inference.run({ model: request.model_name, version, inputs: images, deadline })
       metrics.observeStages(timings, model)
-      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
-      if (failed !== undefined) throw failed.reason
-      const rows = outcomes.map(o => (o as PromiseFulfilledResult<{ probabilities: Float32Array }>).value.probabilities)
+      const rows = probabilityRows(outcomes)
       measured = true
       return buildGrpcResponse(body, raw, rows, model.labels, { name: model.name, version: String(model.repositoryVersion) })
     } finally {
@@ -157,7 +151,7 @@ async function grpc (fastify: FastifyInstance) {
     }),
     ModelMetadata: unary('ModelMetadata', async (call: ServerUnaryCall<{ name: string, version: string }, unknown>) => {
       authenticate(call.metadata)
-      return modelMetadata(call.request.name, call.request.version)
+      return metadataOf(call.request.name, call.request.version)
     }),
     ModelInfer: unary('ModelInfer', modelInfer),
     RepositoryModelLoad: unary('RepositoryModelLoad', (call: ServerUnaryCall<{ model_name: string }, unknown>) => repository(call, 'load')),

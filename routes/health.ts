@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { requiredModels } from '../services/admission/readiness.js'
 import { LiveSchema, ReadySchema, V2LiveSchema, V2ReadySchema, jsonResponse } from './schemas.js'
 
-const DRAINING = { status: 'draining' as const, ready: false, since: '2026-11-24T12:00:05.000Z', models: [{ name: 'food', version: '4.0.0' }], backend: 'wasm' }
+const DRAINING_EXAMPLE = { status: 'draining' as const, ready: false, since: '2026-11-24T12:00:05.000Z', models: [{ name: 'food', version: '4.0.0' }], backend: 'wasm' }
 
 /** Probes answer on every call: no access-log line per probe, warnings and errors only. */
 const logLevel = 'warn'
 
 const health: FastifyPluginAsyncTypebox = async function health (fastify) {
   const { readiness, models } = fastify
-  const required = fastify.config.REQUIRED_MODELS === '' ? [models.defaultName] : fastify.config.REQUIRED_MODELS.split(',')
+  const required = requiredModels(fastify.config.REQUIRED_MODELS, models.defaultName)
   // Ready once started and not draining, and only while every required model (REQUIRED_MODELS) serves.
   const isReady = () => readiness.ready && required.every(name => models.isReady(name))
   const notReady = 'Answers 503 while starting (before the model is loaded and warmed up), while a required model (REQUIRED_MODELS, by default the default model) is not loaded, and while draining (after SIGTERM or SIGINT).'
@@ -35,7 +36,7 @@ const health: FastifyPluginAsyncTypebox = async function health (fastify) {
       description: `200 when this instance should be sent traffic: the model is loaded and warmed up. ${notReady}`,
       response: {
         200: jsonResponse('Ready: send traffic.', ReadySchema),
-        503: jsonResponse('Starting or draining: send traffic elsewhere.', ReadySchema, DRAINING)
+        503: jsonResponse('Starting or draining: send traffic elsewhere.', ReadySchema, DRAINING_EXAMPLE)
       }
     }
   }, async function ready (_request, reply) {

@@ -64,6 +64,10 @@ export function protocolError<R extends { content: { 'application/json': Record<
   return { ...response, content: { 'application/json': { ...response.content['application/json'], ...(example !== undefined ? { example } : {}), ...(examples !== undefined ? { examples } : {}) } } }
 }
 
+/** Path parameters of the protocol routes (KServe V2, TF Serving) that address a model, or one of its versions. */
+export const modelNameParams = Type.Object({ name: Type.String({ description: 'Model name.', examples: ['food'] }) })
+export const modelVersionParams = Type.Object({ name: Type.String({ description: 'Model name.', examples: ['food'] }), version: Type.String({ description: 'Repository version.', examples: ['1'] }) })
+
 export const errorResponses = {
   400: errorResponse(400, 'Bad Request', 'No image was received (`NO_FILE`), or a query parameter is invalid (`VALIDATION_ERROR`).',
     { code: 'NO_FILE', message: 'No image received: send it as the multipart field "file", or as a raw body with an image content type.' },
@@ -290,10 +294,6 @@ export const namedSchemas: TSchema[] = [
   ErrorSchema, ModelRefSchema, WelcomeSchema, LabelProbabilitySchema, PredictionSchema, ImageErrorSchema, PredictionResultsSchema, SkippedBackendSchema, ModelInfoSchema, ModelListSchema
 ]
 
-/**
- * `isBinary: true` documents a raw binary body (`type: string, format: binary` in OpenAPI) and accepts the
- * Buffer that the raw content-type parser produces, which JSON Schema's `type: string` would refuse.
- */
 type AjvPlugin = Extract<NonNullable<NonNullable<FastifyServerOptions['ajv']>['plugins']>[number], (...args: never[]) => unknown>
 
 const isMultipartFile = (value: unknown): boolean => typeof value === 'object' && value !== null && 'file' in value && Boolean((value as { file: unknown }).file)
@@ -315,6 +315,10 @@ export const multipartFilesKeyword: AjvPlugin = (ajv) => ajv.addKeyword({
   error: { message: 'should be one file or several' }
 })
 
+/**
+ * `isBinary: true` documents a raw binary body (`type: string, format: binary` in OpenAPI) and accepts the
+ * Buffer that the raw content-type parser produces, which JSON Schema's `type: string` would refuse.
+ */
 export const binaryBodyKeyword: AjvPlugin = (ajv) => ajv.addKeyword({
   keyword: 'isBinary',
   compile: (_schema: unknown, parent: Record<string, unknown>) => {

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import { TF_INPUT, classificationResult, classifyImages, predictImages } from '../services/protocols/tf-serving.js'
+import { probabilityRows } from '../services/inference/classify.js'
+import { TF_INPUT, classificationResult, classifyRequestImages, predictRequestImages } from '../services/protocols/tf-serving.js'
 import type { ServedModel } from '../services/models/served-model.js'
-import { errorResponse, errorResponses, protocolError, protocolJson } from './schemas.js'
+import { errorResponse, errorResponses, modelNameParams, modelVersionParams, protocolError, protocolJson } from './schemas.js'
 
 const VersionStatusSchema = Type.Object({
   model_version_status: Type.Array(Type.Object({
@@ -56,8 +57,6 @@ const ClassifyResponseSchema = Type.Object({
   result: Type.Array(Type.Array(Type.Array(Type.Union([Type.String(), Type.Number()]))), { description: 'Per image, [label, score] for each label, in the model\'s label order.' })
 }, { examples: [{ result: [[['food', 0.97], ['not_food', 0.03]]] }] })
 
-const nameParams = Type.Object({ name: Type.String({ description: 'Model name.', examples: ['food'] }) })
-const versionParams = Type.Object({ name: Type.String({ description: 'Model name.', examples: ['food'] }), version: Type.String({ description: 'Repository version.', examples: ['1'] }) })
 const config = { protocolErrors: true }
 /** Inference routes also count against the admission limit (plugins/admission.ts). */
 const inferenceConfig = { ...config, admission: true }
@@ -105,9 +104,7 @@ const tfserving: FastifyPluginAsyncTypebox = async function tfserving (fastify) 
   async function run (request: FastifyRequest, reply: FastifyReply, name: string, version: string | undefined, inputs: Array<Buffer | Error>) {
     models.get(name, version)
     const { outcomes, model } = await fastify.classify(request, reply, { model: name, version, inputs })
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
-    if (failed !== undefined) throw failed.reason
-    return { model, rows: outcomes.map(o => (o as PromiseFulfilledResult<{ probabilities: Float32Array }>).value.probabilities) }
+    return { model, rows: probabilityRows(outcomes) }
   }
 
   const statusSchema = (versioned: boolean) => ({
@@ -115,7 +112,7 @@ const tfserving: FastifyPluginAsyncTypebox = async function tfserving (fastify) 
     operationId: versioned ? 'tfServingVersionStatus' : 'tfServingModelStatus',
     summary: versioned ? 'Model version status (TF Serving)' : 'Model status (TF Serving)',
     description: 'The state of the model\'s serving versions (AVAILABLE), as TF Serving\'s model status API answers; 404 for a model or version that is not loaded.',
-    params: versioned ? versionParams : nameParams,
+    params: versioned ? modelVersionParams : modelNameParams,
     response: { 200: protocolJson('The serving versions.', VersionStatusSchema), 404: failures[404] }
   })
   fastify.get('/v1/models/:name', { config, schema: statusSchema(false) }, async function tfServingModelStatus (request) {
@@ -131,7 +128,7 @@ const tfserving: FastifyPluginAsyncTypebox = async function tfserving (fastify) 
     operationId: versioned ? 'tfServingVersionMetadata' : 'tfServingModelMetadata',
     summary: versioned ? 'Model version metadata (TF Serving)' : 'Model metadata (TF Serving)',
     description: `The serving_default signature: input ${TF_INPUT} (DT_STRING, encoded images as {"b64": "..."}), output probabilities (DT_FLOAT, one per label), and the labels.`,
-    params: versioned ? versionParams : nameParams,
+    params: versioned ? modelVersionParams : modelNameParams,
     response: { 200: protocolJson('The model\'s signature.', MetadataSchema), 404: failures[404] }
   })
   fastify.get('/v1/models/:name/metadata', { config, schema: metadataSchema(false) }, async function tfServingModelMetadata (request) {
@@ -147,12 +144,12 @@ const tfserving: FastifyPluginAsyncTypebox = async function tfserving (fastify) 
     operationId: versioned ? 'tfServingVersionPredict' : 'tfServingPredict',
     summary: versioned ? 'Predict with a model version (TF Serving)' : 'Predict (TF Serving)',
     description: `The row format {"instances": [{"b64": "..."}, ...]} is answered {"predictions": [[p, ...], ...]}; the columnar format {"inputs": ...} is answered {"outputs": ...}: per image, the probability of each label in the model's label order (GET .../metadata lists them). At most ${fastify.config.MAX_IMAGES_PER_REQUEST} images and ${MAX_REQUEST_BYTES} bytes of images per request. Errors are {"error": "..."} (with the service's code and status).`,
-    params: versioned ? versionParams : nameParams,
+    params: versioned ? modelVersionParams : modelNameParams,
     body: PredictRequestSchema,
     response: { 200: protocolJson('Probabilities per image.', PredictResponseSchema), ...failures }
   })
   const predictHandler = async (request: FastifyRequest, reply: FastifyReply, name: string, version?: string) => {
-    const { images, columnar } = predictImages(request.body, MAX_UPLOAD_BYTES)
+    const { images, columnar } = predictRequestImages(request.body, MAX_UPLOAD_BYTES)
     const { rows } = await run(request, reply, name, version, images)
     const values = rows.map(row => [...row])
     return columnar ? { outputs: values } : { predictions: values }
@@ -170,12 +167,12 @@ const tfserving: FastifyPluginAsyncTypebox = async function tfserving (fastify) 
     operationId: versioned ? 'tfServingVersionClassify' : 'tfServingClassify',
     summary: versioned ? 'Classify with a model version (TF Serving)' : 'Classify (TF Serving)',
     description: `{"examples": [{"${TF_INPUT}": {"b64": "..."}}, ...]} is answered {"result": [[[label, score], ...], ...]}: per image, every label with its score, in the model's label order. At most ${fastify.config.MAX_IMAGES_PER_REQUEST} images and ${MAX_REQUEST_BYTES} bytes of images per request.`,
-    params: versioned ? versionParams : nameParams,
+    params: versioned ? modelVersionParams : modelNameParams,
     body: ClassifyRequestSchema,
     response: { 200: protocolJson('Labels and scores per image.', ClassifyResponseSchema), ...failures }
   })
   const classifyHandler = async (request: FastifyRequest, reply: FastifyReply, name: string, version?: string) => {
-    const { rows, model } = await run(request, reply, name, version, classifyImages(request.body, MAX_UPLOAD_BYTES))
+    const { rows, model } = await run(request, reply, name, version, classifyRequestImages(request.body, MAX_UPLOAD_BYTES))
     return { result: classificationResult(rows, model.labels) }
   }
   fastify.post('/v1/models/:name(^[^/:]+)::classify', { config: inferenceConfig, schema: classifySchema(false) }, async function tfServingClassify (request, reply) {

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import { jsonBodyLimit } from '../services/inference/classify.js'
+import { jsonBodyLimit, probabilityRows } from '../services/inference/classify.js'
 import { serviceInfo } from '../services/common/project.js'
-import { INPUT_NAME, OUTPUT_NAME, buildOutputs, readImages, splitBinaryBody, type InferRequest } from '../services/protocols/open-inference.js'
+import { INPUT_NAME, OUTPUT_NAME, buildOutputs, modelMetadata, readImages, splitBinaryBody, type InferRequest } from '../services/protocols/open-inference.js'
 import type { ServedModel } from '../services/models/served-model.js'
-import { V2ModelReadySchema, errorResponse, errorResponses, jsonResponse, protocolError, protocolJson } from './schemas.js'
+import { V2ModelReadySchema, errorResponse, errorResponses, jsonResponse, modelNameParams, modelVersionParams, protocolError, protocolJson } from './schemas.js'
 
 const EXTENSIONS = ['binary_tensor_data', 'classification', 'model_repository']
 
@@ -71,8 +71,6 @@ const InferResponseSchema = Type.Object({
   examples: [{ model_name: 'food', model_version: '1', id: '42', outputs: [{ name: OUTPUT_NAME, datatype: 'BYTES', shape: [1, 2], data: ['0.97:0:food', '0.03:1:not_food'] }] }]
 })
 
-const nameParams = Type.Object({ name: Type.String({ description: 'Model name.', examples: ['food'] }) })
-const versionParams = Type.Object({ name: Type.String({ description: 'Model name.', examples: ['food'] }), version: Type.String({ description: 'Repository version.', examples: ['1'] }) })
 const notFound = protocolError(errorResponses[404])
 const badRequest = protocolError(errorResponse(400, 'Bad Request', 'The request does not follow the protocol, or an image is not base64 (`BAD_REQUEST`, `VALIDATION_ERROR`, `TOO_MANY_IMAGES`).',
   { code: 'BAD_REQUEST', message: "Unexpected inference input 'input0': the model's only input is 'image'." }))
@@ -92,11 +90,7 @@ const v2: FastifyPluginAsyncTypebox = async function v2 (fastify) {
   function metadata (name: string, version?: string) {
     const model = models.get(name, version)
     return {
-      name: model.name,
-      versions: version !== undefined ? [String(model.repositoryVersion)] : models.versions(name).map(m => String(m.repositoryVersion)),
-      platform: `tfjs_${model.format}`,
-      inputs: [{ name: INPUT_NAME, datatype: 'BYTES', shape: [-1] }],
-      outputs: [{ name: OUTPUT_NAME, datatype: 'FP32', shape: [-1, model.labels.length] }],
+      ...modelMetadata(model, version !== undefined ? [model] : models.versions(name)),
       labels: model.labels,
       parameters: { version: model.version, backend: backend.name }
     }
@@ -123,10 +117,7 @@ const v2: FastifyPluginAsyncTypebox = async function v2 (fastify) {
     models.get(name, version)
     const images = readImages(body, binary, MAX_UPLOAD_BYTES)
     const { outcomes, model } = await fastify.classify(request, reply, { model: name, version, inputs: images })
-    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
-    if (failed !== undefined) throw failed.reason
-    const rows = outcomes.map(o => (o as PromiseFulfilledResult<{ probabilities: Float32Array }>).value.probabilities)
-    const { outputs, binary: data } = buildOutputs(body, rows, model.labels)
+    const { outputs, binary: data } = buildOutputs(body, probabilityRows(outcomes), model.labels)
     const response = { model_name: model.name, model_version: String(model.repositoryVersion), ...(body.id !== undefined ? { id: body.id } : {}), outputs }
     if (data.length === 0) return response
     const header = Buffer.from(JSON.stringify(response))
@@ -152,7 +143,7 @@ const v2: FastifyPluginAsyncTypebox = async function v2 (fastify) {
     operationId: versioned ? 'modelVersionMetadata' : 'modelMetadata',
     summary: versioned ? 'Model version metadata (Open Inference Protocol)' : 'Model metadata (Open Inference Protocol)',
     description: `The model's versions, platform, its input (${INPUT_NAME}: BYTES, encoded images) and output (${OUTPUT_NAME}: FP32, one probability per label), and its labels.`,
-    params: versioned ? versionParams : nameParams,
+    params: versioned ? modelVersionParams : modelNameParams,
     response: { 200: protocolJson('Model metadata.', ModelMetadataSchema), 404: notFound }
   })
   fastify.get('/v2/models/:name', { config, schema: metadataSchema(false) }, async function modelMetadata (request) {
@@ -168,7 +159,7 @@ const v2: FastifyPluginAsyncTypebox = async function v2 (fastify) {
     operationId: versioned ? 'modelVersionReady' : 'modelReady',
     summary: versioned ? 'Model version readiness (Open Inference Protocol)' : 'Model readiness (Open Inference Protocol)',
     description: 'Whether the model can answer: 200 when it is loaded and the server is ready, 503 while starting or draining, 404 for a model (or version) that is not loaded.',
-    params: versioned ? versionParams : nameParams,
+    params: versioned ? modelVersionParams : modelNameParams,
     response: {
       200: jsonResponse('The model can answer.', V2ModelReadySchema),
       404: notFound,
@@ -188,7 +179,7 @@ const v2: FastifyPluginAsyncTypebox = async function v2 (fastify) {
     operationId: versioned ? 'modelVersionInfer' : 'modelInfer',
     summary: versioned ? 'Classify images with a model version (Open Inference Protocol)' : 'Classify images (Open Inference Protocol)',
     description: `One BYTES input, "${INPUT_NAME}", of shape [N]: N encoded images, base64 strings in JSON, or raw with the binary tensor data extension (Content-Type application/octet-stream, the JSON header first, its length in the Inference-Header-Content-Length header, each image a 4-byte little-endian length then its bytes). Answers the FP32 output "${OUTPUT_NAME}" of shape [N, labels] (label order in the model metadata), or with parameters.classification = K the top K classes as "score:index:label" strings; with binary_data the output comes as binary after the JSON. The request id is echoed. Errors are {"error": "..."} (with the service's code and status). At most ${fastify.config.MAX_IMAGES_PER_REQUEST} images and ${MAX_REQUEST_BYTES} bytes of images per request.`,
-    params: versioned ? versionParams : nameParams,
+    params: versioned ? modelVersionParams : modelNameParams,
     consumes: ['application/json', 'application/octet-stream'],
     body: {
       content: {

@@ -14,8 +14,9 @@ import { median } from '../common/stats.js'
  * server's lone request is faster than any request can be at full throughput, so the baseline is at least what
  * Little's law gives for the lowest limit at the throughput measured under load (lowest limit / requests per
  * second): without that floor, a baseline taken while the server idled would hold the limit below what keeps it
- * busy. The fixed bounds keep it between what keeps every engine busy and the caps of the queue behind it. A window counts as at the lowest limit only after one there already (its answers were
- * admitted at that limit, not before it came down). A baseline not measured again within BASELINE_TTL_MS (sustained
+ * busy. The fixed bounds keep it between what keeps every engine busy and the caps of the queue behind it. A window
+ * counts as at the lowest limit only after one there already (its answers were admitted at that limit, not before
+ * it came down). A baseline not measured again within BASELINE_TTL_MS (sustained
  * load keeps the server above its lowest limit) is forgotten, and the Little's-law floor, which follows the measured
  * throughput, stands in for it: a baseline only ever lowered would be lost under sustained overload, and Envoy's way
  * of measuring it again, pinning concurrency at its minimum for a while, refuses clients a server at capacity serves.

@@ -1,4 +1,12 @@
+import { parseList } from '../common/config.js'
+
 export type ReadinessState = 'starting' | 'ready' | 'draining'
+
+/** The models without which the instance is not ready: REQUIRED_MODELS, or the default model when it names none. */
+export function requiredModels (setting: string, defaultModel: string): string[] {
+  const listed = parseList(setting)
+  return listed.length > 0 ? listed : [defaultModel]
+}
 
 /**
  * Whether this instance should be sent traffic: not before the model is loaded and warmed up, and not once

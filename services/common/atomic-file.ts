@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path'
 /** What a temp file of writeFileAtomic is called: `<target>.<pid>.<time>.tmp`, beside its target. */
 const TEMP_PATTERN = /\.\d+\.\d+\.tmp$/
 
-export const tempPathFor = (path: string): string => `${path}.${process.pid}.${Date.now()}.tmp`
+const tempPathFor = (path: string): string => `${path}.${process.pid}.${Date.now()}.tmp`
 
 /**
  * Writes a file so that a reader sees the old content or the new one, whole, never a part: into a temp file in the
@@ -22,14 +22,8 @@ export async function writeFileAtomic (path: string, data: Uint8Array | string):
   await syncDirectory(dirname(path))
 }
 
-/** Moves a finished temp file (already written and fsynced) over its target, durably. */
-export async function commitFile (temp: string, path: string): Promise<void> {
-  await rename(temp, path)
-  await syncDirectory(dirname(path))
-}
-
-/** Writes and fsyncs a temp file beside `path` for commitFile; returns its name. Removes it when the write fails. */
-export async function writeTempFile (path: string, data: Uint8Array | string): Promise<string> {
+/** Writes and fsyncs a temp file beside `path`; returns its name. Removes it when the write fails. */
+async function writeTempFile (path: string, data: Uint8Array | string): Promise<string> {
   const temp = tempPathFor(path)
   try {
     const handle = await open(temp, 'w', 0o644)

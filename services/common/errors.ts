@@ -62,6 +62,11 @@ export function payloadTooLarge (limitBytes: number): ServiceError {
   return new ServiceError(ErrorCodes.PAYLOAD_TOO_LARGE, 413, `The upload is larger than the limit of ${limitBytes} bytes (MAX_UPLOAD_BYTES).`)
 }
 
+/** A JSON body over its limit: MAX_REQUEST_BYTES of images, base64-encoded (services/inference/classify.ts jsonBodyLimit). */
+export function jsonBodyTooLarge (limitBytes: number, maxRequestBytes: number): ServiceError {
+  return new ServiceError(ErrorCodes.PAYLOAD_TOO_LARGE, 413, `The request body is larger than the limit of ${limitBytes} bytes: MAX_REQUEST_BYTES (${maxRequestBytes}) of images, base64-encoded.`)
+}
+
 export function unauthorized (message: string): ServiceError {
   return new ServiceError(ErrorCodes.UNAUTHORIZED, 401, message)
 }

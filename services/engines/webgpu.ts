@@ -130,7 +130,7 @@ process.stdout.write('WEBGPU_PROBE_RESULT ' + JSON.stringify(Array.from(out.y.da
 await session.release()
 `
 
-export interface ProbeOptions {
+export interface WebGpuProbeOptions {
   env?: NodeJS.ProcessEnv
   timeoutMs?: number
   nvidiaProcDir?: string
@@ -151,7 +151,7 @@ function failureOf (stderr: string): string {
  * WebGPU session for a four-value graph, runs it and checks the answer, with the Vulkan loader's log on
  * (VK_LOADER_DEBUG=driver) so that it names the device. Without any Vulkan driver manifest it does not start one.
  */
-export async function probeWebGpu (options: ProbeOptions = {}): Promise<WebGpuStatus> {
+export async function probeWebGpu (options: WebGpuProbeOptions = {}): Promise<WebGpuStatus> {
   const env = options.env ?? process.env
   const drivers = vulkanDriverFiles(env)
   if (drivers.length === 0) {

@@ -1,8 +1,9 @@
 /**
  * Just enough of the JPEG, PNG and ISO-BMFF (AVIF/HEIF) container structures to learn, before anything is
  * decoded, what libvips does not report: a JPEG's coding process and sample precision (and, so that a JPEG is
- * probed without a call into libvips, its size, components and EXIF orientation), an APNG's frames, and
- * an AVIF image sequence's brands and frame count. Every reader is bounded by the buffer and gives up
+ * probed without a call into libvips, its size, components and EXIF orientation), an APNG's frames, the sizes
+ * a PNG or an AVIF declares (checked against MAX_PIXELS before libvips reads them), and an AVIF image sequence's
+ * brands and frame count. Every reader is bounded by the buffer and gives up
  * (returns undefined) on anything malformed, leaving the verdict to the decoder.
  */
 
@@ -91,6 +92,12 @@ function readExifOrientation (tiff: Uint8Array): number | undefined {
     }
   }
   return 1
+}
+
+/** The width and height of a PNG's IHDR chunk, which opens every PNG after its signature. */
+export function readPngSize (buf: Uint8Array): { width: number, height: number } | undefined {
+  if (buf.length < 24 || fourcc(buf, 12) !== 'IHDR') return undefined
+  return { width: be32(buf, 16), height: be32(buf, 20) }
 }
 
 export interface PngAnimation {

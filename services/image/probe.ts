@@ -1,6 +1,6 @@
 import sharp, { type Metadata } from 'sharp'
 import { ServiceError, ErrorCodes } from '../common/errors.js'
-import { countSequenceFrames, readFileTypeBrands, readJpegHeader, readLargestItemSize, readPngAnimation, type JpegHeader } from './headers.js'
+import { countSequenceFrames, readFileTypeBrands, readJpegHeader, readLargestItemSize, readPngAnimation, readPngSize, type JpegHeader } from './headers.js'
 
 /**
  * The first step an upload takes: its format told from the bytes, its header read (by headers.ts for what libvips
@@ -21,8 +21,10 @@ export const DEFAULT_LIMITS: ImageLimits = { maxPixels: 50_000_000, decodeTimeou
 export type ImageFormat = 'jpeg' | 'png' | 'gif' | 'webp' | 'avif' | 'heic' | 'tiff' | 'jp2' | 'jxl' | 'bmp' | 'ico' | 'psd' | 'svg' | 'pdf' |
   'pnm' | 'xpm' | 'icns' | 'qoi'
 
+const DECODED = ['jpeg', 'png', 'gif', 'webp', 'avif', 'tiff'] as const satisfies readonly ImageFormat[]
+
 /** Formats the service decodes. Everything else that is recognisably an image is refused with 415. */
-export const SUPPORTED_FORMATS: readonly ImageFormat[] = ['jpeg', 'png', 'gif', 'webp', 'avif', 'tiff']
+export const SUPPORTED_FORMATS: readonly ImageFormat[] = DECODED
 
 export const FORMAT_NAMES: Record<ImageFormat, string> = {
   jpeg: 'JPEG', png: 'PNG', gif: 'GIF', webp: 'WebP', avif: 'AVIF', tiff: 'TIFF', heic: 'HEIC/HEIF', jp2: 'JPEG 2000', jxl: 'JPEG XL',
@@ -32,7 +34,7 @@ export const FORMAT_NAMES: Record<ImageFormat, string> = {
 const NO_DECODER = 'the image library bundled with the service (sharp\'s prebuilt libvips) has no decoder for it'
 
 /** Why each recognised format outside SUPPORTED_FORMATS is refused; the 415 message names the format and the reason. */
-export const REFUSED_FORMATS: Readonly<Record<Exclude<ImageFormat, 'jpeg' | 'png' | 'gif' | 'webp' | 'avif' | 'tiff'>, string>> = {
+export const REFUSED_FORMATS: Readonly<Record<Exclude<ImageFormat, typeof DECODED[number]>, string>> = {
   heic: 'sharp\'s prebuilt libvips decodes AV1-coded HEIF (AVIF) only, not HEVC; export the photo as JPEG (iPhone: Settings > Camera > Formats > Most Compatible)',
   jp2: NO_DECODER,
   jxl: NO_DECODER,
@@ -58,7 +60,6 @@ export function describeFormats (): string {
 }
 
 const ascii = (buf: Uint8Array, start: number, end: number): string => Buffer.from(buf.subarray(start, end)).toString('latin1')
-const be32 = (buf: Uint8Array, at: number): number => ((buf[at] << 24) | (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]) >>> 0
 
 const HEIF_BRANDS = new Set(['heic', 'heix', 'hevc', 'hevx', 'heim', 'heis', 'hevm', 'hevs', 'mif1', 'msf1'])
 
@@ -158,7 +159,7 @@ function avifSequence (buf: Uint8Array): { input: Uint8Array, frames: number } |
  */
 function declaredSize (buf: Uint8Array, format: ImageFormat): { width: number, height: number } | undefined {
   if (format === 'avif') return readLargestItemSize(buf)
-  if (format === 'png' && buf.length >= 24 && ascii(buf, 12, 16) === 'IHDR') return { width: be32(buf, 16), height: be32(buf, 20) }
+  if (format === 'png') return readPngSize(buf)
   return undefined
 }
 

@@ -1,7 +1,7 @@
 import { TraceFlags, context, trace, type Attributes, type Link, type SpanContext, type Tracer } from '@opentelemetry/api'
 import { ErrorCodes, ServiceError, payloadTooLarge } from '../common/errors.js'
 import type { ImagePreprocessor } from '../image/decode.js'
-import type { ObservedAnswer } from '../observability/metrics.js'
+import type { ObservedAnswer, Stage, StageTimings } from '../observability/metrics.js'
 import type { ModelRegistry } from '../models/registry.js'
 import { ResponseCache } from './response-cache.js'
 import { epochMs, inSpan, recordSpan } from '../observability/tracing.js'
@@ -17,7 +17,7 @@ export interface ClassifiedImages {
   /** One per input, in order: the answer, or that image's own error (the others are not failed by it). */
   outcomes: Array<PromiseSettledResult<ImageAnswer>>
   /** Milliseconds, the slowest image's of each stage: what the request waited for. */
-  timings: { decode?: number, queue?: number, infer?: number }
+  timings: StageTimings
   /** The largest batch any of the images ran in. */
   batchSize: number
   /** One per input, in order: what decoding found and whether the cache answered. */
@@ -80,8 +80,8 @@ interface StageTracing { tracer: Tracer, attributes: Attributes }
  * that was not base64) is that image's answer.
  */
 export async function classifyImages (model: ServedModel, preprocessor: ImagePreprocessor, inputs: Array<Buffer | Error>, options: ClassifyOptions = {}): Promise<ClassifiedImages> {
-  const timings: ClassifiedImages['timings'] = {}
-  const max = (stage: keyof ClassifiedImages['timings'], ms: number) => { timings[stage] = Math.max(timings[stage] ?? 0, ms) }
+  const timings: StageTimings = {}
+  const max = (stage: Stage, ms: number) => { timings[stage] = Math.max(timings[stage] ?? 0, ms) }
   const { cache } = options
   const scope = cache !== undefined ? ResponseCache.scopeOf(model) : ''
   const details: ImageDetails[] = inputs.map(() => ({ cache: cache === undefined ? undefined : 'miss' }))
@@ -210,6 +210,16 @@ export class Inference {
       'inference.precision': model.settings.precision ?? 'fp32'
     }
   }
+}
+
+/**
+ * The probability rows of a request that is answered whole (KServe V2, TF Serving, gRPC): those protocols have no
+ * per-image error, so the first image that failed fails the request.
+ */
+export function probabilityRows (outcomes: ClassifiedImages['outcomes']): Float32Array[] {
+  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+  if (failed !== undefined) throw failed.reason
+  return outcomes.map(o => (o as PromiseFulfilledResult<ImageAnswer>).value.probabilities)
 }
 
 /** The answers of a request as the quality metrics take them (services/observability/metrics.ts). */

@@ -138,7 +138,7 @@ export class ModelRegistry {
     for (const name of [...names].sort()) {
       const entry = this.entries.get(name)
       if (entry !== undefined && entry.slots.size > 0) {
-        for (const model of this.versions(name)) rows.push({ name, version: String(model.repositoryVersion), state: entry.state === 'READY' ? 'READY' : entry.state, reason: entry.reason })
+        for (const model of this.versions(name)) rows.push({ name, version: String(model.repositoryVersion), state: entry.state, reason: entry.reason })
       } else {
         rows.push({ name, state: entry?.state === 'LOADING' ? 'LOADING' : 'UNAVAILABLE', reason: entry?.reason ?? 'not loaded' })
       }

@@ -5,7 +5,7 @@ import { readManifest } from './manifest.js'
 /**
  * A model repository as Triton and TF Serving lay it out: `<root>/<name>/<version>/` with a positive integer
  * version, each version a model directory (manifest.json, model.json, weights). A model directory directly under
- * the root (`<root>/<name>/manifest.json`, the layout this service shipped with) is that model's version 1.
+ * the root (`<root>/<name>/manifest.json`) is that model's version 1, so a folder of plain model directories serves as is.
  */
 
 export interface ModelVersionDirectory {

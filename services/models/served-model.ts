@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os'
+import type { Config } from '../common/config.js'
 import { BatchQueue, type BatchRun, type BatchRunner, type TensorMemory } from '../engines/batch-queue.js'
 import { onOnnxRuntime, type BackendChoice } from '../engines/backend.js'
 import { readFile } from 'node:fs/promises'
@@ -19,31 +20,24 @@ export interface InferenceSettings {
   precision?: 'fp32' | 'int8'
 }
 
-export interface InferenceConfig {
-  INFERENCE_WORKERS: number | 'auto'
-  MAX_BATCH_SIZE: number | 'auto'
-  MAX_BATCH_DELAY_MS: number
-  MAX_QUEUE: number
-  ORT_INTRA_OP_THREADS?: number | 'auto'
-  ORT_SPINNING?: boolean
-}
+/** The settings that shape inference (services/common/config.ts); the onnxruntime ones may be left out. */
+export type InferenceConfig = Pick<Config, 'INFERENCE_WORKERS' | 'MAX_BATCH_SIZE' | 'MAX_BATCH_DELAY_MS' | 'MAX_QUEUE'> & Partial<Pick<Config, 'ORT_INTRA_OP_THREADS' | 'ORT_SPINNING'>>
 
 const onTensorFlow = (backend: BackendChoice): boolean => backend.tfjsBackend === 'tensorflow'
 
 /**
  * Defaults per backend. wasm and cpu run one op at a time per thread, so each core gets a worker with its own
- * model. On wasm, batches of up to 4 pay a little (npm run bench, food 2.0.0, one worker: 32.8, 33.8, 34.3, 34.5
- * images/s at batch 1, 2, 4, 8; two workers 59.7 at batch 1, 64.1 at up to 4; over HTTP at 16 clients 50 -> 53
- * req/s with p99 unchanged); an idle worker still takes a lone request at once. The pure-JS cpu backend is not
- * measured and keeps batches of one. tfjs-node spreads each op over its own thread pool and gains from larger
- * batches, so it runs on the main thread with batches of up to 16.
+ * model. On wasm, batches of up to 4 give a little more throughput at the same p99 (npm run bench, food 2.0.0: two
+ * workers, 59.7 images/s at batch 1, 64.1 at up to 4); an idle worker still takes a lone request at once. The
+ * pure-JS cpu backend is not measured and keeps batches of one. tfjs-node spreads each op over its own thread pool
+ * and gains from larger batches, so it runs on the main thread with batches of up to 16.
  */
 export function resolveInferenceSettings (config: InferenceConfig, backend: BackendChoice, cores = availableParallelism()): InferenceSettings {
+  const intraOpThreads = config.ORT_INTRA_OP_THREADS === undefined || config.ORT_INTRA_OP_THREADS === 'auto' ? 1 : config.ORT_INTRA_OP_THREADS
   if (backend.name === 'webgpu') {
     // One GPU device: one session on one worker (the binding's run is synchronous, so not on the HTTP thread), fed
-    // batches of up to 32 while it is busy. Defaults until measured on a GPU: no GPU was at hand when they were set
-    // (on lavapipe, the software adapter, batch size only slows each batch down).
-    const intraOpThreads = config.ORT_INTRA_OP_THREADS === undefined || config.ORT_INTRA_OP_THREADS === 'auto' ? 1 : config.ORT_INTRA_OP_THREADS
+    // batches of up to 32 while it is busy. Not yet measured on a GPU (on lavapipe, the software adapter, batch size
+    // only slows each batch down).
     return {
       workers: config.INFERENCE_WORKERS === 'auto' ? 1 : config.INFERENCE_WORKERS,
       maxBatchSize: config.MAX_BATCH_SIZE === 'auto' ? 32 : config.MAX_BATCH_SIZE,
@@ -56,7 +50,6 @@ export function resolveInferenceSettings (config: InferenceConfig, backend: Back
     // onnxruntime-node runs a session synchronously on the calling thread, so sessions live on workers; one
     // single-threaded session per core (ORT_INTRA_OP_THREADS=1) and batches of up to 4: see docs/benchmarks.md,
     // "The engine alone", for the measurements behind these defaults.
-    const intraOpThreads = config.ORT_INTRA_OP_THREADS === undefined || config.ORT_INTRA_OP_THREADS === 'auto' ? 1 : config.ORT_INTRA_OP_THREADS
     return {
       workers: config.INFERENCE_WORKERS === 'auto' ? Math.max(1, Math.floor(cores / intraOpThreads)) : config.INFERENCE_WORKERS,
       maxBatchSize: config.MAX_BATCH_SIZE === 'auto' ? 4 : config.MAX_BATCH_SIZE,

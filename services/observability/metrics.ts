@@ -4,6 +4,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** The stages of a prediction, in order; the names are shared with Server-Timing and request.timings. */
 export const STAGES = ['decode', 'queue', 'infer'] as const
 export type Stage = typeof STAGES[number]
+/** Milliseconds spent in each stage measured; Server-Timing, the stage histogram and request.timings share it. */
+export type StageTimings = Partial<Record<Stage, number>>
 
 export interface ModelLabels {
   name: string
@@ -26,7 +28,7 @@ export interface FinishedRequest {
 }
 
 export interface ServiceMetricsOptions {
-  /** The TF.js backend serving inference; a label of every inference metric. */
+  /** The inference backend (BackendChoice.name); a label of every inference metric. */
   backend: string
   /** Where tensor counts come from; replace it when tensors live elsewhere (worker threads). */
   tensorMemory?: () => TensorMemory | Promise<TensorMemory>
@@ -323,7 +325,7 @@ export class ServiceMetrics {
   }
 
   /** Observes each stage present in `timings` (milliseconds, as in request.timings). */
-  observeStages (timings: Partial<Record<Stage, number>>, model: ModelLabels): void {
+  observeStages (timings: StageTimings, model: ModelLabels): void {
     for (const stage of STAGES) {
       const ms = timings[stage]
       if (typeof ms === 'number' && Number.isFinite(ms)) this.stageDuration.observe({ stage, ...this.#labels(model) }, ms / 1000)

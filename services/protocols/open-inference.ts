@@ -1,5 +1,6 @@
 import { ErrorCodes, ServiceError } from '../common/errors.js'
 import { decodeBase64 } from '../inference/classify.js'
+import type { ServedModel } from '../models/served-model.js'
 
 /**
  * The KServe V2 / Open Inference Protocol's REST inference request and response, for an image classifier: one
@@ -40,6 +41,22 @@ export interface InferOutput {
 
 const bad = (message: string) => new ServiceError(ErrorCodes.BAD_REQUEST, 400, message)
 
+type ModelVersion = Pick<ServedModel, 'name' | 'repositoryVersion' | 'format' | 'labels'>
+
+/**
+ * A model's metadata as both transports answer it: the versions `serving` (the one asked for, or every serving
+ * one), the platform, the one input and the one output.
+ */
+export function modelMetadata (model: ModelVersion, serving: ModelVersion[]) {
+  return {
+    name: model.name,
+    versions: serving.map(m => String(m.repositoryVersion)),
+    platform: `tfjs_${model.format}`,
+    inputs: [{ name: INPUT_NAME, datatype: 'BYTES', shape: [-1] }],
+    outputs: [{ name: OUTPUT_NAME, datatype: 'FP32', shape: [-1, model.labels.length] }]
+  }
+}
+
 /** Splits a binary-extension body into its JSON header and the binary data after it. */
 export function splitBinaryBody (body: Buffer, headerLength: string | undefined): { request: unknown, binary: Buffer } {
   const length = Number(headerLength)
@@ -73,8 +90,6 @@ export function writeBytesElements (elements: Buffer[]): Buffer {
   return Buffer.concat(elements.flatMap(e => { const size = Buffer.alloc(4); size.writeUInt32LE(e.length); return [size, e] }))
 }
 
-const flatten = (value: unknown): unknown[] => Array.isArray(value) ? value.flatMap(flatten) : [value]
-
 /**
  * The encoded images of an inference request, in order; an element that is not base64 is that image's error.
  * `binary` is the data after the JSON header, for inputs sent with the binary tensor data extension.
@@ -96,7 +111,7 @@ export function readImages (request: InferRequest, binary: Buffer = Buffer.alloc
     images = readBytesElements(binary.subarray(0, size))
   } else {
     if (input.data === undefined) throw bad(`Input '${INPUT_NAME}' has no data: base64 strings in "data", or binary data with parameters.binary_data_size.`)
-    images = flatten(input.data).map((element, i) => {
+    images = ([input.data] as unknown[]).flat(Infinity).map((element, i) => {
       if (typeof element !== 'string') return bad(`Element ${i} of input '${INPUT_NAME}' is not a string: send each image base64-encoded.`)
       try {
         return decodeBase64(element, `Element ${i} of input '${INPUT_NAME}'`, maxImageBytes)

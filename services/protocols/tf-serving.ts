@@ -34,7 +34,7 @@ function instanceImage (instance: Json, i: number, maxBytes?: number): Buffer | 
  * The images of a :predict request, in order, and the format of the answer: the row format ("instances", answered
  * with "predictions") or the columnar one ("inputs", answered with "outputs").
  */
-export function predictImages (body: Json, maxBytes?: number): { images: Array<Buffer | ServiceError>, columnar: boolean } {
+export function predictRequestImages (body: Json, maxBytes?: number): { images: Array<Buffer | ServiceError>, columnar: boolean } {
   if (typeof body !== 'object' || body === null) throw bad('The body is a JSON object with "instances" (row format) or "inputs" (columnar format).')
   const { instances, inputs } = body as { instances?: Json, inputs?: Json }
   if ((instances === undefined) === (inputs === undefined)) throw bad('Send exactly one of "instances" (row format) and "inputs" (columnar format).')
@@ -50,7 +50,7 @@ export function predictImages (body: Json, maxBytes?: number): { images: Array<B
 }
 
 /** The images of a :classify request: {"examples": [{"image": {"b64": "..."}}, ...]}. */
-export function classifyImages (body: Json, maxBytes?: number): Array<Buffer | ServiceError> {
+export function classifyRequestImages (body: Json, maxBytes?: number): Array<Buffer | ServiceError> {
   const examples = (body as { examples?: Json } | null)?.examples
   if (!Array.isArray(examples) || examples.length === 0) throw bad('The body is {"examples": [{"image": {"b64": "..."}}, ...]}, one example per image.')
   if (typeof body === 'object' && body !== null && 'context' in body) throw bad('"context" is not supported: put the image in each example.')

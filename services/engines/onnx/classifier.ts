@@ -41,8 +41,10 @@ export class OnnxClassifier {
 
   private constructor (readonly description: ModelDescription, private readonly ort: typeof Ort, private readonly session: Ort.InferenceSession, private readonly file: OnnxModelFile, private readonly settings: OrtSessionSettings) {}
 
-  /** `profilePrefix`: onnxruntime writes a profile of every run there (for nodePlacement). */
-  /** `source`: the model directory (its manifest read now), or the description of a version already read. */
+  /**
+   * `source`: the model directory (its manifest read now), or the description of a version already read.
+   * `profilePrefix`: onnxruntime writes a profile of every run there (for nodePlacement).
+   */
   static async load (source: string | ModelDescription, file: OnnxModelFile, settings: OrtSessionSettings, profilePrefix?: string): Promise<OnnxClassifier> {
     const description = typeof source === 'string' ? await ModelDescription.read(source) : source
     // Imported here, so that a process or worker serving a TF.js backend never loads the native library.

@@ -4,8 +4,7 @@ import { dirname, join, relative, sep } from 'node:path'
 import { writeFileAtomic } from '../../common/atomic-file.js'
 import { ImageClassifier, ModelDescription } from '../tfjs/classifier.js'
 import { decodeAndResize } from '../../image/decode.js'
-import type { InputSpec } from '../../image/pixels.js'
-import type { Pixels } from '../../image/pixels.js'
+import type { InputSpec, Pixels } from '../../image/pixels.js'
 import { nodePlacement, OnnxClassifier, PROVIDER_NAMES, placementTotals, type NodePlacement, type OnnxModelFile } from './classifier.js'
 import { convertGraph, CONVERTER_VERSION } from './convert.js'
 import { readGraphModel } from './graph-model.js'
@@ -187,8 +186,8 @@ const defaultWarn = (message: string): void => { console.warn(message) }
 const CACHE_WRITE_ERRORS = new Set(['ENOSPC', 'EROFS', 'EACCES', 'EPERM', 'EDQUOT', 'ENOTDIR', 'EEXIST', 'EIO'])
 
 /**
- * A cache record: undefined when absent; when it does not parse (a write cut by a crash or a full disk, from before
- * records were written atomically), undefined too, with one warning naming it, so the entry is made again.
+ * A cache record: undefined when absent; when it does not parse (damaged on disk, or written by hand), undefined
+ * too, with one warning naming it, so the entry is made again.
  */
 async function readRecord<T> (path: string, warn: NonNullable<OnnxPrepareOptions['warn']>): Promise<T | undefined> {
   const text = await readFile(path, 'utf8').catch(() => undefined)

@@ -71,8 +71,6 @@ const ModelProto = root.lookupType('onnx.ModelProto')
 export const OnnxDataType = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9 } as const
 export type OnnxDType = keyof typeof OnnxDataType
 
-export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const
-
 export interface OnnxTensor { name: string, dims: number[], data_type: number, raw_data: Uint8Array }
 export type OnnxAttribute =
   | { name: string, type: 1, f: number }

@@ -1,9 +1,7 @@
-import { readFile, writeFile, mkdir } from 'node:fs/promises'
+import { writeFile, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type * as tfTypes from '@tensorflow/tfjs'
-import { readModelJson, type ModelJson } from '../../models/manifest.js'
-
-type IO = typeof tfTypes.io
+import { readModelFiles, type ModelJson } from '../../models/manifest.js'
 
 /**
  * TF.js IO handlers for a model directory on disk. Pure @tensorflow/tfjs has no file:// handler in Node
@@ -12,14 +10,8 @@ type IO = typeof tfTypes.io
 export function loadFromDirectory (dir: string): tfTypes.io.IOHandler {
   return {
     async load () {
-      const modelJson = await readModelJson(dir)
-      const specs: tfTypes.io.WeightsManifestEntry[] = []
-      const buffers: Buffer[] = []
-      for (const group of modelJson.weightsManifest) {
-        specs.push(...(group.weights as tfTypes.io.WeightsManifestEntry[]))
-        for (const path of group.paths) buffers.push(await readFile(join(dir, path)))
-      }
-      return artifactsOf(modelJson, specs, Buffer.concat(buffers))
+      const files = await readModelFiles(dir)
+      return artifactsOf(files.parsed, weightSpecsOf(files.parsed), Buffer.concat(files.weights))
     }
   }
 }
@@ -28,9 +20,13 @@ export function loadFromDirectory (dir: string): tfTypes.io.IOHandler {
 export function loadFromMemory (modelJson: ModelJson, weightData: Uint8Array): tfTypes.io.IOHandler {
   return {
     async load () {
-      return artifactsOf(modelJson, modelJson.weightsManifest.flatMap(group => group.weights as tfTypes.io.WeightsManifestEntry[]), weightData)
+      return artifactsOf(modelJson, weightSpecsOf(modelJson), weightData)
     }
   }
+}
+
+function weightSpecsOf (modelJson: ModelJson): tfTypes.io.WeightsManifestEntry[] {
+  return modelJson.weightsManifest.flatMap(group => group.weights as tfTypes.io.WeightsManifestEntry[])
 }
 
 function artifactsOf (modelJson: ModelJson, weightSpecs: tfTypes.io.WeightsManifestEntry[], weightData: Uint8Array): tfTypes.io.ModelArtifacts {
@@ -49,7 +45,7 @@ function artifactsOf (modelJson: ModelJson, weightSpecs: tfTypes.io.WeightsManif
 }
 
 /** Saves a model (layers `model.save(saveToDirectory(dir))`) as model.json plus one weights file. */
-export function saveToDirectory (dir: string, io?: IO): tfTypes.io.IOHandler {
+export function saveToDirectory (dir: string): tfTypes.io.IOHandler {
   return {
     async save (artifacts) {
       await mkdir(dir, { recursive: true })
@@ -58,7 +54,7 @@ export function saveToDirectory (dir: string, io?: IO): tfTypes.io.IOHandler {
       const bytes = data === undefined
         ? new Uint8Array(0)
         : Array.isArray(data)
-          ? new Uint8Array(io ? io.concatenateArrayBuffers(data) : concat(data))
+          ? Buffer.concat(data.map(part => new Uint8Array(part)))
           : new Uint8Array(data)
       await writeFile(join(dir, weightsFile), bytes)
       const modelJson = {
@@ -74,12 +70,4 @@ export function saveToDirectory (dir: string, io?: IO): tfTypes.io.IOHandler {
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: bytes.byteLength } }
     }
   }
-}
-
-function concat (parts: ArrayBuffer[]): ArrayBuffer {
-  const total = parts.reduce((n, p) => n + p.byteLength, 0)
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const p of parts) { out.set(new Uint8Array(p), offset); offset += p.byteLength }
-  return out.buffer
 }

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { Readiness } from '../../../services/admission/readiness.js'
+import { Readiness, requiredModels } from '../../../services/admission/readiness.js'
 
 t.test('readiness moves forwards only: starting, ready, draining', async t => {
   const readiness = new Readiness()
@@ -25,4 +25,10 @@ t.test('an instance can drain before it was ever ready (a signal during boot)', 
   readiness.drain()
   readiness.markReady()
   t.equal(readiness.state, 'draining')
+})
+
+t.test('the required models: REQUIRED_MODELS, or the default model when it names none', async t => {
+  t.same(requiredModels('', 'food'), ['food'])
+  t.same(requiredModels('food,food-v2', 'food'), ['food', 'food-v2'])
+  t.same(requiredModels('food-v2', 'food'), ['food-v2'], 'the default model is not added to a list')
 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { countSequenceFrames, readFileTypeBrands, readJpegFrameHeader, readLargestItemSize, readPngAnimation } from '../../../services/image/headers.js'
+import { countSequenceFrames, readFileTypeBrands, readJpegFrameHeader, readLargestItemSize, readPngAnimation, readPngSize } from '../../../services/image/headers.js'
 import { readFixture } from '../../helper.js'
 
 const edge = (category: string, file: string) => readFixture('edge', category, file)
@@ -22,6 +22,13 @@ t.test('an APNG is told by its acTL chunk, and whether its default image is the 
   t.same(readPngAnimation(await edge('animated', 'flower-animated-still-fallback.png')), { frames: 2, defaultImageIsFirstFrame: false })
   t.same(readPngAnimation(await edge('animated', 'golang-github-gabriel-vasile-mimetype-dev__apng.png')), { frames: 20, defaultImageIsFirstFrame: true })
   t.equal(readPngAnimation(await readFixture('images', 'flower.png')), undefined, 'a still PNG')
+})
+
+t.test('a PNG declares its size in its IHDR chunk, read before libvips sees the file', async t => {
+  t.same(readPngSize(await readFixture('images', 'flower.png')), { width: 480, height: 320 })
+  t.same(readPngSize(await edge('huge_or_bomb', 'header-100000x100000.png')), { width: 100000, height: 100000 })
+  t.equal(readPngSize((await readFixture('images', 'flower.png')).subarray(0, 20)), undefined, 'cut inside the IHDR chunk')
+  t.equal(readPngSize(await readFixture('images', 'flower.jpg')), undefined, 'not a PNG')
 })
 
 t.test('ISO-BMFF brands and the frame count of an AVIF sequence', async t => {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { buildOutputs, classificationStrings, readBytesElements, readImages, splitBinaryBody, writeBytesElements } from '../../../services/protocols/open-inference.js'
+import { buildOutputs, classificationStrings, modelMetadata, readBytesElements, readImages, splitBinaryBody, writeBytesElements } from '../../../services/protocols/open-inference.js'
 
 t.test('BYTES elements round-trip through the binary layout; a truncated one is a 400', async t => {
   const elements = [Buffer.from('first'), Buffer.alloc(0), Buffer.from([0, 255, 7])]
@@ -36,4 +36,17 @@ t.test('outputs: FP32 probabilities in label order, classification strings most 
   t.same(binary.outputs, [{ name: 'probabilities', datatype: 'FP32', shape: [1, 2], parameters: { binary_data_size: 8 } }])
   t.same([binary.binary[0].readFloatLE(0), binary.binary[0].readFloatLE(4)], [0.25, 0.75])
   t.throws(() => buildOutputs({ inputs: [], outputs: [{ name: 'probabilities', parameters: { classification: 0 } }] }, rows, ['a', 'b']), { statusCode: 400, message: /classification/ })
+})
+
+t.test('model metadata: the versions asked for, the platform, one BYTES input and one FP32 output per label', async t => {
+  const v1 = { name: 'food', repositoryVersion: 1, format: 'graph-model' as const, labels: ['food', 'not_food'] }
+  const v2 = { ...v1, repositoryVersion: 2 }
+  t.same(modelMetadata(v2, [v2, v1]), {
+    name: 'food',
+    versions: ['2', '1'],
+    platform: 'tfjs_graph-model',
+    inputs: [{ name: 'image', datatype: 'BYTES', shape: [-1] }],
+    outputs: [{ name: 'probabilities', datatype: 'FP32', shape: [-1, 2] }]
+  })
+  t.same(modelMetadata(v1, [v1]).versions, ['1'], 'one version asked for: that one only')
 })
