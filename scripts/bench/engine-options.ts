@@ -11,7 +11,7 @@
 import { availableParallelism, cpus } from 'node:os'
 import { join } from 'node:path'
 import { selectBackend, type BackendChoice } from '../../services/engines/backend.js'
-import { ModelDescription } from '../../services/engines/tfjs/classifier.js'
+import { ModelDescription } from '../../services/models/description.js'
 import { preprocessImage } from '../../services/image/decode.js'
 import { prepareOnnxModel, readCalibration } from '../../services/engines/onnx/prepare.js'
 import type { Pixels } from '../../services/image/pixels.js'

@@ -9,7 +9,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { assembleModel } from '../train/assemble.js'
-import { ImageClassifier } from '../../services/engines/tfjs/classifier.js'
+import { TfjsClassifier } from '../../services/engines/tfjs/classifier.js'
 import { selectBackend } from '../../services/engines/backend.js'
 import { preprocessImage } from '../../services/image/decode.js'
 import { readModelJson } from '../../services/models/manifest.js'
@@ -50,8 +50,8 @@ delete manifest.sha256
 await writeFile(join(out, 'manifest.json'), JSON.stringify({ ...manifest, description: `${String(manifest.description)} (unfused layers model, for comparison)` }, null, 2))
 
 await selectBackend('wasm')
-const fused = await ImageClassifier.load(source)
-const unfused = await ImageClassifier.load(out)
+const fused = await TfjsClassifier.load(source)
+const unfused = await TfjsClassifier.load(out)
 let maxDiff = 0
 for (const dir of ['food', 'not_food']) {
   for (const name of ['opencv__apple.jpg', 'httpbin__jackal.jpg', 'matplotlib__grace_hopper.jpg', 'opencv__orange.jpg']) {

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ImageClassifier } from '../../services/engines/tfjs/classifier.js'
+import { TfjsClassifier } from '../../services/engines/tfjs/classifier.js'
 import { DATA_DIR, MODEL_DIR, log } from './common.js'
 import { loadItems } from './dataset.js'
 import { computeMetrics, formatMetrics, round } from './metrics.js'
@@ -16,7 +16,7 @@ import { predictFoodOn } from './verify.js'
 
 await tf.setBackend('wasm'); await tf.ready()
 const items = await loadItems(join(DATA_DIR, 'external'))
-const classifier = await ImageClassifier.load(MODEL_DIR)
+const classifier = await TfjsClassifier.load(MODEL_DIR)
 const pFood = await predictFoodOn(classifier, items)
 items.forEach((it, i) => {
   const right = (pFood[i] >= 0.5) === (it.y === 0)

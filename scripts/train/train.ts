@@ -22,7 +22,7 @@ import { maxAbsDiff, median, predictFoodOn, runModel, stratifiedPick, type AnyMo
 import { BACKBONES, cocoSsdDir, detectorFeatures } from './backbones.js'
 import { buildCocoSsdGraph, readCocoSsd, COCO_SSD_PACKAGE } from '../model/coco-ssd.js'
 import { headAsDense } from './head.js'
-import { ImageClassifier } from '../../services/engines/tfjs/classifier.js'
+import { TfjsClassifier } from '../../services/engines/tfjs/classifier.js'
 import { renderView } from './augment.js'
 import { FINAL, itemsFor } from './config.js'
 import { modelCard, type ExternalResult } from './card.js'
@@ -164,13 +164,13 @@ const manifest = {
 // write, then reload as the service does and check it
 const written = await writeModelDir(MODEL_DIR, files, manifest)
 log(`wrote ${MODEL_DIR} (sha256 ${written.sha256})`)
-const classifier = await ImageClassifier.load(MODEL_DIR)
+const classifier = await TfjsClassifier.load(MODEL_DIR)
 const reloaded = await Promise.all(checkPixels.map(async pixels => (await classifier.predictBatch([pixels]))[0]))
 classifier.dispose()
 const reloadDiff = maxAbsDiff(reloaded, fusedRun.rows)
 let maxDiff = 0
 checkIdx.forEach((i, k) => { maxDiff = Math.max(maxDiff, Math.abs(reloaded[k][0] - predictFood(head, feats[0][i])), Math.abs(reloaded[k][0] + reloaded[k][1] - 1)) })
-log(`${RECIPE} reloaded through ImageClassifier.load vs the model in memory on ${checkIdx.length} photos: max abs diff ${reloadDiff.toExponential(2)}`)
+log(`${RECIPE} reloaded through TfjsClassifier.load vs the model in memory on ${checkIdx.length} photos: max abs diff ${reloadDiff.toExponential(2)}`)
 log(`${RECIPE} vs features->head on ${checkIdx.length} photos: max abs diff ${maxDiff.toExponential(2)}`)
 if (reloadDiff > 1e-6) throw new Error(`reloaded ${RECIPE} disagrees with the model written (max abs diff ${reloadDiff})`)
 if (maxDiff > 1e-4) throw new Error(`assembled model disagrees with the head (max abs diff ${maxDiff})`)
@@ -178,7 +178,7 @@ if (maxDiff > 1e-4) throw new Error(`assembled model disagrees with the head (ma
 let external: ExternalResult | undefined
 const externalItems = await loadItems(join(DATA_DIR, 'external')).catch(() => [] as Item[])
 if (externalItems.length > 0) {
-  const reread = await ImageClassifier.load(MODEL_DIR)
+  const reread = await TfjsClassifier.load(MODEL_DIR)
   const pFood = await predictFoodOn(reread, externalItems)
   reread.dispose()
   const [[ff, fn], [, nn]] = computeMetrics(pFood, externalItems.map(it => it.y)).confusion.matrix

@@ -4,7 +4,7 @@ import { readModelJson } from '../../services/models/manifest.js'
 import { decodeAndResize, preprocessImage } from '../../services/image/decode.js'
 import type { InputSpec } from '../../services/image/pixels.js'
 import { normalizePixels } from '../../services/image/pixels.js'
-import type { ImageClassifier } from '../../services/engines/tfjs/classifier.js'
+import type { TfjsClassifier } from '../../services/engines/tfjs/classifier.js'
 import { readFile } from 'node:fs/promises'
 import type { Item } from './dataset.js'
 
@@ -64,7 +64,7 @@ export { median } from '../../services/common/stats.js'
  * p(food) of each photo through the service's own decode and resize (decodeAndResize) and a loaded classifier, one at
  * a time: what the service would answer for it (model:external and the external check at training).
  */
-export async function predictFoodOn (classifier: ImageClassifier, items: Array<Pick<Item, 'path'>>): Promise<number[]> {
+export async function predictFoodOn (classifier: TfjsClassifier, items: Array<Pick<Item, 'path'>>): Promise<number[]> {
   const food = classifier.labels.indexOf('food')
   const out: number[] = []
   for (const it of items) {

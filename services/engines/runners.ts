@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { BatchRunner, RunnerOutput, TensorMemory } from './batch-queue.js'
 import { OverloadedError } from '../common/errors.js'
 import type { Pixels } from '../image/pixels.js'
-import { ImageClassifier } from './tfjs/classifier.js'
+import { TfjsClassifier } from './tfjs/classifier.js'
 import type { OnnxClassifier } from './onnx/classifier.js'
 import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker.js'
 
@@ -15,7 +15,7 @@ import type { WorkerInit, WorkerRequest, WorkerResponse } from './worker.js'
 export class InProcessRunner implements BatchRunner {
   readonly id = 'main'
   readonly available = true
-  constructor (private readonly classifier: ImageClassifier | OnnxClassifier) {}
+  constructor (private readonly classifier: TfjsClassifier | OnnxClassifier) {}
 
   async run (inputs: Pixels[]): Promise<RunnerOutput> {
     const startMs = performance.timeOrigin + performance.now()
@@ -24,7 +24,7 @@ export class InProcessRunner implements BatchRunner {
   }
 
   async memory (): Promise<TensorMemory> {
-    if (!(this.classifier instanceof ImageClassifier)) return { numTensors: 0, numBytes: 0 }
+    if (!(this.classifier instanceof TfjsClassifier)) return { numTensors: 0, numBytes: 0 }
     const { numTensors, numBytes } = tf.memory()
     return { numTensors, numBytes }
   }
@@ -58,6 +58,9 @@ export type WorkerEvent =
 /** First wait after a failed start, doubled after each one that fails again, up to the cap. */
 const BACKOFF_MS = 1000
 const BACKOFF_CAP_MS = 30_000
+
+/** The wait before a restart, after this many failed starts in a row: none after the first, then 1 s doubling to 30 s. */
+const backoffMs = (failures: number): number => failures <= 1 ? 0 : Math.min(BACKOFF_CAP_MS, BACKOFF_MS * 2 ** (failures - 2))
 
 /**
  * Runs batches on a worker thread with its own model; a worker that dies is replaced, its batch failed over. A
@@ -152,7 +155,7 @@ export class WorkerRunner implements BatchRunner {
     this.failures++
     // The first failure is tried again at once (a worker killed while starting, say); from the second on, the
     // runner takes no work and each try waits twice as long as the one before, so a cause that stays costs little.
-    const retryInMs = this.failures === 1 ? 0 : Math.min(BACKOFF_CAP_MS, BACKOFF_MS * 2 ** (this.failures - 2))
+    const retryInMs = backoffMs(this.failures)
     if (this.failures > 1) {
       if (this.unavailableReason === undefined) this.downSince = performance.now()
       this.unavailableReason = reason
@@ -197,7 +200,7 @@ export class WorkerRunner implements BatchRunner {
   }
 
   private unavailable (): OverloadedError {
-    return new OverloadedError('MODEL_UNAVAILABLE', `The model's inference worker cannot start (${this.unavailableReason ?? 'starting'}); it is retried automatically.`, Math.max(1, Math.ceil(Math.min(BACKOFF_CAP_MS, BACKOFF_MS * 2 ** Math.max(0, this.failures - 2)) / 1000)))
+    return new OverloadedError('MODEL_UNAVAILABLE', `The model's inference worker cannot start (${this.unavailableReason ?? 'starting'}); it is retried automatically.`, Math.max(1, Math.ceil(backoffMs(Math.max(2, this.failures)) / 1000)))
   }
 
   /** Waits for a running worker: through a restart under way, not through one that waits out its backoff. */

@@ -6,7 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import * as tf from '@tensorflow/tfjs'
 import { onOnnxRuntime, selectBackend, type BackendName } from './backend.js'
-import { ImageClassifier, ModelDescription, ModelSnapshot, type ModelDescriptionData, type ModelSnapshotData } from './tfjs/classifier.js'
+import { TfjsClassifier } from './tfjs/classifier.js'
+import { ModelDescription, ModelSnapshot, type ModelDescriptionData, type ModelSnapshotData } from '../models/description.js'
 import { OnnxClassifier, type OnnxModelFile, type OrtSessionSettings } from './onnx/classifier.js'
 
 /**
@@ -37,16 +38,16 @@ const init = workerData as WorkerInit
 
 try {
   if (init.failStart !== undefined) throw new Error(init.failStart)
-  let classifier: ImageClassifier | OnnxClassifier
+  let classifier: TfjsClassifier | OnnxClassifier
   if (onOnnxRuntime(init.backend)) {
     if (init.onnx?.file.bytes === undefined) throw new Error(`${init.backend} worker started without its ONNX model`)
     classifier = await OnnxClassifier.load(ModelDescription.from(init.description), init.onnx.file, init.onnx.session)
   } else {
     if (init.tfjs === undefined) throw new Error(`${init.backend} worker started without its model`)
     await selectBackend(init.backend)
-    classifier = await ImageClassifier.load(ModelSnapshot.from({ description: init.description, ...init.tfjs }))
+    classifier = await TfjsClassifier.load(ModelSnapshot.from({ description: init.description, ...init.tfjs }))
   }
-  const onTfjs = classifier instanceof ImageClassifier
+  const onTfjs = classifier instanceof TfjsClassifier
   const started = performance.now()
   await classifier.warmUp()
   const warmUpMs = performance.now() - started

@@ -3,7 +3,8 @@ import type { Config } from '../common/config.js'
 import { BatchQueue, type BatchRun, type BatchRunner, type TensorMemory } from '../engines/batch-queue.js'
 import { onOnnxRuntime, type BackendChoice } from '../engines/backend.js'
 import { readFile } from 'node:fs/promises'
-import { ImageClassifier, ModelDescription, ModelSnapshot, type Classification } from '../engines/tfjs/classifier.js'
+import { TfjsClassifier } from '../engines/tfjs/classifier.js'
+import { ModelDescription, ModelSnapshot, type Classification } from './description.js'
 import type { Pixels } from '../image/pixels.js'
 import { InProcessRunner, WorkerRunner, type WorkerEvent } from '../engines/runners.js'
 import { OnnxClassifier, type OnnxModelFile, type OrtSessionSettings } from '../engines/onnx/classifier.js'
@@ -124,7 +125,7 @@ export class ServedModel {
     /** The first latency estimate: an image's cost after the warm-up (which pays for compilation once). */
     let itemMs: number
     if (settings.workers === 0) {
-      const classifier = ort === undefined ? await ImageClassifier.load(snapshot) : await OnnxClassifier.load(description, ort.file, ort.session)
+      const classifier = ort === undefined ? await TfjsClassifier.load(snapshot) : await OnnxClassifier.load(description, ort.file, ort.session)
       const started = performance.now()
       await classifier.warmUp()
       warmUpMs = performance.now() - started

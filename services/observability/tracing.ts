@@ -1,6 +1,7 @@
-import { context, trace, type Attributes, type Context, type Link, type Tracer } from '@opentelemetry/api'
+import { SpanStatusCode, context, trace, type Attributes, type Context, type Link, type Tracer } from '@opentelemetry/api'
 import { NodeSDK } from '@opentelemetry/sdk-node'
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import type { Config } from '../common/config.js'
 import { serviceInfo } from '../common/project.js'
 
 /**
@@ -10,10 +11,7 @@ import { serviceInfo } from '../common/project.js'
  * inference path creates no span at all.
  */
 
-export interface TracingSettings {
-  OTEL_EXPORTER_OTLP_ENDPOINT?: string
-  OTEL_TRACES_EXPORTER?: string
-}
+export type TracingSettings = Partial<Pick<Config, 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_TRACES_EXPORTER'>>
 
 export function tracingWanted (settings: TracingSettings): boolean {
   if (settings.OTEL_TRACES_EXPORTER !== undefined) return settings.OTEL_TRACES_EXPORTER.split(',').some(e => !['none', ''].includes(e.trim()))
@@ -65,7 +63,7 @@ export async function inSpan<T> (tracer: Tracer | undefined, name: string, attri
     return await context.with(trace.setSpan(context.active(), span), fn)
   } catch (err) {
     span.recordException(err as Error)
-    span.setStatus({ code: 2, message: (err as Error).message })
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message })
     throw err
   } finally {
     span.end()

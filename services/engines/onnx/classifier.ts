@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type * as Ort from 'onnxruntime-node'
-import { ModelDescription, type Classification } from '../tfjs/classifier.js'
+import { ModelDescription, type Classification } from '../../models/description.js'
 import { BatchBuffer, type Pixels } from '../../image/pixels.js'
 
 export interface OrtSessionSettings {
@@ -35,7 +35,7 @@ function softmaxRow (row: Float32Array): Float32Array {
   return exps.map(v => v / sum)
 }
 
-/** A model served by onnxruntime: the same predictBatch contract as ImageClassifier (8-bit HWC pixels in). */
+/** A model served by onnxruntime: the same predictBatch contract as TfjsClassifier (8-bit HWC pixels in). */
 export class OnnxClassifier {
   private readonly batchBuffer = new BatchBuffer()
 

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { mkdir, readdir, readFile } from 'node:fs/promises'
 import { dirname, join, relative, sep } from 'node:path'
 import { writeFileAtomic } from '../../common/atomic-file.js'
-import { ImageClassifier, ModelDescription } from '../tfjs/classifier.js'
+import { TfjsClassifier } from '../tfjs/classifier.js'
+import { ModelDescription } from '../../models/description.js'
 import { decodeAndResize } from '../../image/decode.js'
 import type { InputSpec, Pixels } from '../../image/pixels.js'
 import { nodePlacement, OnnxClassifier, PROVIDER_NAMES, placementTotals, type NodePlacement, type OnnxModelFile } from './classifier.js'
@@ -304,7 +305,7 @@ async function prepareFp32 (description: ModelDescription, options: OnnxPrepareO
 
 /** Runs the photos, as one batch, through the TF.js graph and the ONNX model; the largest difference. */
 export async function checkConversion (directory: string, file: OnnxModelFile, photos: string[], tolerance: number, reference: string): Promise<ConversionCheck> {
-  const tfjs = await ImageClassifier.load(directory)
+  const tfjs = await TfjsClassifier.load(directory)
   const onnx = await OnnxClassifier.load(directory, file, { intraOpThreads: 1, spinning: false })
   try {
     const inputs = await decodePhotos(photos, tfjs.inputSpec)

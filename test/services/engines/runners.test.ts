@@ -43,7 +43,7 @@ t.test('a worker that cannot start again: not ready, 503 MODEL_UNAVAILABLE with 
   // The next three starts fail: the first is tried again at once, the second after 1 s, the third after 2 s.
   await runner.crash({ failStarts: 3 })
   const down = performance.now()
-  while ((await app.inject('/health/ready')).statusCode === 200 && performance.now() - down < 5000) await sleep(50)
+  while ((await app.inject('/health/ready')).statusCode === 200 && performance.now() - down < 30_000) await sleep(50)
   const ready = await app.inject('/health/ready')
   t.equal(ready.statusCode, 503, '/health/ready fails while no worker runs')
   t.equal((await app.inject('/v2/health/ready')).statusCode, 503)
@@ -54,7 +54,7 @@ t.test('a worker that cannot start again: not ready, 503 MODEL_UNAVAILABLE with 
   t.ok(Number(refused.headers['retry-after']) >= 1, 'with Retry-After')
 
   const started = performance.now()
-  while ((await app.inject('/health/ready')).statusCode !== 200 && performance.now() - started < 10_000) await sleep(200)
+  while ((await app.inject('/health/ready')).statusCode !== 200 && performance.now() - started < 40_000) await sleep(200)
   t.equal((await app.inject('/health/ready')).statusCode, 200, `ready again by itself after ${Math.round(performance.now() - started)} ms`)
   t.equal((await app.inject({ method: 'POST', url: '/predict', payload: photo.payload, headers: photo.headers })).statusCode, 200)
   const metrics = (await app.inject('/metrics')).body

@@ -103,7 +103,7 @@ t.test('the COCO-SSD family (food 3.0.0): the whole backbone runs in integer ker
   // Ranges from two photos: enough to make a graph to look at (the real ones come from npm run model:calibrate).
   const ort = await import('onnxruntime-node')
   const session = await ort.InferenceSession.create(encodeModel(withTensors), { graphOptimizationLevel: 'basic', intraOpNumThreads: 1 })
-  const description = await (await import('../../../../services/engines/tfjs/classifier.js')).ModelDescription.read(food)
+  const description = await (await import('../../../../services/models/description.js')).ModelDescription.read(food)
   const photos = ['food/based__lasagna.jpg', 'not_food/skimage__chelsea.jpg']
   const pixels = await Promise.all(photos.map(async p => (await decodeAndResize(await readFile(fixture('photos', p)), description.inputSpec)).pixels))
   const { BatchBuffer } = await import('../../../../services/image/pixels.js')

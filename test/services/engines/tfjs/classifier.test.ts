@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs'
 import t from 'tap'
-import { ImageClassifier } from '../../../../services/engines/tfjs/classifier.js'
+import { TfjsClassifier } from '../../../../services/engines/tfjs/classifier.js'
 import { selectBackend } from '../../../../services/engines/backend.js'
 import { preprocessImage } from '../../../../services/image/decode.js'
 import { buildTinyModel, readFixture } from '../../../helper.js'
@@ -11,7 +11,7 @@ t.before(async () => { await selectBackend('wasm') })
 
 t.test('a model directory loads with its manifest and digest', async t => {
   const dir = await buildTinyModel(t, { labels: ['cat', 'dog'] })
-  const model = await ImageClassifier.load(dir)
+  const model = await TfjsClassifier.load(dir)
   t.teardown(() => model.dispose())
   t.equal(model.name, 'tiny')
   t.same(model.labels, ['cat', 'dog'])
@@ -26,25 +26,25 @@ t.test('weights that do not match the manifest digest are refused', async t => {
   const bytes = await readFile(weights)
   bytes[0] ^= 0xff
   await writeFile(weights, bytes)
-  await t.rejects(ImageClassifier.load(dir), { message: /does not match its manifest: sha256 is [0-9a-f]{64}, manifest.json says/ })
+  await t.rejects(TfjsClassifier.load(dir), { message: /does not match its manifest: sha256 is [0-9a-f]{64}, manifest.json says/ })
 })
 
 t.test('a model.json that does not parse is refused, naming the file', async t => {
   const dir = await buildTinyModel(t, { sha256: false })
   await writeFile(join(dir, 'model.json'), '{"format": "layers-model", "modelTop')
-  await t.rejects(ImageClassifier.load(dir), { message: new RegExp(`^Cannot read ${join(dir, 'model.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `) })
+  await t.rejects(TfjsClassifier.load(dir), { message: new RegExp(`^Cannot read ${join(dir, 'model.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `) })
 })
 
 t.test('a manifest that disagrees with the model is refused at load', async t => {
   const wrongSize = await buildTinyModel(t, { manifest: { input: { width: 64, height: 64, channels: 3, resizeMode: 'fill', normalization: { mean: [0, 0, 0], std: [1, 1, 1] } } } })
-  await t.rejects(ImageClassifier.load(wrongSize), { message: /Model input shape \[.*32, 32, 3\] does not match the manifest's 64x64x3/ })
+  await t.rejects(TfjsClassifier.load(wrongSize), { message: /Model input shape \[.*32, 32, 3\] does not match the manifest's 64x64x3/ })
   const badManifest = await buildTinyModel(t, { manifest: { labels: ['only-one'] } })
-  await t.rejects(ImageClassifier.load(badManifest), { message: /Invalid model manifest .*\/labels/ })
+  await t.rejects(TfjsClassifier.load(badManifest), { message: /Invalid model manifest .*\/labels/ })
 })
 
 t.test('predictions are probabilities over the labels, sorted, topK honoured', async t => {
   const dir = await buildTinyModel(t)
-  const model = await ImageClassifier.load(dir)
+  const model = await TfjsClassifier.load(dir)
   t.teardown(() => model.dispose())
   const input = await preprocessImage(await readFixture('images', 'flower.jpg'), model.inputSpec)
   const result = await model.classify(input.pixels)
@@ -62,7 +62,7 @@ t.test('predictions are probabilities over the labels, sorted, topK honoured', a
 
 t.test('tensors are back to their baseline after 200 predictions', async t => {
   const dir = await buildTinyModel(t)
-  const model = await ImageClassifier.load(dir)
+  const model = await TfjsClassifier.load(dir)
   t.teardown(() => model.dispose())
   const input = await preprocessImage(await readFixture('images', 'flower.jpg'), model.inputSpec)
   await model.warmUp()
