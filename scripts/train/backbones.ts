@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import type * as tfTypes from '@tensorflow/tfjs'
-import { fuseLayersModel } from '../model/fuse.js'
+import { fuseLayersModel, type FusedModelArtifacts } from '../model/fuse.js'
 import { buildCocoSsdGraph, headInput, readCocoSsd, COCO_SSD_NORMALIZATION, COCO_SSD_SUBDIR, FEATURE_DIM } from '../model/coco-ssd.js'
 import { CACHE_DIR } from './common.js'
 import { loadFromDirectory } from '../../services/engines/tfjs/model-files.js'
@@ -104,31 +104,39 @@ export async function loadFeatureExtractor (tf: typeof tfTypes, name: BackboneNa
     }))
     return { name, size: info.size, dim: info.dim, extract: (x) => graph.execute(x) as tfTypes.Tensor2D, dispose: () => graph.dispose() }
   }
-  const raw = readNsfwjsModel(name)
-  const weightSpecs = raw.modelJson.weightsManifest.flatMap(g => g.weights)
-  const handler = tf.io.fromMemory({ modelTopology: raw.modelJson.modelTopology, weightSpecs, weightData: raw.weightData, format: raw.modelJson.format as string | undefined })
   if (info.format === 'graph-model') {
-    const model = await tf.loadGraphModel(handler)
+    const raw = readNsfwjsModel(name)
+    const model = await tf.loadGraphModel(tf.io.fromMemory({ modelTopology: raw.modelJson.modelTopology, weightSpecs: raw.modelJson.weightsManifest.flatMap(g => g.weights), weightData: raw.weightData, format: raw.modelJson.format as string | undefined }))
     const node = FEATURE_NODE[name]
     const probe = tf.tidy(() => model.execute(tf.zeros([1, info.size, info.size, 3]), node) as tfTypes.Tensor)
     const dim = probe.shape[probe.shape.length - 1] as number
     probe.dispose()
     return { name, size: info.size, dim, extract: (x) => model.execute(x, node) as tfTypes.Tensor2D, dispose: () => model.dispose() }
   }
-  const full = await tf.loadLayersModel(handler)
-  const out = full.getLayer(FEATURE_NODE[name]).output as tfTypes.SymbolicTensor
-  const model = tf.model({ inputs: full.inputs, outputs: out })
-  const dim = out.shape[out.shape.length - 1] as number
-  // The fused graph computes the same features (to float rounding) about twice as fast on wasm.
-  const fused = fuseLayersModel(model, 'features')
+  const { fused, dim } = await fusedFeatureGraph(tf, name)
   const graph = await tf.loadGraphModel(tf.io.fromMemory({
     modelTopology: fused.modelJson.modelTopology as unknown as tfTypes.io.ModelJSON['modelTopology'],
     weightSpecs: fused.modelJson.weightsManifest[0].weights,
     weightData: fused.weightData.slice().buffer,
     format: 'graph-model'
   }))
-  full.dispose()
   return { name, size: info.size, dim, extract: (x) => graph.execute(x) as tfTypes.Tensor2D, dispose: () => graph.dispose() }
+}
+
+/**
+ * An nsfwjs layers model cut at its pooled features (FEATURE_NODE) and fused into a graph model (scripts/model/fuse.ts):
+ * the same features as the layers model to float rounding, about twice as fast on wasm, and convertible to ONNX.
+ */
+export async function fusedFeatureGraph (tf: typeof tfTypes, name: BackboneName): Promise<{ fused: FusedModelArtifacts, dim: number }> {
+  const info = BACKBONES[name]
+  if (info.source !== 'nsfwjs' || info.format !== 'layers-model') throw new Error(`${name} is not an nsfwjs layers model`)
+  const raw = readNsfwjsModel(name)
+  const weightSpecs = raw.modelJson.weightsManifest.flatMap(g => g.weights)
+  const full = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: raw.modelJson.modelTopology, weightSpecs, weightData: raw.weightData, format: raw.modelJson.format as string | undefined }))
+  const out = full.getLayer(FEATURE_NODE[name]).output as tfTypes.SymbolicTensor
+  const fused = fuseLayersModel(tf.model({ inputs: full.inputs, outputs: out }), 'features')
+  full.dispose()
+  return { fused, dim: out.shape[out.shape.length - 1] as number }
 }
 
 /**

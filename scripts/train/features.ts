@@ -4,7 +4,7 @@ import type * as tfTypes from '@tensorflow/tfjs'
 import type { InputSpec } from '../../services/image/pixels.js'
 import { normalizePixels } from '../../services/image/pixels.js'
 import { AUG_VERSION, renderView } from './augment.js'
-import { BACKBONES, cocoSsdDir, loadFeatureExtractor, normalizationOf, type BackboneName, type FeatureExtractor } from './backbones.js'
+import { BACKBONES, cocoSsdDir, fusedFeatureGraph, loadFeatureExtractor, normalizationOf, type BackboneName, type FeatureExtractor } from './backbones.js'
 import { CACHE_DIR, log } from './common.js'
 import { buildCocoSsdGraph, headInput, readCocoSsd } from '../model/coco-ssd.js'
 import { onnxExtractor, type BatchExtractor } from './onnx-features.js'
@@ -14,8 +14,8 @@ export function inputSpecFor (backbone: BackboneName, resizeMode: InputSpec['res
   return { width: size, height: size, channels: 3, resizeMode, normalization: normalizationOf(backbone) }
 }
 
-function cachePath (backbone: BackboneName, spec: InputSpec, view: number, file: string): string {
-  const viewDir = view === 0 ? 'v0' : `${AUG_VERSION}-v${view}`
+function cachePath (backbone: BackboneName, spec: InputSpec, view: number | 'flip', file: string): string {
+  const viewDir = view === 'flip' ? 'flip' : view === 0 ? 'v0' : `${AUG_VERSION}-v${view}`
   return join(CACHE_DIR, 'features', `${backbone}-${spec.width}-${spec.resizeMode}`, viewDir, `${file}.f32`)
 }
 
@@ -27,16 +27,43 @@ async function readCached (path: string, dim: number): Promise<Float32Array | un
   } catch { return undefined }
 }
 
+/** Horizontal mirror of HWC pixels (what a test-time flip feeds the network). */
+export function mirrorPixels (pixels: Uint8Array, width: number, height: number, channels = 3): Uint8Array {
+  const out = new Uint8Array(pixels.length)
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const from = (y * width + x) * channels; const to = (y * width + (width - 1 - x)) * channels
+      for (let c = 0; c < channels; c++) out[to + c] = pixels[from + c]
+    }
+  }
+  return out
+}
+
+/** A view to extract: views 0..k of augment.ts, or the mirror of view 0 (test-time flip; cached under `flip`). */
+type ViewKey = number | 'flip'
+
 /**
  * The head's input for every view of every item (for coco_ssd: headInput of the cut graph's features). Pooled backbone features of views 0..views-1 of every item, from the cache in data/cache/features or
- * computed (and cached) on a miss. Result: feats[view][itemIndex]. coco_ssd features are computed on onnxruntime (the
- * service's own conversion of the graph; FEATURE_ENGINE=wasm for TF.js), the others on TF.js.
+ * computed (and cached) on a miss. Result: feats[view][itemIndex]. coco_ssd features and those of the nsfwjs layers
+ * models (fused by scripts/model/fuse.ts, then converted: mobilenet_v2; inception_v3's MaxPooling2D is not fused yet,
+ * on either engine) are computed on onnxruntime (the service's own conversion of the graph; FEATURE_ENGINE=wasm for
+ * TF.js), mobilenet_v2_mid on TF.js.
  */
 export async function getFeatures (tf: typeof tfTypes, backbone: BackboneName, items: Item[], views: number, spec: InputSpec = inputSpecFor(backbone), batchSize = 16): Promise<Float32Array[][]> {
+  return await extractViews(tf, backbone, items, Array.from({ length: views }, (_, v) => v), spec, batchSize)
+}
+
+/** The head's input for the horizontal mirror of every item's view 0 (test-time flip), cached like the views. */
+export async function getMirroredFeatures (tf: typeof tfTypes, backbone: BackboneName, items: Item[], spec: InputSpec = inputSpecFor(backbone), batchSize = 16): Promise<Float32Array[]> {
+  return (await extractViews(tf, backbone, items, ['flip'], spec, batchSize))[0]
+}
+
+async function extractViews (tf: typeof tfTypes, backbone: BackboneName, items: Item[], views: ViewKey[], spec: InputSpec, batchSize: number): Promise<Float32Array[][]> {
   let fe: FeatureExtractor | undefined
   let onnx: BatchExtractor | undefined
-  const useOnnx = BACKBONES[backbone].source === 'coco-ssd' && process.env.FEATURE_ENGINE !== 'wasm'
-  const dim = BACKBONES[backbone].dim
+  const info = BACKBONES[backbone]
+  const useOnnx = (info.source === 'coco-ssd' || info.format === 'layers-model') && process.env.FEATURE_ENGINE !== 'wasm'
+  const dim = info.dim
   const out: Float32Array[][] = []
   const extractBatch = async (batch: Float32Array, n: number): Promise<Float32Array> => {
     if (onnx !== undefined) return await onnx.run(batch, n, spec.width)
@@ -44,18 +71,25 @@ export async function getFeatures (tf: typeof tfTypes, backbone: BackboneName, i
     const y = (fe as FeatureExtractor).extract(x)
     try { return await y.data() as Float32Array } finally { x.dispose(); y.dispose() }
   }
-  for (let v = 0; v < views; v++) {
+  const render = async (it: Item, v: ViewKey): Promise<Uint8Array> => {
+    if (v !== 'flip') return (await renderView(await readFile(it.path), it.file, v, spec)).pixels
+    return mirrorPixels((await renderView(await readFile(it.path), it.file, 0, spec)).pixels, spec.width, spec.height)
+  }
+  for (const v of views) {
     const feats: Array<Float32Array | undefined> = await Promise.all(items.map(async it => await readCached(cachePath(backbone, spec, v, it.file), dim)))
     const missing = feats.map((f, i) => f === undefined ? i : -1).filter(i => i >= 0)
     if (missing.length > 0) {
-      if (useOnnx) onnx ??= await onnxExtractor(buildCocoSsdGraph(await readCocoSsd(cocoSsdDir())), dim)
-      else fe ??= await loadFeatureExtractor(tf, backbone)
+      if (useOnnx) {
+        onnx ??= info.source === 'coco-ssd'
+          ? await onnxExtractor(buildCocoSsdGraph(await readCocoSsd(cocoSsdDir())), dim)
+          : await onnxExtractor((await fusedFeatureGraph(tf, backbone)).fused, dim, 2, `the fused ${backbone} feature graph`)
+      } else fe ??= await loadFeatureExtractor(tf, backbone)
       log(`${backbone} view ${v}: extracting ${missing.length} of ${items.length} (${useOnnx ? 'onnxruntime' : 'TF.js'})`)
       const t0 = Date.now()
       await mkdir(join(cachePath(backbone, spec, v, 'x'), '..'), { recursive: true })
       for (let b = 0; b < missing.length; b += batchSize) {
         const idx = missing.slice(b, b + batchSize)
-        const pixels = await Promise.all(idx.map(async i => (await renderView(await readFile(items[i].path), items[i].file, v, spec)).pixels))
+        const pixels = await Promise.all(idx.map(async i => await render(items[i], v)))
         const batch = new Float32Array(idx.length * spec.width * spec.height * 3)
         pixels.forEach((p, k) => normalizePixels(p, spec, batch.subarray(k * p.length, (k + 1) * p.length)))
         const data = await extractBatch(batch, idx.length)
@@ -70,7 +104,7 @@ export async function getFeatures (tf: typeof tfTypes, backbone: BackboneName, i
       }
     }
     // coco_ssd: the cache holds the graph's features (sigmoid scores); the head reads the scores as log-odds
-    out.push(BACKBONES[backbone].source === 'coco-ssd' ? (feats as Float32Array[]).map(headInput) : feats as Float32Array[])
+    out.push(info.source === 'coco-ssd' ? (feats as Float32Array[]).map(headInput) : feats as Float32Array[])
   }
   fe?.dispose()
   await onnx?.dispose()
