@@ -17,7 +17,7 @@ import { getFeatures, getMirroredFeatures, inputSpecFor } from './features.js'
 import { evaluationGroups } from './cv.js'
 import { itemsFor } from './config.js'
 import type { BackboneName } from './backbones.js'
-import type { ResizeMode } from '../../services/image/decode.js'
+import type { ResizeMode } from '../../services/image/pixels.js'
 
 const m = /^([a-z0-9_]+)(?:@(\d+))?(?::(cover|contain|fill))?$/.exec(process.argv[2] ?? '')
 if (m === null) throw new Error('usage: export-features.ts <backbone@size:resize> [views] [--flip]')
