@@ -59,7 +59,7 @@ export function externalFileName (p: ExternalPhoto): string {
 }
 
 /** Downloads (once, into WORK/deb) and unpacks a package; returns its root and version. */
-function fetchDeb (work: string, pkg: string): { root: string, version: string } {
+export function fetchDeb (work: string, pkg: string): { root: string, version: string } {
   const debDir = join(work, 'deb')
   mkdirSync(debDir, { recursive: true })
   const cached = (): string | undefined => readdirSync(debDir).find(f => f.startsWith(`${pkg}_`) && f.endsWith('.deb'))
