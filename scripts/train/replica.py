@@ -11,7 +11,8 @@ Run with Debian's python3 (python3-numpy; python3-sklearn for --solver sklearn),
       [--l2 0.01] [--alpha 0] [--views 1] [--train-flip] [--tta] [--save NAME] [--against NAME]
 --features: one or more data/cache/replica/<dir> (their columns concatenated); --views k: training views 0..k-1
 (augment.ts aug-v1 views beside the original); --train-flip: the mirror of each photo as one more training view;
---tta: held-out (and external) p(food) = mean of the photo's and its mirror's; --standardise: columns scaled by
+--tta: held-out (and external) p(food) = mean of the photo's and its mirror's; --ensemble RUN --ensemble RUN2 (no
+--features): the mean log-odds of saved runs' held-out predictions (each still grouped), paired --against a run; --standardise: columns scaled by
 their training-fold std (for features on different scales); --save writes the held-out p(food) to
 data/cache/replica/runs/NAME.npy; --against NAME compares with a saved run on the same photos (paired: McNemar's exact
 test on the photos the two classify differently, per-fold wins, a bootstrap over held-out groups).
@@ -145,9 +146,36 @@ def paired(p_new, p_old, y, groups):
             'foldSpreadSd': float(per.std(ddof=1)), 'bootstrap95': [float(lo), float(hi)]}
 
 
+def report_against(name, p, y, groups):
+    old = np.load(os.path.join(REPLICA, 'runs', f'{name}.npy'))
+    c = paired(p, old, y, groups)
+    print(f"against {name}: {100 * c['diff']:+.2f} points; photos only this run gets right {c['onlyNewRight']}, only {name} {c['onlyOldRight']} "
+          f"(McNemar exact p {c['mcnemarP']:.3g}); held-out groups better / worse / same {c['groupsBetter']} / {c['groupsWorse']} / {c['groupsSame']} "
+          f"(sd of the per-group difference {100 * c['foldSpreadSd']:.1f} points); bootstrap over groups, 95%: {100 * c['bootstrap95'][0]:+.2f} .. {100 * c['bootstrap95'][1]:+.2f} points")
+    return {'run': name, **c}
+
+
+def ensemble(args):
+    """Held-out p(food) of two or more saved runs (each photo predicted by heads that never saw its group), averaged as
+    log-odds with equal weights: still a grouped figure, since every member is. No external figure (runs do not keep it)."""
+    meta = json.load(open(os.path.join(REPLICA, json.load(open(os.path.join(REPLICA, 'runs', f'{args.ensemble[0]}.json')))['args']['features'][0], 'meta.json')))
+    y = np.array([r['y'] for r in meta['train']]); groups = np.array([r['group'] for r in meta['train']])
+    z = np.mean([np.log(q / (1 - q)) for q in (np.clip(np.load(os.path.join(REPLICA, 'runs', f'{n}.npy')), 1e-7, 1 - 1e-7) for n in args.ensemble)], axis=0)
+    p = 1 / (1 + np.exp(-z))
+    m = metrics(p, y)
+    print(f"ensemble of {' + '.join(args.ensemble)} (mean log-odds): acc {100 * m['accuracy']:.2f}% foodR {100 * m['foodRecall']:.2f}% spec {100 * m['specificity']:.2f}% confusion {m['confusion']}")
+    result = {'args': vars(args), 'pooled': m}
+    if args.against:
+        result['against'] = report_against(args.against, p, y, groups)
+    if args.save:
+        np.save(os.path.join(REPLICA, 'runs', f'{args.save}.npy'), p)
+        json.dump(result, open(os.path.join(REPLICA, 'runs', f'{args.save}.json'), 'w'), indent=1)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--features', action='append', required=True)
+    ap.add_argument('--features', action='append')
+    ap.add_argument('--ensemble', action='append', help='saved run; with two or more and no --features: their mean log-odds')
     ap.add_argument('--l2', type=float, default=0.01)
     ap.add_argument('--alpha', type=float, default=0.0)
     ap.add_argument('--views', type=int, default=1)
@@ -159,6 +187,10 @@ def main():
     ap.add_argument('--against')
     ap.add_argument('--no-external', action='store_true')
     args = ap.parse_args()
+    if args.ensemble:
+        return ensemble(args)
+    if not args.features:
+        ap.error('--features (or --ensemble) is required')
     t0 = time.time()
     meta, train, ext = load(args.features, args.views, args.train_flip or args.tta)
     flip = train[-1] if (args.train_flip or args.tta) else None
@@ -193,12 +225,7 @@ def main():
         result['external'] = {'right': right, 'n': len(ye), 'confusion': me['confusion']}
     os.makedirs(os.path.join(REPLICA, 'runs'), exist_ok=True)
     if args.against:
-        old = np.load(os.path.join(REPLICA, 'runs', f'{args.against}.npy'))
-        c = paired(p, old, y, groups)
-        result['against'] = {'run': args.against, **c}
-        print(f"against {args.against}: {100 * c['diff']:+.2f} points; photos only this run gets right {c['onlyNewRight']}, only {args.against} {c['onlyOldRight']} "
-              f"(McNemar exact p {c['mcnemarP']:.3g}); held-out groups better / worse / same {c['groupsBetter']} / {c['groupsWorse']} / {c['groupsSame']} "
-              f"(sd of the per-group difference {100 * c['foldSpreadSd']:.1f} points); bootstrap over groups, 95%: {100 * c['bootstrap95'][0]:+.2f} .. {100 * c['bootstrap95'][1]:+.2f} points")
+        result['against'] = report_against(args.against, p, y, groups)
     if args.save:
         np.save(os.path.join(REPLICA, 'runs', f'{args.save}.npy'), p)
         json.dump(result, open(os.path.join(REPLICA, 'runs', f'{args.save}.json'), 'w'), indent=1)
