@@ -269,12 +269,27 @@ export function fuseLayersModel (model: tf.LayersModel, outputName = 'probabilit
         count('Mean')
         break
       }
-      case 'AveragePooling2D': {
+      case 'AveragePooling2D':
+      case 'MaxPooling2D': {
+        // SAME average pooling divides by the window's in-image count on TF.js and TensorFlow, and ONNX's AveragePool
+        // does the same by default (count_include_pad 0), so the conversion keeps the border values.
+        if (config.dataFormat !== undefined && config.dataFormat !== 'channelsLast') throw new Error(`${name}: only channels-last is supported`)
+        const op = kind === 'MaxPooling2D' ? 'MaxPool' : 'AvgPool'
         const pool = config.poolSize as number[]
         const strides = (config.strides ?? pool) as number[]
-        nodes.push({ name, op: 'AvgPool', input: input(layer), attr: { T: FLOAT, data_format: str('NHWC'), ksize: ints([1, pool[0], pool[1], 1]), strides: ints([1, strides[0], strides[1], 1]), padding: str(config.padding === 'same' ? 'SAME' : 'VALID') } })
+        nodes.push({ name, op, input: input(layer), attr: { T: FLOAT, data_format: str('NHWC'), ksize: ints([1, pool[0], pool[1], 1]), strides: ints([1, strides[0], strides[1], 1]), padding: str(config.padding === 'same' ? 'SAME' : 'VALID') } })
         outputOf.set(name, name)
-        count('AvgPool')
+        count(op)
+        break
+      }
+      case 'Concatenate': {
+        const rank = (layer.outputShape as number[]).length
+        const axis = config.axis as number
+        const axisName = constant(`${name}/axis`, Int32Array.from([axis < 0 ? axis + rank : axis]), [])
+        const inputs = input(layer)
+        nodes.push({ name, op: 'ConcatV2', input: [...inputs, axisName], attr: { T: FLOAT, N: { i: String(inputs.length) }, Tidx: { type: 'DT_INT32' } } })
+        outputOf.set(name, name)
+        count('ConcatV2')
         break
       }
       case 'Flatten': {

@@ -45,8 +45,7 @@ type ViewKey = number | 'flip'
 /**
  * The head's input for every view of every item (for coco_ssd: headInput of the cut graph's features). Pooled backbone features of views 0..views-1 of every item, from the cache in data/cache/features or
  * computed (and cached) on a miss. Result: feats[view][itemIndex]. coco_ssd features and those of the nsfwjs layers
- * models (fused by scripts/model/fuse.ts, then converted: mobilenet_v2; inception_v3's MaxPooling2D is not fused yet,
- * on either engine) are computed on onnxruntime (the service's own conversion of the graph; FEATURE_ENGINE=wasm for
+ * models (fused by scripts/model/fuse.ts, then converted: mobilenet_v2, inception_v3) are computed on onnxruntime (the service's own conversion of the graph; FEATURE_ENGINE=wasm for
  * TF.js), mobilenet_v2_mid on TF.js.
  */
 export async function getFeatures (tf: typeof tfTypes, backbone: BackboneName, items: Item[], views: number, spec: InputSpec = inputSpecFor(backbone), batchSize = 16): Promise<Float32Array[][]> {

@@ -87,8 +87,43 @@ async function checkOutputs (t: Test, model: tf.LayersModel, fused: ReturnType<t
   graph.dispose()
 }
 
+/** A small Inception-style block: stride-2 max pooling, parallel branches (one through SAME average pooling) concatenated. */
+function inceptionStyleModel (size: number): tf.LayersModel {
+  const seed = (n: number) => tf.initializers.randomNormal({ mean: 0, stddev: 0.5, seed: n })
+  const convBn = (x: tf.SymbolicTensor, filters: number, kernel: number, n: number): tf.SymbolicTensor => {
+    let y = tf.layers.conv2d({ filters, kernelSize: kernel, padding: 'same', useBias: false, kernelInitializer: seed(n) }).apply(x) as tf.SymbolicTensor
+    y = tf.layers.batchNormalization({ epsilon: 1e-3, scale: false }).apply(y) as tf.SymbolicTensor
+    return tf.layers.activation({ activation: 'relu' }).apply(y) as tf.SymbolicTensor
+  }
+  const input = tf.input({ shape: [size, size, 3], name: 'image' })
+  let x = convBn(input, 8, 3, 1)
+  x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2 }).apply(x) as tf.SymbolicTensor
+  const a = convBn(x, 4, 1, 2)
+  const b = convBn(convBn(x, 4, 1, 3), 6, 3, 4)
+  const c = convBn(tf.layers.averagePooling2d({ poolSize: 3, strides: 1, padding: 'same' }).apply(x) as tf.SymbolicTensor, 4, 1, 5)
+  x = tf.layers.concatenate({ axis: 3 }).apply([a, b, c]) as tf.SymbolicTensor
+  x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor
+  const output = tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: seed(6) }).apply(x) as tf.SymbolicTensor
+  const model = tf.model({ inputs: input, outputs: output })
+  let k = 20
+  for (const layer of model.layers.filter(l => l.getClassName() === 'BatchNormalization')) {
+    layer.setWeights(layer.getWeights().map((w, i) => tf.tidy(() => {
+      const r = tf.randomUniform(w.shape, 0, 1, 'float32', k++)
+      return i === 2 ? r.add(0.5) : r.sub(0.5)
+    })))
+  }
+  return model
+}
+
+t.test('max pooling, SAME average pooling and concatenation (InceptionV3\'s layers) give the layers model\'s outputs', async t => {
+  const model = inceptionStyleModel(64)
+  const fused = fuseLayersModel(model)
+  t.same(fused.stats, { 'Conv2D+BatchNormalization+Activation': 5, MaxPool: 1, AvgPool: 1, ConcatV2: 1, Mean: 1, 'Dense+softmax': 1 })
+  await checkOutputs(t, model, fused)
+})
+
 t.test('a layer the fuser does not know is refused by name', async t => {
   const input = tf.input({ shape: [8, 8, 3] })
-  const output = tf.layers.maxPooling2d({ poolSize: 2, name: 'odd_pool' }).apply(input) as tf.SymbolicTensor
-  t.throws(() => fuseLayersModel(tf.model({ inputs: input, outputs: output })), /layer odd_pool: MaxPooling2D is not supported by the fuser/)
+  const output = tf.layers.upSampling2d({ size: [2, 2], name: 'odd_upsampling' }).apply(input) as tf.SymbolicTensor
+  t.throws(() => fuseLayersModel(tf.model({ inputs: input, outputs: output })), /layer odd_upsampling: UpSampling2D is not supported by the fuser/)
 })
