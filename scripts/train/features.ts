@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type * as tfTypes from '@tensorflow/tfjs'
 import type { InputSpec } from '../../services/image/pixels.js'
@@ -8,6 +8,7 @@ import { BACKBONES, cocoSsdDir, fusedFeatureGraph, loadFeatureExtractor, normali
 import { CACHE_DIR, log } from './common.js'
 import { buildCocoSsdGraph, headInput, readCocoSsd } from '../model/coco-ssd.js'
 import { onnxExtractor, type BatchExtractor } from './onnx-features.js'
+import { readRow, writeRow } from './replica-io.js'
 import type { Item } from './dataset.js'
 
 export function inputSpecFor (backbone: BackboneName, resizeMode: InputSpec['resizeMode'] = 'cover', size = BACKBONES[backbone].size): InputSpec {
@@ -17,14 +18,6 @@ export function inputSpecFor (backbone: BackboneName, resizeMode: InputSpec['res
 function cachePath (backbone: BackboneName, spec: InputSpec, view: number | 'flip', file: string): string {
   const viewDir = view === 'flip' ? 'flip' : view === 0 ? 'v0' : `${AUG_VERSION}-v${view}`
   return join(CACHE_DIR, 'features', `${backbone}-${spec.width}-${spec.resizeMode}`, viewDir, `${file}.f32`)
-}
-
-async function readCached (path: string, dim: number): Promise<Float32Array | undefined> {
-  try {
-    const buf = await readFile(path)
-    if (buf.byteLength !== dim * 4) return undefined
-    return new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength))
-  } catch { return undefined }
 }
 
 /** Horizontal mirror of HWC pixels (what a test-time flip feeds the network). */
@@ -75,7 +68,7 @@ async function extractViews (tf: typeof tfTypes, backbone: BackboneName, items: 
     return mirrorPixels((await renderView(await readFile(it.path), it.file, 0, spec)).pixels, spec.width, spec.height)
   }
   for (const v of views) {
-    const feats: Array<Float32Array | undefined> = await Promise.all(items.map(async it => await readCached(cachePath(backbone, spec, v, it.file), dim)))
+    const feats: Array<Float32Array | undefined> = await Promise.all(items.map(async it => await readRow(cachePath(backbone, spec, v, it.file), dim)))
     const missing = feats.map((f, i) => f === undefined ? i : -1).filter(i => i >= 0)
     if (missing.length > 0) {
       if (useOnnx) {
@@ -95,9 +88,7 @@ async function extractViews (tf: typeof tfTypes, backbone: BackboneName, items: 
         for (let k = 0; k < idx.length; k++) {
           const f = data.slice(k * dim, (k + 1) * dim)
           feats[idx[k]] = f
-          const path = cachePath(backbone, spec, v, items[idx[k]].file)
-          await writeFile(path + '.tmp', Buffer.from(f.buffer))
-          await rename(path + '.tmp', path)
+          await writeRow(cachePath(backbone, spec, v, items[idx[k]].file), f)
         }
         if ((b / batchSize) % 10 === 0) log(`  ${b + idx.length}/${missing.length} (${((Date.now() - t0) / (b + idx.length)).toFixed(0)} ms/img)`)
       }

@@ -22,11 +22,11 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
-import { existsSync } from 'node:fs'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CACHE_DIR, DATA_DIR, log } from './common.js'
-import { loadItems, type Item } from './dataset.js'
+import { CACHE_DIR, log } from './common.js'
+import type { Item } from './dataset.js'
+import { readRow, referencePhotos, writeReplicaDir, writeRow, type ReplicaSet } from './replica-io.js'
 import { inputSpecFor } from './features.js'
 import { renderView } from './augment.js'
 import { readNsfwjsModel } from './backbones.js'
@@ -90,12 +90,8 @@ const fused = fuseLayersModel(model, 'features')
 log(`fused: ${JSON.stringify(fused.stats)}`)
 const onnx = await onnxExtractor(fused, dim, 2, 'the fused inception_v3 feature graph')
 
-const reference = JSON.parse(await readFile(join(CACHE_DIR, 'replica', 'coco_ssd-300-fill', 'meta.json'), 'utf8')) as { train: Array<{ file: string }>, external: Array<{ file: string }> } & Record<string, unknown>
-const byFile = (items: Item[]): Map<string, Item> => new Map(items.map(it => [it.file, it]))
-const trainItems = byFile(await loadItems(DATA_DIR))
-const externalItems = byFile(await loadItems(join(DATA_DIR, 'external')))
-const resolve = (entries: Array<{ file: string }>, from: Map<string, Item>): Item[] => entries.map(e => { const it = from.get(e.file); if (it === undefined) throw new Error(`${e.file} not in the manifest`); return it })
-const sets: Array<[string, Item[]]> = [['train', resolve(reference.train, trainItems)], ['external', resolve(reference.external, externalItems)]]
+const photos = await referencePhotos()
+const sets: Array<[ReplicaSet, Item[]]> = [['train', photos.train], ['external', photos.external]]
 if (limit !== undefined) sets.splice(0, 2, ['train', sets[0][1].slice(0, limit)])
 
 const pixelsOf = async (it: Item): Promise<Float32Array> => normalizePixels((await renderView(await readFile(it.path), it.file, 0, spec)).pixels, spec)
@@ -114,17 +110,14 @@ if (check) {
 
 const cacheDir = join(CACHE_DIR, 'features', `inception_v3-${size}-fill-${layerNames.join('+')}`, 'v0')
 await mkdir(cacheDir, { recursive: true })
-const rows: Record<string, Float32Array[]> = {}
+const rows: Record<ReplicaSet, Float32Array[]> = { train: [], external: [] }
 for (const [set, items] of sets) {
   const out: Float32Array[] = new Array(items.length)
   const missing: number[] = []
   for (let i = 0; i < items.length; i++) {
-    const path = join(cacheDir, `${items[i].file}.f32`)
-    if (existsSync(path)) {
-      const buf = await readFile(path)
-      if (buf.byteLength === dim * 4) { out[i] = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)); continue }
-    }
-    missing.push(i)
+    const row = await readRow(join(cacheDir, `${items[i].file}.f32`), dim)
+    if (row !== undefined) out[i] = row
+    else missing.push(i)
   }
   log(`${set}: ${items.length} photos, ${missing.length} to extract`)
   const t0 = Date.now()
@@ -137,9 +130,7 @@ for (const [set, items] of sets) {
     for (let k = 0; k < idx.length; k++) {
       const f = data.slice(k * dim, (k + 1) * dim)
       out[idx[k]] = f
-      const path = join(cacheDir, `${items[idx[k]].file}.f32`)
-      await writeFile(path + '.tmp', Buffer.from(f.buffer))
-      await rename(path + '.tmp', path)
+      await writeRow(join(cacheDir, `${items[idx[k]].file}.f32`), f)
     }
     const done = b + idx.length
     if ((b / BATCH) % 25 === 0 || done === missing.length) log(`  ${set} ${done}/${missing.length}: ${((Date.now() - t0) / done).toFixed(0)} ms/img (decode + network)`)
@@ -152,14 +143,7 @@ if (limit === undefined) {
   let offset = 0
   for (const [l, name] of layerNames.entries()) {
     const d = dims[l]
-    const dir = join(CACHE_DIR, 'replica', `inception_v3-${size}-fill-${name}`)
-    await mkdir(dir, { recursive: true })
-    for (const set of ['train', 'external']) {
-      const all = new Float32Array(rows[set].length * d)
-      rows[set].forEach((r, i) => all.set(r.subarray(offset, offset + d), i * d))
-      await writeFile(join(dir, `${set}-v0.f32`), Buffer.from(all.buffer))
-    }
-    await writeFile(join(dir, 'meta.json'), JSON.stringify({ ...reference, backbone: 'inception_v3', layer: name, pooled: 'global average', spec, dim: d }))
+    const { dir } = await writeReplicaDir(`inception_v3-${size}-fill-${name}`, rows, [[offset, offset + d]], { ...photos.meta, backbone: 'inception_v3', layer: name, pooled: 'global average', spec })
     log(`wrote ${dir} [${rows.train.length} + ${rows.external.length} x ${d}]`)
     offset += d
   }
