@@ -11,11 +11,11 @@
  * Usage: npx tsx scripts/data/external.ts [DATA_DIR]   (WORK=/tmp/food-ds-work is the download cache, as for the shared script)
  * Idempotent: photos already listed and present are skipped; a run with nothing to add downloads nothing.
  */
-import { execFileSync } from 'node:child_process'
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, extname, join, resolve } from 'node:path'
 import sharp from 'sharp'
 import { parseManifestCsv } from '../train/dataset.js'
+import { fetchDeb } from './debian.js'
 
 export interface ExternalPhoto {
   cls: 'food' | 'not_food'
@@ -56,21 +56,6 @@ const PREFIX: Record<string, string> = {
 
 export function externalFileName (p: ExternalPhoto): string {
   return `${PREFIX[p.pkg]}__${basename(p.path, extname(p.path)).replace(/[^A-Za-z0-9._-]+/g, '_')}.jpg`
-}
-
-/** Downloads (once, into WORK/deb) and unpacks a package; returns its root and version. */
-export function fetchDeb (work: string, pkg: string): { root: string, version: string } {
-  const debDir = join(work, 'deb')
-  mkdirSync(debDir, { recursive: true })
-  const cached = (): string | undefined => readdirSync(debDir).find(f => f.startsWith(`${pkg}_`) && f.endsWith('.deb'))
-  if (cached() === undefined) execFileSync('apt-get', ['download', '-q', pkg], { cwd: debDir, stdio: ['ignore', 'ignore', 'inherit'] })
-  const deb = cached()
-  if (deb === undefined) throw new Error(`apt-get download ${pkg} left no .deb in ${debDir}`)
-  const root = join(work, 'x', pkg)
-  mkdirSync(root, { recursive: true })
-  execFileSync('dpkg-deb', ['-x', join(debDir, deb), root])
-  const version = execFileSync('dpkg-deb', ['-f', join(debDir, deb), 'Version'], { encoding: 'utf8' }).trim()
-  return { root, version }
 }
 
 export const MANIFEST_HEADER = 'class,file,width,height,source_package,version,source_path,licence,note'

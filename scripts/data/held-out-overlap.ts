@@ -12,11 +12,10 @@
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import sharp from 'sharp'
 import { loadItems } from '../train/dataset.js'
-import { fetchDeb } from './external.js'
+import { fetchDeb } from './debian.js'
 
 /** Issue 26: "Do NOT use these sources, which our held-out sets are built from". */
 export const HELD_OUT_DEBIAN = [
@@ -103,7 +102,7 @@ async function main (): Promise<void> {
   const items = await loadItems(dataDir)
   const closest: Array<{ file: string, where: string, r: number }> = []
   for (const it of items) {
-    const t = await thumbnail(await readFile(it.path))
+    const t = await thumbnail(it.path)
     if (t === undefined) continue
     let best = { where: '', r: -1 }
     for (const x of held) {

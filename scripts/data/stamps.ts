@@ -15,13 +15,13 @@
  *
  * Usage: npx tsx scripts/data/stamps.ts [DATA_DIR]   (WORK=<dir> as for the shared dataset script; idempotent)
  */
-import { execFileSync } from 'node:child_process'
 import { inflateSync } from 'node:zlib'
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import sharp, { type Sharp } from 'sharp'
 import { formatCsvLine, parseCsvLine } from '../train/dataset.js'
 import { seedOf, mulberry32 } from '../train/common.js'
+import { fetchDeb } from './debian.js'
 
 const PACKAGE = 'tuxpaint-stamps-default'
 const FOLDERS = ['animals', 'plants', 'sports', 'household', 'hobbies', 'vehicles', 'town', 'clothes', 'medical', 'space', 'food', 'seasonal/christmas']
@@ -37,19 +37,6 @@ const root = resolve(import.meta.dirname, '../..')
 const dest = resolve(process.argv[2] ?? process.env.DATA_DIR ?? join(root, 'data'))
 const work = process.env.WORK ?? '/tmp/food-ds-work'
 const manifestPath = join(dest, 'manifest.csv')
-
-function unpacked (): string {
-  const dir = join(work, 'x', PACKAGE)
-  const stamps = join(dir, 'usr', 'share', 'tuxpaint', 'stamps')
-  if (existsSync(stamps)) return stamps
-  mkdirSync(join(work, 'deb'), { recursive: true })
-  execFileSync('apt-get', ['download', '-qq', PACKAGE], { cwd: join(work, 'deb'), stdio: ['ignore', 'ignore', 'inherit'] })
-  const deb = readdirSync(join(work, 'deb')).find(f => f.startsWith(`${PACKAGE}_`) && f.endsWith('.deb'))
-  if (deb === undefined) throw new Error(`apt-get download ${PACKAGE} left no .deb in ${join(work, 'deb')}`)
-  mkdirSync(dir, { recursive: true })
-  execFileSync('dpkg-deb', ['-x', join(work, 'deb', deb), dir])
-  return stamps
-}
 
 function walk (dir: string): string[] {
   return readdirSync(dir).sort().flatMap(name => {
@@ -88,13 +75,15 @@ const header = parseCsvLine(existing[0])
 const listed = new Set(existing.slice(1).map(l => parseCsvLine(l)[header.indexOf('file')]))
 const scenes = readdirSync(join(dest, 'not_food')).filter(f => f.startsWith('cubemap__') || f.startsWith('clothing__')).sort()
 let stamps: string
+let version: string
 try {
-  stamps = unpacked()
+  const deb = fetchDeb(work, PACKAGE)
+  stamps = join(deb.root, 'usr', 'share', 'tuxpaint', 'stamps')
+  version = deb.version
 } catch (err) {
   console.error(`data-stamps: cannot get ${PACKAGE} (apt-get download and dpkg-deb, Debian's apt and dpkg): ${(err as Error).message.split('\n')[0]}`)
   process.exit(1)
 }
-const version = execFileSync('dpkg-deb', ['-f', join(work, 'deb', readdirSync(join(work, 'deb')).find(f => f.startsWith(`${PACKAGE}_`)) as string), 'Version']).toString().trim()
 const rows: string[] = []
 for (const path of FOLDERS.flatMap(f => existsSync(join(stamps, f)) ? walk(join(stamps, f)) : [])) {
   const rel = relative(stamps, path)
