@@ -158,7 +158,10 @@ def report_against(name, p, y, groups):
 def ensemble(args):
     """Held-out p(food) of two or more saved runs (each photo predicted by heads that never saw its group), averaged as
     log-odds with equal weights: still a grouped figure, since every member is. No external figure (runs do not keep it)."""
-    meta = json.load(open(os.path.join(REPLICA, json.load(open(os.path.join(REPLICA, 'runs', f'{args.ensemble[0]}.json')))['args']['features'][0], 'meta.json')))
+    runs = [json.load(open(os.path.join(REPLICA, 'runs', f'{n}.json'))) for n in args.ensemble]
+    # the photo order of a member trained on features (a member may itself be a saved ensemble)
+    features = next(r['args']['features'][0] for r in runs if r['args'].get('features'))
+    meta = json.load(open(os.path.join(REPLICA, features, 'meta.json')))
     y = np.array([r['y'] for r in meta['train']]); groups = np.array([r['group'] for r in meta['train']])
     z = np.mean([np.log(q / (1 - q)) for q in (np.clip(np.load(os.path.join(REPLICA, 'runs', f'{n}.npy')), 1e-7, 1 - 1e-7) for n in args.ensemble)], axis=0)
     p = 1 / (1 + np.exp(-z))
