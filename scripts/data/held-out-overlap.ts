@@ -118,4 +118,9 @@ async function main (): Promise<void> {
   if (hits.length > 0) process.exitCode = 1
 }
 
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) await main()
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
+  await main().catch((err: Error) => {
+    console.error(`data:overlap: ${err.message.split('\n')[0]} (needs Debian's apt-get and dpkg-deb, and npm, to fetch the held-out sources)`)
+    process.exitCode = 2
+  })
+}
