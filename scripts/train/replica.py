@@ -12,7 +12,8 @@ Run with Debian's python3 (python3-numpy; python3-sklearn for --solver sklearn),
 --features: one or more data/cache/replica/<dir> (their columns concatenated); --views k: training views 0..k-1
 (augment.ts aug-v1 views beside the original); --train-flip: the mirror of each photo as one more training view;
 --tta: held-out (and external) p(food) = mean of the photo's and its mirror's; --ensemble RUN --ensemble RUN2 (no
---features): the mean log-odds of saved runs' held-out predictions (each still grouped), paired --against a run; --standardise: columns scaled by
+--features): the mean log-odds of saved runs' held-out predictions (each still grouped), paired --against a run
+(--choose-weight: two runs, the second's weight chosen for each held-out group on the other groups); --standardise: columns scaled by
 their training-fold std (for features on different scales); --save writes the held-out p(food) to
 data/cache/replica/runs/NAME.npy; --against NAME compares with a saved run on the same photos (paired: McNemar's exact
 test on the photos the two classify differently, per-fold wins, a bootstrap over held-out groups).
@@ -155,6 +156,22 @@ def report_against(name, p, y, groups):
     return {'run': name, **c}
 
 
+def chosen_weight(logits, y, groups, grid=np.linspace(0, 1, 11)):
+    """Two members, z = (1 - w) z0 + w z1, with w chosen for each held-out group as the grid value most accurate on
+    the other groups' held-out photos (ties: nearest 0.5), so no group is scored with a weight picked on itself. An
+    approximation of a nested check: the other groups' predictions come from heads that saw the held-out group."""
+    assert len(logits) == 2, '--choose-weight takes exactly two --ensemble runs'
+    z0, z1 = logits
+    z = np.zeros(len(y)); picks = {}
+    for g in sorted(set(groups)):
+        rest = groups != g
+        acc = [((np.where(((1 - w) * z0 + w * z1)[rest] >= 0, 0, 1)) == y[rest]).mean() for w in grid]
+        best = max(range(len(grid)), key=lambda i: (acc[i], -abs(grid[i] - 0.5)))
+        picks[g] = round(float(grid[best]), 2)
+        z[~rest] = ((1 - grid[best]) * z0 + grid[best] * z1)[~rest]
+    return z, picks
+
+
 def ensemble(args):
     """Held-out p(food) of two or more saved runs (each photo predicted by heads that never saw its group), averaged as
     log-odds with equal weights: still a grouped figure, since every member is. No external figure (runs do not keep it)."""
@@ -163,10 +180,15 @@ def ensemble(args):
     features = next(r['args']['features'][0] for r in runs if r['args'].get('features'))
     meta = json.load(open(os.path.join(REPLICA, features, 'meta.json')))
     y = np.array([r['y'] for r in meta['train']]); groups = np.array([r['group'] for r in meta['train']])
-    z = np.mean([np.log(q / (1 - q)) for q in (np.clip(np.load(os.path.join(REPLICA, 'runs', f'{n}.npy')), 1e-7, 1 - 1e-7) for n in args.ensemble)], axis=0)
+    logits = [np.log(q / (1 - q)) for q in (np.clip(np.load(os.path.join(REPLICA, 'runs', f'{n}.npy')), 1e-7, 1 - 1e-7) for n in args.ensemble)]
+    if args.choose_weight:
+        z, picks = chosen_weight(logits, y, groups)
+        print(f"weight of {args.ensemble[-1]} chosen per held-out group on the other groups' held-out photos: {picks}")
+    else:
+        z = np.mean(logits, axis=0)
     p = 1 / (1 + np.exp(-z))
     m = metrics(p, y)
-    print(f"ensemble of {' + '.join(args.ensemble)} (mean log-odds): acc {100 * m['accuracy']:.2f}% foodR {100 * m['foodRecall']:.2f}% spec {100 * m['specificity']:.2f}% confusion {m['confusion']}")
+    print(f"ensemble of {' + '.join(args.ensemble)} ({'chosen weight' if args.choose_weight else 'mean'} log-odds): acc {100 * m['accuracy']:.2f}% foodR {100 * m['foodRecall']:.2f}% spec {100 * m['specificity']:.2f}% confusion {m['confusion']}")
     result = {'args': vars(args), 'pooled': m}
     if args.against:
         result['against'] = report_against(args.against, p, y, groups)
@@ -179,6 +201,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--features', action='append')
     ap.add_argument('--ensemble', action='append', help='saved run; with two or more and no --features: their mean log-odds')
+    ap.add_argument('--choose-weight', action='store_true', help='with two --ensemble runs: the second one\'s weight chosen per held-out group on the others')
     ap.add_argument('--l2', type=float, default=0.01)
     ap.add_argument('--alpha', type=float, default=0.0)
     ap.add_argument('--views', type=int, default=1)
