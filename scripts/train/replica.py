@@ -14,7 +14,7 @@ Run with Debian's python3 (python3-numpy; python3-sklearn for --solver sklearn),
 --tta: held-out (and external) p(food) = mean of the photo's and its mirror's; --ensemble RUN --ensemble RUN2 (no
 --features): the mean log-odds of saved runs' held-out predictions (each still grouped), paired --against a run
 (--choose-weight: two runs, the second's weight chosen for each held-out group on the other groups); --standardise: columns scaled by
-their training-fold std (for features on different scales); --save writes the held-out p(food) to
+their training-fold std (for features on different scales); --scale START:K multiplies columns START.. by K; --save writes the held-out p(food) to
 data/cache/replica/runs/NAME.npy; --against NAME compares with a saved run on the same photos (paired: McNemar's exact
 test on the photos the two classify differently, per-fold wins, a bootstrap over held-out groups).
 Prints pooled held-out accuracy / food recall / not-food specificity, the external set (head refitted on every photo),
@@ -208,6 +208,7 @@ def main():
     ap.add_argument('--train-flip', action='store_true')
     ap.add_argument('--tta', action='store_true')
     ap.add_argument('--standardise', action='store_true')
+    ap.add_argument('--scale', help='START:K, columns START.. multiplied by K (an L2 1/K^2 as heavy on them)')
     ap.add_argument('--solver', choices=['adam', 'sklearn'], default='adam')
     ap.add_argument('--save')
     ap.add_argument('--against')
@@ -219,6 +220,10 @@ def main():
         ap.error('--features (or --ensemble) is required')
     t0 = time.time()
     meta, train, ext = load(args.features, args.views, args.train_flip or args.tta)
+    if args.scale:
+        start, k = args.scale.split(':')
+        for v in train + ext:
+            v[:, int(start):] *= float(k)
     flip = train[-1] if (args.train_flip or args.tta) else None
     aug = train[:args.views]
     train_views = aug + ([flip] if args.train_flip else [])
