@@ -41,6 +41,7 @@ export const COMPARISON: ComparisonRow[] = [
   { backbone: 'CenterNet 384 / 512 fill alone, alpha 0', photos: V4S, views: 1, l2: 0.01, accuracy: '84.3% / 85.9%', foodRecall: '78.0% / 82.7%', specificity: '89.3% / 88.4%', external: '16 / 17 of 17', ms: '0.71 / 1.27 GMAC' },
   { backbone: `two heads, ${SSD}'s (the recipe) and CenterNet 384's / 512's, held-out p(food) averaged as log-odds (replica.py --ensemble)`, photos: V4S, views: 1, l2: 0.01, accuracy: '88.8% / 88.9%', foodRecall: '83.9% / 84.4%', specificity: '92.7% / 92.4%', external: '', ms: '1.45 / 2.01 GMAC' },
   { backbone: `the same two heads, CenterNet's weight chosen for each held-out group on the other groups' held-out photos (0 to 1 by 0.1; replica.py --ensemble --choose-weight)`, photos: V4S, views: 1, l2: 0.01, accuracy: '88.8% / 88.4%', foodRecall: '83.2% / 83.5%', specificity: '93.2% / 92.3%', external: '', ms: '1.45 / 2.01 GMAC' },
+  { backbone: `coco_ssd 384 fill: the recipe on a larger input (objects 1.28x larger against the same anchors), alpha 0 / its head and the recipe's averaged as log-odds (two scales)`, photos: V4S, views: 1, l2: 0.01, accuracy: '88.0% / 88.3%', foodRecall: '81.9% / 82.6%', specificity: '92.8% / 92.9%', external: '17 of 17 /', ms: '1.21 / 1.95 GMAC' },
   { backbone: `${SSD} + more of the same detector's outputs (export-ssd-rich-features.ts): per class the soft count (log of 1 + the sum of the scores over all 1,917 anchors; 91) / the best score among boxes of half the image and more (91) / both, alpha 0`, photos: V4S, views: 1, l2: 0.01, accuracy: '88.1% / 88.1% / 88.0%', foodRecall: '82.7% / 83.4% / 83.3%', specificity: '92.4% / 91.8% / 91.7%', external: '17 / 17 / 17 of 17', ms: '0.74 GMAC' },
   { backbone: `${SSD}: the recipe with the 91 class-score columns scaled by 3 / by 1/3 (their L2 relatively 1/9 / 9 times the pooled map's; alpha 0)`, photos: V4S, views: 1, l2: 0.01, accuracy: '87.6% / 87.7%', foodRecall: '83.6% / 80.6%', specificity: '90.8% / 93.4%', external: '', ms: '0.74 GMAC' },
   { backbone: `${SSD}: the recipe with L2 0.03 / 0.1 / 0.3 / 1 (alpha 0)`, photos: V4S, views: 1, l2: 0.1, accuracy: '88.6% / 88.9% / 88.7% / 88.4%', foodRecall: '82.7% / 83.3% / 83.2% / 83.0%', specificity: '93.2% / 93.4% / 93.1% / 92.7%', external: '17 of 17 each', ms: '0.74 GMAC' },
@@ -121,7 +122,9 @@ one photo is 6 points); nothing was chosen on it.
   the soft count (how many anchors, at how many places and scales, fire for it: a plate filling the frame against one
   small apple) -0.05 point (55 / 60, p 0.71; bootstrap -0.3 to +0.1); the best score among the large boxes (the
   3x3, 2x2 and 1x1 predictors) -0.09 (109 / 118, p 0.60); both -0.2 (102 / 122, p 0.20). The best score per class
-  over every box already carries what the detector knows.
+  over every box already carries what the detector knows. Nor does a larger input help it see more: at 384x384
+  (export-features.ts coco_ssd@384:fill) -0.2 point (179 / 200, p 0.30; bootstrap -1.1 to +0.3), and the 300 and 384
+  heads averaged +0.2 (96 / 80, p 0.26; bootstrap -0.2 to +0.4) for 2.6 times the work.
 - Augmentation: one aug-v1 view per photo moves -0.1 point (48 gained, 58 lost, p 0.38; bootstrap -0.4 to +0.4); the
   mirror alone as a second view +0.08 (19 / 11, p 0.20; bootstrap -0.05 to +0.19): within noise, for twice the
   training work.
