@@ -27,13 +27,22 @@ function keraStyleModel (size: number, padding: [[number, number], [number, numb
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor
   x = tf.layers.dropout({ rate: 0.3 }).apply(x) as tf.SymbolicTensor
   const output = tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: seed(5) }).apply(x) as tf.SymbolicTensor
-  const model = tf.model({ inputs: input, outputs: output })
-  // Trained-looking batch norm statistics, so that folding them actually changes the weights.
-  let k = 10
+  return withTrainedBatchNorms(tf.model({ inputs: input, outputs: output }), 10)
+}
+
+/**
+ * Trained-looking batch norm statistics, so that folding them actually changes the weights: uniform draws (seeds
+ * firstSeed, firstSeed + 1, ...), shifted to [0.5, 1.5) for the scale (gamma, when the layer has one) and the variance,
+ * to [-0.5, 0.5) for the offset and the mean.
+ */
+function withTrainedBatchNorms (model: tf.LayersModel, firstSeed: number): tf.LayersModel {
+  let k = firstSeed
   for (const layer of model.layers.filter(l => l.getClassName() === 'BatchNormalization')) {
-    layer.setWeights(layer.getWeights().map((w, i) => tf.tidy(() => {
+    const weights = layer.getWeights()
+    const positive = (i: number): boolean => i === weights.length - 1 || (weights.length === 4 && i === 0)
+    layer.setWeights(weights.map((w, i) => tf.tidy(() => {
       const r = tf.randomUniform(w.shape, 0, 1, 'float32', k++)
-      return i === 3 ? r.add(0.5) : i === 0 ? r.add(0.5) : r.sub(0.5)
+      return positive(i) ? r.add(0.5) : r.sub(0.5)
     })))
   }
   return model
@@ -104,15 +113,7 @@ function inceptionStyleModel (size: number): tf.LayersModel {
   x = tf.layers.concatenate({ axis: 3 }).apply([a, b, c]) as tf.SymbolicTensor
   x = tf.layers.globalAveragePooling2d({}).apply(x) as tf.SymbolicTensor
   const output = tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: seed(6) }).apply(x) as tf.SymbolicTensor
-  const model = tf.model({ inputs: input, outputs: output })
-  let k = 20
-  for (const layer of model.layers.filter(l => l.getClassName() === 'BatchNormalization')) {
-    layer.setWeights(layer.getWeights().map((w, i) => tf.tidy(() => {
-      const r = tf.randomUniform(w.shape, 0, 1, 'float32', k++)
-      return i === 2 ? r.add(0.5) : r.sub(0.5)
-    })))
-  }
-  return model
+  return withTrainedBatchNorms(tf.model({ inputs: input, outputs: output }), 20)
 }
 
 t.test('max pooling, SAME average pooling and concatenation (InceptionV3\'s layers) give the layers model\'s outputs', async t => {
