@@ -22,12 +22,12 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
-import { mkdir, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CACHE_DIR, log } from './common.js'
 import type { Item } from './dataset.js'
-import { readRow, referencePhotos, writeReplicaDir, writeRow, type ReplicaSet } from './replica-io.js'
-import { inputSpecFor } from './features.js'
+import { referencePhotos, writeReplicaDir, type ReplicaSet } from './replica-io.js'
+import { cachedRows, inputSpecFor, type RunBatch } from './features.js'
 import { renderView } from './augment.js'
 import { readNsfwjsModel } from './backbones.js'
 import { onnxExtractor } from './onnx-features.js'
@@ -109,33 +109,10 @@ if (check) {
 }
 
 const cacheDir = join(CACHE_DIR, 'features', `inception_v3-${size}-fill-${layerNames.join('+')}`, 'v0')
-await mkdir(cacheDir, { recursive: true })
 const rows: Record<ReplicaSet, Float32Array[]> = { train: [], external: [] }
+const run: RunBatch = async (batch, n) => await onnx.run(batch, n, size)
 for (const [set, items] of sets) {
-  const out: Float32Array[] = new Array(items.length)
-  const missing: number[] = []
-  for (let i = 0; i < items.length; i++) {
-    const row = await readRow(join(cacheDir, `${items[i].file}.f32`), dim)
-    if (row !== undefined) out[i] = row
-    else missing.push(i)
-  }
-  log(`${set}: ${items.length} photos, ${missing.length} to extract`)
-  const t0 = Date.now()
-  for (let b = 0; b < missing.length; b += BATCH) {
-    const idx = missing.slice(b, b + BATCH)
-    const xs = await Promise.all(idx.map(async i => await pixelsOf(items[i])))
-    const batch = new Float32Array(idx.length * size * size * 3)
-    xs.forEach((x, k) => batch.set(x, k * x.length))
-    const data = await onnx.run(batch, idx.length, size)
-    for (let k = 0; k < idx.length; k++) {
-      const f = data.slice(k * dim, (k + 1) * dim)
-      out[idx[k]] = f
-      await writeRow(join(cacheDir, `${items[idx[k]].file}.f32`), f)
-    }
-    const done = b + idx.length
-    if ((b / BATCH) % 25 === 0 || done === missing.length) log(`  ${set} ${done}/${missing.length}: ${((Date.now() - t0) / done).toFixed(0)} ms/img (decode + network)`)
-  }
-  rows[set] = out
+  rows[set] = await cachedRows(items, 0, spec, dim, file => join(cacheDir, `${file}.f32`), async () => run, `inception_v3 ${set}`, BATCH)
 }
 await onnx.dispose()
 
