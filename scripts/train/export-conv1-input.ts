@@ -9,16 +9,14 @@
  */
 import * as tf from '@tensorflow/tfjs'
 import '@tensorflow/tfjs-backend-wasm'
-import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises'
+import { mkdir, open, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CACHE_DIR, DATA_DIR, log } from './common.js'
 import { loadItems } from './dataset.js'
-import { inputSpecFor } from './features.js'
+import { inputSpecFor, normalizedBatch } from './features.js'
 import { itemsFor } from './config.js'
 import { cocoSsdDir } from './backbones.js'
-import { renderView } from './augment.js'
 import { onnxExtractor } from './onnx-features.js'
-import { normalizePixels } from '../../services/image/pixels.js'
 import { buildCocoSsdGraph, readCocoSsd, FEATURE_MAP } from '../model/coco-ssd.js'
 
 await tf.setBackend('wasm'); await tf.ready()
@@ -48,10 +46,7 @@ for (const [set, its] of [['external', external], ['train', items]] as const) {
   const fh = await open(join(dir, `${set}-v0.f32.tmp`), 'w')
   for (let b = 0; b < its.length; b += batchSize) {
     const part = its.slice(b, b + batchSize)
-    const pixels = await Promise.all(part.map(async it => (await renderView(await readFile(it.path), it.file, 0, spec)).pixels))
-    const batch = new Float32Array(part.length * 300 * 300 * 3)
-    pixels.forEach((p, k) => normalizePixels(p, spec, batch.subarray(k * p.length, (k + 1) * p.length)))
-    const out = await ox.run(batch, part.length, 300)
+    const out = await ox.run(await normalizedBatch(part, 0, spec), part.length, 300)
     if (out.length !== part.length * dim) throw new Error(`expected [${part.length}, 10, 10, 320], got ${out.length} values`)
     await fh.write(Buffer.from(out.buffer, out.byteOffset, out.byteLength))
     if ((b / batchSize) % 20 === 0) log(`  ${set} ${b + part.length}/${its.length} (${((Date.now() - t0) / (b + part.length)).toFixed(0)} ms/img)`)

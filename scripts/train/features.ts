@@ -68,10 +68,7 @@ export async function cachedRows (items: Item[], view: ViewKey, spec: InputSpec,
   await mkdir(join(pathOf('x'), '..'), { recursive: true })
   for (let b = 0; b < missing.length; b += batchSize) {
     const idx = missing.slice(b, b + batchSize)
-    const pixels = await Promise.all(idx.map(async i => await renderPixels(items[i], view, spec)))
-    const batch = new Float32Array(idx.length * spec.width * spec.height * 3)
-    pixels.forEach((p, k) => normalizePixels(p, spec, batch.subarray(k * p.length, (k + 1) * p.length)))
-    const data = await run(batch, idx.length)
+    const data = await run(await normalizedBatch(idx.map(i => items[i]), view, spec), idx.length)
     for (let k = 0; k < idx.length; k++) {
       const f = data.slice(k * dim, (k + 1) * dim)
       rows[idx[k]] = f
@@ -80,6 +77,14 @@ export async function cachedRows (items: Item[], view: ViewKey, spec: InputSpec,
     if ((b / batchSize) % 10 === 0) log(`  ${b + idx.length}/${missing.length} (${((Date.now() - t0) / (b + idx.length)).toFixed(0)} ms/img)`)
   }
   return rows as Float32Array[]
+}
+
+/** A view of each item, decoded, resized and normalised as spec says, in one [n, H, W, 3] batch. */
+export async function normalizedBatch (items: Item[], view: ViewKey, spec: InputSpec): Promise<Float32Array> {
+  const pixels = await Promise.all(items.map(async it => await renderPixels(it, view, spec)))
+  const batch = new Float32Array(items.length * spec.width * spec.height * 3)
+  pixels.forEach((p, k) => normalizePixels(p, spec, batch.subarray(k * p.length, (k + 1) * p.length)))
+  return batch
 }
 
 /** The pixels of a view: augment.ts view v, or the mirror of view 0. */
